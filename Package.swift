@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Tandem",
+    products: [
+        .library(name: "YCRDT", targets: ["YCRDT"]),
+        .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "Tandem", targets: ["Tandem"]),
+        .executable(name: "tandem", targets: ["TandemCLI"]),
+        .executable(name: "tandem-bench", targets: ["tandem-bench"]),
+    ],
+    targets: [
+        // Pure libraries: standard library only, no Foundation, no I/O.
+        .target(name: "YCRDT", swiftSettings: settings),
+        .target(name: "Wire", swiftSettings: settings),
+
+        // The server library: actors, endpoints, persistence and the socket transport.
+        .target(name: "Tandem", dependencies: ["YCRDT", "Wire"], swiftSettings: settings),
+
+        // Thin executables: argument parsing and wiring only.
+        .executableTarget(
+            name: "TandemCLI",
+            dependencies: ["Tandem", "YCRDT", "Wire"],
+            path: "Sources/tandem",
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "tandem-bench",
+            dependencies: ["Tandem", "YCRDT", "Wire"],
+            path: "Benchmarks/tandem-bench",
+            swiftSettings: settings
+        ),
+
+        // One test target per library (Swift Testing).
+        .testTarget(name: "YCRDTTests", dependencies: ["YCRDT"], swiftSettings: settings),
+        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: settings),
+        .testTarget(name: "TandemTests", dependencies: ["Tandem", "YCRDT", "Wire"], swiftSettings: settings),
+    ]
+)
