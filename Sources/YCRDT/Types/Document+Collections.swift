@@ -128,13 +128,15 @@ extension Document {
         let type = parent.typeIndex
         let index = min(max(0, index), self.types[Int(type)].length)
         let position = self.listPosition(type: type, index: index)
-        self.shiftMarkers(type: type, index: index, length: nodes.count)
         var left = position.left
         var created: [AnyRef] = []
+        var first: Int32 = -1
         for node in nodes {
             left = self.insertNode(node, parent: type, left: left, right: position.right)
+            if first < 0 { first = left }
             created.append(AnyRef(typeIndex: Int32(self.items[Int(left)].content)))
         }
+        self.shiftMarkers(type: type, index: index, length: nodes.count, inserted: first)
         return created
     }
 

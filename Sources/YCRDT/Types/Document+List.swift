@@ -80,15 +80,27 @@ extension Document {
         self.types[Int(type)].markers = markers
     }
 
-    /// Shifts markers after a local insert (`length > 0`) or delete (`length < 0`) at `index`.
-    mutating func shiftMarkers(type: Int32, index: Int, length: Int) {
+    /// Shifts markers after a local insert (`length > 0`, `inserted` the first new item) or delete (`length < 0`)
+    /// at `index`. A marker at exactly `index` moves only if its item lies after the insertion (deleted items right
+    /// before the new item keep their index).
+    mutating func shiftMarkers(type: Int32, index: Int, length: Int, inserted: Int32 = -1) {
         guard !self.types[Int(type)].markers.isEmpty else { return }
+        var before = Set<Int32>()
+        if length > 0 && inserted >= 0 {
+            var item = self.items[Int(inserted)].left
+            while item >= 0 && self.items[Int(item)].visibleLength == 0 {
+                before.insert(item)
+                item = self.items[Int(item)].left
+            }
+        }
         for m in self.types[Int(type)].markers.indices {
-            let current = self.types[Int(type)].markers[m].index
+            let marker = self.types[Int(type)].markers[m]
             if length > 0 {
-                if current >= index { self.types[Int(type)].markers[m].index = current + length }
-            } else if current > index {
-                self.types[Int(type)].markers[m].index = max(index, current + length)
+                if marker.index > index || (marker.index == index && !before.contains(marker.item)) {
+                    self.types[Int(type)].markers[m].index = marker.index + length
+                }
+            } else if marker.index > index {
+                self.types[Int(type)].markers[m].index = max(index, marker.index + length)
             }
         }
     }
@@ -103,8 +115,9 @@ extension Document {
         defer { self.endImplicit(began) }
         let index = min(max(0, index), self.types[Int(type)].length)
         let position = self.listPosition(type: type, index: index)
-        self.shiftMarkers(type: type, index: index, length: content.count)
-        return self.listInsertAfter(type: type, left: position.left, right: position.right, content)
+        let created = self.listInsertAfter(type: type, left: position.left, right: position.right, content)
+        self.shiftMarkers(type: type, index: index, length: content.count, inserted: created.first ?? -1)
+        return created
     }
 
     /// Inserts content after item `left` (Yjs `typeListInsertGenericsAfter`).

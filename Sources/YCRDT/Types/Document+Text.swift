@@ -198,9 +198,9 @@ extension Document {
         let negated = self.insertAttributes(type: type, &position, attributes)
         let length: Int
         if case .string(let units) = content { length = units.count } else { length = 1 }
-        self.shiftMarkers(type: type, index: position.index, length: length)
         let index = position.index
         let item = self.insertLocal(content, left: position.left, right: position.right, parent: type)
+        self.shiftMarkers(type: type, index: index, length: length, inserted: item)
         position.right = item
         position.index = index
         self.forward(&position)
