@@ -1,36 +1,7 @@
-/// Where an incoming item says its parent is.
-enum IncomingParent: Sendable {
-    /// Not written: copied from the left or right neighbour.
-    case none
-    /// A root type by name.
-    case root(String)
-    /// The type held by the item with this ID.
-    case item(client: UInt64, clock: Int)
-}
-
-/// A struct read from an update, not yet integrated (Yjs `Item` / `GC` / `Skip` between read and integrate).
-struct IncomingStruct {
-    enum Kind { case gc, skip, item }
-    var kind: Kind
-    var client: UInt64
-    var clock: Int
-    var length: Int
-    var originClient: UInt64 = 0
-    var originClock: Int = -1
-    var rightOriginClient: UInt64 = 0
-    var rightOriginClock: Int = -1
-    var parent: IncomingParent = .none
-    var parentSub: String? = nil
-    var content: IncomingContent = .deleted
-
-    var hasOrigin: Bool { self.originClock >= 0 }
-    var hasRightOrigin: Bool { self.rightOriginClock >= 0 }
-}
-
 /// Structs that wait for missing dependencies (Yjs `store.pendingStructs`), with the first missing clock per client.
-struct PendingStructs {
+struct PendingStructs: Sendable {
     var missing: [UInt64: Int]
-    var structs: [UInt64: [IncomingStruct]]
+    var structs: [UInt64: [Block]]
 
     /// Adds the structs of `other`, keeping every client's list sorted by clock (overlaps are resolved at retry:
     /// a struct that is already known, fully or in part, is skipped or integrated with an offset).
@@ -42,7 +13,7 @@ struct PendingStructs {
         for (client, list) in other.structs {
             var merged = self.structs[client, default: []]
             merged.append(contentsOf: list)
-            merged.sort { $0.clock < $1.clock || ($0.clock == $1.clock && $0.length > $1.length) }
+            merged.sort { $0.id.clock < $1.id.clock || ($0.id.clock == $1.id.clock && $0.length > $1.length) }
             self.structs[client] = merged
         }
     }
@@ -51,16 +22,35 @@ struct PendingStructs {
 /// Applying updates (Yjs `readUpdateV2`, `integrateStructs`, `readAndApplyDeleteSet` in src/utils/encoding.js and
 /// src/utils/DeleteSet.js), including the pending store for updates whose dependencies are missing.
 extension Document {
-    /// Applies decoded structs and a delete set inside a remote transaction.
-    mutating func applyRemote(structs: [UInt64: [IncomingStruct]], deletes: [(UInt64, [DeleteRange])]) {
+    /// Applies a decoded update (Yjs `applyUpdate`): integrates what it can, keeps the rest pending until the
+    /// missing structs arrive, and applies the delete set (keeping deletes of unknown structs pending too).
+    public mutating func apply(_ update: Update) {
+        var structs: [UInt64: [Block]] = [:]
+        for section in update.sections where !section.blocks.isEmpty {
+            structs[section.client, default: []].append(contentsOf: section.blocks)
+            for block in section.blocks {
+                if case .item(let item) = block, case .root(let name)? = item.parent { _ = self.rootType(named: name) }
+            }
+        }
+        var deletes: [(UInt64, [DeleteRange])] = []
+        for entry in update.deleteSet.entries {
+            deletes.append(
+                (entry.client, entry.ranges.map { DeleteRange(clock: Int($0.clock), length: Int($0.length)) }))
+        }
+        self.applyRemote(structs: structs, deletes: deletes)
+    }
+
+    /// Decodes and applies an update in format v1 (default) or v2.
+    /// - Throws: ``DecodingError`` when the bytes are not a valid update; the document is then unchanged.
+    public mutating func applyUpdate(_ bytes: [UInt8], format: UpdateFormat = .v1) throws(DecodingError) {
+        self.apply(try Update(bytes: bytes[...], format: format))
+    }
+
+    /// Applies structs and a delete set inside a remote transaction.
+    mutating func applyRemote(structs: [UInt64: [Block]], deletes: [(UInt64, [DeleteRange])]) {
         let outer = self.txn == nil
         if outer { self.txn = TransactionState(beforeState: self.currentState(), local: false) }
         self.txn?.local = false
-        for name in structs.values.flatMap({ $0 }).compactMap({ s -> String? in
-            if case .root(let name) = s.parent { return name } else { return nil }
-        }) {
-            _ = self.rootType(named: name)
-        }
         let rest = self.integrateStructs(structs)
         var retry = false
         if var pending = self.pendingStructs {
@@ -101,13 +91,13 @@ extension Document {
 
     /// Integrates structs in dependency order (Yjs `integrateStructs`).
     /// - Returns: the structs that could not be integrated, or nil.
-    private mutating func integrateStructs(_ input: [UInt64: [IncomingStruct]]) -> PendingStructs? {
-        var refs: [UInt64: (i: Int, refs: [IncomingStruct])] = [:]
+    private mutating func integrateStructs(_ input: [UInt64: [Block]]) -> PendingStructs? {
+        var refs: [UInt64: (i: Int, refs: [Block])] = [:]
         for (client, list) in input where !list.isEmpty { refs[client] = (0, list) }
         var clientIDs = refs.keys.sorted()
         guard !clientIDs.isEmpty else { return nil }
-        var stack: [IncomingStruct] = []
-        var rest: [UInt64: [IncomingStruct]] = [:]
+        var stack: [Block] = []
+        var rest: [UInt64: [Block]] = [:]
         var missingSV: [UInt64: Int] = [:]
         var stateCache: [UInt64: Int] = [:]
 
@@ -118,7 +108,7 @@ extension Document {
             }
             return nil
         }
-        func take(_ client: UInt64) -> IncomingStruct? {
+        func take(_ client: UInt64) -> Block? {
             guard var entry = refs[client], entry.i < entry.refs.count else { return nil }
             let head = entry.refs[entry.i]
             entry.i += 1
@@ -131,7 +121,7 @@ extension Document {
         }
         func addStackToRest() {
             for item in stack {
-                let client = item.client
+                let client = item.id.client
                 if let entry = refs[client] {
                     let start = max(0, entry.i - 1)
                     rest[client] = Array(entry.refs[start...])
@@ -146,18 +136,20 @@ extension Document {
 
         guard var current = nextTarget(), var head = take(current) else { return nil }
         while true {
-            if head.kind != .skip {
+            if !head.isSkip {
+                let client = head.id.client
+                let clock = Int(head.id.clock)
                 let localClock: Int
-                if let cached = stateCache[head.client] {
+                if let cached = stateCache[client] {
                     localClock = cached
                 } else {
-                    localClock = self.state(of: head.client)
-                    stateCache[head.client] = localClock
+                    localClock = self.state(of: client)
+                    stateCache[client] = localClock
                 }
-                let offset = localClock - head.clock
+                let offset = localClock - clock
                 if offset < 0 {
                     stack.append(head)
-                    updateMissing(head.client, head.clock - 1)
+                    updateMissing(client, clock - 1)
                     addStackToRest()
                 } else if let missing = self.missingDependency(of: head) {
                     stack.append(head)
@@ -170,9 +162,9 @@ extension Document {
                 } else {
                     // Resolve neighbours and parent even when the struct is already known, as Yjs does.
                     let resolved = self.resolve(head)
-                    if offset == 0 || offset < head.length {
-                        self.integrate(resolved, content: head.content, offset: offset)
-                        stateCache[head.client] = head.clock + head.length
+                    if offset == 0 || offset < Int(head.length) {
+                        self.integrate(resolved, content: IncomingContent(head), offset: offset)
+                        stateCache[client] = clock + Int(head.length)
                     }
                 }
             }
@@ -192,44 +184,49 @@ extension Document {
     }
 
     /// The client whose structs an incoming item needs and we do not have (Yjs `Item.getMissing`, first half).
-    private func missingDependency(of s: IncomingStruct) -> UInt64? {
-        guard s.kind == .item else { return nil }
-        if s.hasOrigin && (s.originClient != s.client || s.originClock >= s.clock)
-            && s.originClock >= self.state(of: s.originClient)
+    ///
+    /// Same-client origins are always known when the item itself is next in line; one that points at or past the
+    /// item itself (impossible from Yjs, possible from a hostile peer) is reported missing, so the item waits.
+    private func missingDependency(of block: Block) -> UInt64? {
+        guard case .item(let item) = block else { return nil }
+        let client = item.id.client
+        if let origin = item.origin, origin.client != client || origin.clock >= item.id.clock,
+            Int(origin.clock) >= self.state(of: origin.client)
         {
-            return s.originClient
+            return origin.client
         }
-        if s.hasRightOrigin && (s.rightOriginClient != s.client || s.rightOriginClock >= s.clock)
-            && s.rightOriginClock >= self.state(of: s.rightOriginClient)
+        if let right = item.rightOrigin, right.client != client || right.clock >= item.id.clock,
+            Int(right.clock) >= self.state(of: right.client)
         {
-            return s.rightOriginClient
+            return right.client
         }
-        if case .item(let client, let clock) = s.parent, clock >= self.state(of: client),
-            client != s.client || clock >= s.clock
+        if case .id(let parent)? = item.parent, parent.client != client || parent.clock >= item.id.clock,
+            Int(parent.clock) >= self.state(of: parent.client)
         {
-            return client
+            return parent.client
         }
         return nil
     }
 
-    /// Resolves neighbours and parent of an incoming struct (Yjs `Item.getMissing`, second half).
-    private mutating func resolve(_ s: IncomingStruct) -> ItemRecord {
-        let slot = self.slot(for: s.client)
-        var record = ItemRecord.gc(client: slot, clock: s.clock, length: s.length)
-        guard s.kind == .item else { return record }
+    /// Resolves neighbours and parent of an incoming struct (Yjs `Item.getMissing`, second half), splitting the
+    /// structs its origins point into.
+    private mutating func resolve(_ block: Block) -> ItemRecord {
+        let slot = self.slot(for: block.id.client)
+        var record = ItemRecord.gc(client: slot, clock: Int(block.id.clock), length: Int(block.length))
+        guard case .item(let item) = block else { return record }
         var leftIsGC = false
         var rightIsGC = false
-        if s.hasOrigin {
-            let originSlot = self.slot(for: s.originClient)
-            let left = self.itemCleanEnd(slot: originSlot, clock: s.originClock)
+        if let origin = item.origin {
+            let originSlot = self.slot(for: origin.client)
+            let left = self.itemCleanEnd(slot: originSlot, clock: Int(origin.clock))
             record.left = left
             record.originClient = originSlot
             record.originClock = self.lastClock(left)
             leftIsGC = self.items[Int(left)].isGC
         }
-        if s.hasRightOrigin {
-            let rightSlot = self.slot(for: s.rightOriginClient)
-            let right = self.itemCleanStart(slot: rightSlot, clock: s.rightOriginClock)
+        if let rightOrigin = item.rightOrigin {
+            let rightSlot = self.slot(for: rightOrigin.client)
+            let right = self.itemCleanStart(slot: rightSlot, clock: Int(rightOrigin.clock))
             record.right = right
             record.rightOriginClient = rightSlot
             record.rightOriginClock = self.items[Int(right)].clock
@@ -239,8 +236,8 @@ extension Document {
             record.parent = -1
             return record
         }
-        switch s.parent {
-        case .none:
+        switch item.parent {
+        case nil:
             if record.left >= 0 {
                 record.parent = self.items[Int(record.left)].parent
                 record.parentSub = self.items[Int(record.left)].parentSub
@@ -249,14 +246,14 @@ extension Document {
                 record.parentSub = self.items[Int(record.right)].parentSub
             }
             return record
-        case .root(let name):
+        case .root(let name)?:
             record.parent = self.rootType(named: name)
-        case .item(let client, let clock):
-            let parentSlot = self.slot(for: client)
-            let parentItem = self.items[Int(self.find(slot: parentSlot, clock: clock))]
+        case .id(let id)?:
+            let parentSlot = self.slot(for: id.client)
+            let parentItem = self.items[Int(self.find(slot: parentSlot, clock: Int(id.clock)))]
             record.parent = parentItem.kind == .type ? Int32(parentItem.content) : -1
         }
-        if let key = s.parentSub { record.parentSub = self.intern(key) }
+        if let key = item.parentSub { record.parentSub = self.intern(key) }
         return record
     }
 

@@ -250,9 +250,85 @@ func writeUTF16String(_ writer: inout ByteWriter, _ units: ArraySlice<UInt16>) {
     }
 }
 
+/// Pending state, v2 and state-vector helpers.
 extension Document {
-    /// Merges pending structs and deletes into an encoded state, as Yjs `encodeStateAsUpdateV2` does.
+    /// Merges pending structs and deletes into an encoded state, as Yjs `encodeStateAsUpdateV2` does
+    /// (`mergeUpdates([state, pendingDs, diffUpdate(pendingStructs, sv)])`).
     func mergingPending(into update: [UInt8], since: [UInt64: Int]) -> [UInt8] {
-        update
+        guard let state = try? Update(v1: update) else { return update }
+        var parts = [state]
+        if !self.pendingDeletes.isEmpty {
+            parts.append(Update(deleteSet: self.pendingDeleteSet))
+        }
+        if let pending = self.pendingStructs {
+            let sv = StateVector(since.map { (ClientID($0.key), Clock($0.value)) })
+            parts.append(self.pendingUpdate(pending).diff(against: sv))
+        }
+        return Update.merged(parts).encodeV1()
     }
+
+    var pendingDeleteSet: DeleteSet {
+        DeleteSet(
+            entries: self.pendingDeletes.sorted { $0.key > $1.key }.map { client, ranges in
+                DeleteSet.Entry(
+                    client: client, ranges: ranges.map { DeleteSet.Range(clock: Clock($0.clock), length: Clock($0.length)) })
+            })
+    }
+
+    func pendingUpdate(_ pending: PendingStructs) -> Update {
+        Update(
+            sections: pending.structs.sorted { $0.key > $1.key }.compactMap { client, blocks in
+                guard let first = blocks.first else { return nil }
+                // Keep one struct per clock range, as Yjs's merged pending update has.
+                var kept: [Block] = []
+                var end = first.id.clock
+                for block in blocks where block.endClock > end || kept.isEmpty {
+                    let offset = block.id.clock < end ? end - block.id.clock : 0
+                    if block.id.clock > end { kept.append(.skip(id: ID(client: client, clock: end), length: block.id.clock - end)) }
+                    kept.append(block.dropFirst(offset))
+                    end = block.endClock
+                }
+                return ClientSection(client: client, clock: first.id.clock, blocks: kept)
+            })
+    }
+
+    /// Encodes the whole state (or what a peer with `since` lacks) as a Yjs v2 update
+    /// (Yjs `encodeStateAsUpdateV2`).
+    public func encodeStateAsUpdateV2(since: [UInt64: Int] = [:]) -> [UInt8] {
+        guard let update = try? Update(v1: self.encodeStateAsUpdate(since: since)) else { return [0, 0, 0] }
+        return update.encodeV2()
+    }
+
+    /// Encodes the state (or the part a peer lacks) in the given format.
+    public func encodeStateAsUpdate(since: [UInt64: Int] = [:], format: UpdateFormat) -> [UInt8] {
+        format == .v1 ? self.encodeStateAsUpdate(since: since) : self.encodeStateAsUpdateV2(since: since)
+    }
+
+    /// The state vector as the codec's model type.
+    public var stateVectorModel: StateVector {
+        StateVector(self.stateVector.sorted { $0.key > $1.key }.map { (ClientID($0.key), Clock($0.value)) })
+    }
+
+    /// What waits for missing dependencies: per client the first missing clock, the number of parked structs, and
+    /// the deletes of structs we have not seen yet. Yjs keeps the same data in `store.pendingStructs` / `pendingDs`
+    /// without exposing it (yjs#550).
+    public var pending: PendingSummary {
+        PendingSummary(
+            missing: self.pendingStructs?.missing ?? [:],
+            structCount: self.pendingStructs?.structs.values.reduce(0) { $0 + $1.count } ?? 0,
+            deleteRanges: self.pendingDeletes.values.reduce(0) { $0 + $1.count })
+    }
+}
+
+/// Pending data of a document (see ``Document/pending``).
+public struct PendingSummary: Sendable, Equatable {
+    /// Client → first clock we are missing from it.
+    public var missing: [UInt64: Int]
+    /// Number of structs waiting for those clocks.
+    public var structCount: Int
+    /// Number of delete ranges that refer to structs we do not have yet.
+    public var deleteRanges: Int
+
+    /// Whether nothing is pending.
+    public var isEmpty: Bool { self.structCount == 0 && self.deleteRanges == 0 }
 }

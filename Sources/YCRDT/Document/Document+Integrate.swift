@@ -1,16 +1,48 @@
 /// Content of an item that is about to be integrated, before it is stored in the document's tables.
 enum IncomingContent {
     case string([UInt16])
+    /// A string from an update, transcoded into the UTF-16 buffer when stored.
+    case utf8(YString)
     case deleted
     case type(SharedTypeKind, name: String)
     case payload(ItemKind, ItemPayload)
 
     var kind: ItemKind {
         switch self {
-        case .string: return .string
+        case .string, .utf8: return .string
         case .deleted: return .deleted
         case .type: return .type
         case .payload(let kind, _): return kind
+        }
+    }
+}
+
+extension IncomingContent {
+    /// The content of a decoded block.
+    init(_ block: Block) {
+        guard case .item(let item) = block else {
+            self = .deleted
+            return
+        }
+        switch item.content {
+        case .deleted: self = .deleted
+        case .json(let texts): self = .payload(.json, .json(texts))
+        case .binary(let bytes): self = .payload(.binary, .binary(bytes))
+        case .string(let string): self = .utf8(string)
+        case .embed(let value): self = .payload(.embed, .embed(value.anyValue))
+        case .format(let key, let value): self = .payload(.format, .format(key: key, value: value.anyValue))
+        case .type(let ref):
+            switch ref {
+            case .array: self = .type(.array, name: "")
+            case .map: self = .type(.map, name: "")
+            case .text: self = .type(.text, name: "")
+            case .xmlElement(let name): self = .type(.xmlElement, name: name)
+            case .xmlFragment: self = .type(.xmlFragment, name: "")
+            case .xmlHook(let name): self = .type(.xmlHook, name: name)
+            case .xmlText: self = .type(.xmlText, name: "")
+            }
+        case .any(let values): self = .payload(.any, .values(values))
+        case .doc(let guid, let options): self = .payload(.doc, .doc(guid: guid, options: options))
         }
     }
 }
@@ -159,6 +191,19 @@ extension Document {
                 }
             }
             self.items[Int(index)].content = start
+        case .utf8(let string):
+            let start = self.utf16.count
+            if string.isASCII {
+                self.utf16.append(contentsOf: string.utf8.lazy.map { UInt16($0) })
+            } else {
+                self.utf16.append(contentsOf: string.string.utf16)
+            }
+            if offset > 0, start + offset < self.utf16.count,
+                (0xD800...0xDBFF).contains(self.utf16[start + offset - 1])
+            {
+                self.utf16[start + offset] = 0xFFFD
+            }
+            self.items[Int(index)].content = start + offset
         case .deleted:
             self.items[Int(index)].content = 0
         case .type(let kind, let name):
