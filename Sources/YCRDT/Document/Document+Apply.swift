@@ -24,7 +24,11 @@ struct PendingStructs: Sendable {
 extension Document {
     /// Applies a decoded update (Yjs `applyUpdate`): integrates what it can, keeps the rest pending until the
     /// missing structs arrive, and applies the delete set (keeping deletes of unknown structs pending too).
-    public mutating func apply(_ update: Update) {
+    ///
+    /// - Returns: the v1 update of the formatting cleanup Yjs runs after remote changes to formatted text (it deletes
+    ///   redundant format marks), or nil. Send it to the other peers as Yjs does, or they will diverge.
+    @discardableResult
+    public mutating func apply(_ update: Update) -> [UInt8]? {
         var structs: [UInt64: [Block]] = [:]
         for section in update.sections where !section.blocks.isEmpty {
             structs[section.client, default: []].append(contentsOf: section.blocks)
@@ -37,17 +41,20 @@ extension Document {
             deletes.append(
                 (entry.client, entry.ranges.map { DeleteRange(clock: Int($0.clock), length: Int($0.length)) }))
         }
-        self.applyRemote(structs: structs, deletes: deletes)
+        return self.applyRemote(structs: structs, deletes: deletes)
     }
 
     /// Decodes and applies an update in format v1 (default) or v2.
+    /// - Returns: the formatting-cleanup update to forward to other peers, if any (see ``apply(_:)``).
     /// - Throws: ``DecodingError`` when the bytes are not a valid update; the document is then unchanged.
-    public mutating func applyUpdate(_ bytes: [UInt8], format: UpdateFormat = .v1) throws(DecodingError) {
+    @discardableResult
+    public mutating func applyUpdate(_ bytes: [UInt8], format: UpdateFormat = .v1) throws(DecodingError) -> [UInt8]? {
         self.apply(try Update(bytes: bytes[...], format: format))
     }
 
     /// Applies structs and a delete set inside a remote transaction.
-    mutating func applyRemote(structs: [UInt64: [Block]], deletes: [(UInt64, [DeleteRange])]) {
+    @discardableResult
+    mutating func applyRemote(structs: [UInt64: [Block]], deletes: [(UInt64, [DeleteRange])]) -> [UInt8]? {
         let outer = self.txn == nil
         if outer { self.txn = TransactionState(beforeState: self.currentState(), local: false) }
         self.txn?.local = false
@@ -81,7 +88,8 @@ extension Document {
             self.pendingStructs = nil
             self.applyRemote(structs: pending.structs, deletes: [])
         }
-        if outer { _ = self.finishTransaction(encode: false) }
+        if outer { return self.finishTransactionWithFollowUp(encode: false).followUp }
+        return nil
     }
 
     /// The current state per client slot.

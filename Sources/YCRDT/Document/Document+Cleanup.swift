@@ -115,8 +115,16 @@ extension Document {
 
     /// Ends the open transaction: sorts its delete set, garbage collects, merges structs, checks our client ID, and
     /// encodes the transaction as a v1 update when `encode` is set (Yjs `cleanupTransactions`).
+    ///
+    /// A remote transaction that touched formatted text may be followed by a local formatting cleanup (Yjs
+    /// `cleanupYTextAfterTransaction`); its update is returned as `followUp` and must be sent to the other peers,
+    /// as Yjs emits it, or they keep formats this document deleted.
     mutating func finishTransaction(encode: Bool) -> [UInt8]? {
-        guard var state = self.txn else { return nil }
+        self.finishTransactionWithFollowUp(encode: encode).main
+    }
+
+    mutating func finishTransactionWithFollowUp(encode: Bool) -> (main: [UInt8]?, followUp: [UInt8]?) {
+        guard var state = self.txn else { return (nil, nil) }
         for slot in state.deleteSet.keys { sortAndMerge(&state.deleteSet[slot, default: []]) }
         self.txn = state
         // Observer phase: remote changes drop search markers and may need a formatting cleanup (YText
@@ -145,11 +153,13 @@ extension Document {
         var update: [UInt8]?
         if encode { update = self.encodeTransaction(state) }
         self.txn = nil
+        var followUpdate: [UInt8]?
         if var followUp {
             for slot in followUp.deleteSet.keys { sortAndMerge(&followUp.deleteSet[slot, default: []]) }
             self.collect(followUp)
+            followUpdate = self.encodeTransaction(followUp)
         }
-        return update
+        return (update, followUpdate)
     }
 
     /// GC and merge phase of cleanup for one transaction.
