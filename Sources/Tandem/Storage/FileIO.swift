@@ -133,6 +133,12 @@ public enum FileIO {
         if unlink(path) != 0 && errno != ENOENT { throw StorageError(path: path, operation: "unlink") }
     }
 
+    /// Removes an empty directory; false when it could not be removed.
+    @discardableResult
+    public static func removeDirectory(_ path: String) -> Bool {
+        rmdir(path) == 0
+    }
+
     /// The names in a directory, without `.` and `..`; empty when it does not exist.
     public static func list(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }

@@ -1,0 +1,151 @@
+import Foundation
+import Wire
+import YCRDT
+
+extension DocumentManager {
+    /// Loads a document on first use: its state file, then its log, then (for a note with content but no Yjs
+    /// state) a server-side seed from the note's ProseMirror JSON.
+    ///
+    /// A file that cannot be read or decoded refuses the join; no empty room is created in its place, so nothing
+    /// can later be saved over the real data. Log records that fail to decode are skipped, and the log is kept
+    /// aside as `wal.ylog.corrupt-<time>` before it is rewritten.
+    func openRoom(_ documentID: String) async throws(DocumentRefusal) {
+        if rooms[documentID] != nil { return }
+        var document = LiveDocument()
+        var files: DocumentFiles?
+        if let data = configuration.dataDirectory {
+            let opened = DocumentFiles(documentID: documentID, dataDirectory: data, policy: configuration.walSync)
+            let contents: DocumentFiles.Contents
+            do {
+                contents = try opened.load(limit: configuration.maxStoredBytes)
+            } catch {
+                throw .loadFailed(error.description)
+            }
+            if let state = contents.state {
+                do {
+                    try document.apply(state)
+                } catch {
+                    throw .loadFailed("state.bin: \(error.description)")
+                }
+            }
+            var skipped = 0
+            for record in contents.log {
+                do { try document.apply(record) } catch { skipped += 1 }
+            }
+            if skipped > 0 {
+                let stamp = Int(Date().timeIntervalSince1970)
+                _ = try? FileIO.read(opened.folder + "/wal.ylog").map {
+                    try FileIO.writeAtomically($0, to: opened.folder + "/wal.ylog.corrupt-\(stamp)")
+                }
+            }
+            files = opened
+            if skipped > 0 {
+                // Rewrite the state without the bad records so they are not replayed again.
+                do { try opened.writeState(document.encodeState()) } catch { throw .loadFailed(error.description) }
+            }
+        }
+        if rooms[documentID] != nil { return }  // another join loaded it while we awaited the note
+        rooms[documentID] = Room(document: document, files: files)
+        stats.loads += 1
+    }
+
+    /// Saves and unloads a document whose last member left.
+    func closeRoom(_ documentID: String) {
+        if schedule.take(documentID) || (rooms[documentID]?.files?.logRecordCount ?? 0) > 0 {
+            save(documentID)
+        }
+        rooms[documentID] = nil
+        stats.unloads += 1
+    }
+
+    /// Writes a document's merged state (then truncates its log) and, for a note, the note with its rendered
+    /// content shallow-merged with the client-sent data.
+    func save(_ documentID: String) {
+        guard var room = rooms[documentID] else { return }
+        _ = schedule.take(documentID)
+        let state = cachedState(of: &room)
+        if let files = room.files {
+            do {
+                try files.writeState(state)
+            } catch {
+                stats.saveFailures += 1
+                schedule.markDirty(documentID, now: .now)  // try again at the next deadline
+                rooms[documentID] = room
+                return
+            }
+        }
+        let pending = room.pendingNoteData
+        room.pendingNoteData = nil
+        rooms[documentID] = room
+        stats.saves += 1
+        if let noteID = DocumentManager.noteID(of: documentID), let notes {
+            let rendered: JSONObject? = nil
+            let editor = room.members.values.first(where: \.canWrite)?.peer
+            noteWrites.append(
+                Task { await Self.writeNote(noteID, notes: notes, clientData: pending, rendered: rendered, editor: editor) })
+        }
+    }
+
+    /// Shallow-merges client data and server-rendered content into a note and stores it.
+    static func writeNote(
+        _ noteID: String, notes: NoteStore, clientData: JSONObject?, rendered: JSONObject?, editor: DocumentPeer?
+    ) async {
+        guard var note = await notes.note(noteID) else { return }
+        if let editor, !note.allows(.write, userID: editor.userID, isAdmin: editor.isAdmin) { return }
+        var data = note.data
+        for (key, value) in clientData ?? [:] { data[key] = value }
+        if let rendered {
+            // The server's rendering of the merged state wins over a client's snapshot of its own view.
+            var content = data["content"]?.objectValue ?? [:]
+            for (key, value) in rendered { content[key] = value }
+            data["content"] = .object(content)
+        }
+        guard data != note.data else { return }
+        note.data = data
+        note.updatedAt = NoteStore.nanosecondsNow()
+        try? await notes.save(note)
+    }
+
+    /// Starts the save timer; call once.
+    public func start() {
+        guard timer == nil else { return }
+        timer = Task { [weak self] in
+            while !Task.isCancelled {
+                guard let self else { return }
+                let wait = await self.tick(now: .now)
+                try? await Task.sleep(for: wait)
+            }
+        }
+    }
+
+    /// Saves what is due and syncs logs; returns how long to wait before the next tick.
+    func tick(now: ContinuousClock.Instant) async -> Duration {
+        for documentID in schedule.takeDue(now: now) { save(documentID) }
+        for room in rooms.values { try? room.files?.syncLog() }
+        await waitForNoteWrites()
+        let syncInterval: Duration
+        if case .batched(let interval) = configuration.walSync { syncInterval = interval } else { syncInterval = .milliseconds(250) }
+        guard let next = schedule.nextDeadline else { return syncInterval }
+        return max(.milliseconds(5), min(syncInterval, next - now))
+    }
+
+    /// Saves every changed document and syncs every log (shutdown, SIGTERM), then waits for the note writes.
+    /// The timer stops.
+    public func flushAll() async {
+        timer?.cancel()
+        timer = nil
+        for documentID in schedule.takeAll() { save(documentID) }
+        for (documentID, room) in rooms where (room.files?.logRecordCount ?? 0) > 0 { save(documentID) }
+        for room in rooms.values { try? room.files?.syncLog() }
+        await waitForNoteWrites()
+    }
+
+    /// Waits until every note write started so far has finished (tests, shutdown).
+    public func waitForNoteWrites() async {
+        while !noteWrites.isEmpty {
+            let writes = noteWrites
+            noteWrites.removeAll()
+            for write in writes { await write.value }
+        }
+    }
+}

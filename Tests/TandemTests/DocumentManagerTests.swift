@@ -1,0 +1,240 @@
+import Foundation
+import Testing
+import Wire
+import YCRDT
+@testable import Tandem
+
+@Suite("Document rooms")
+struct DocumentManagerTests {
+    @Test("Joining an empty document answers [0, 0] with the joiner in sessions")
+    func emptyJoin() async throws {
+        let manager = DocumentManager(configuration: memoryConfiguration(), notes: nil)
+        let relay = RecordingRelay(kind: .socketIO)
+        await manager.register(relay)
+        let canWrite = try await manager.join("doc-1", peer: peer("sid-a"))
+        #expect(canWrite)
+        let events = relay.take()
+        guard case .state(let id, let state, let sessions, let to)? = events.first?.0 else {
+            Issue.record("expected a state event first, got \(events)")
+            return
+        }
+        #expect(id == "doc-1" && state == [0, 0] && sessions == ["sid-a"] && to.id == "sid-a")
+    }
+
+    @Test("Updates are relayed to every member but the sender, and joins see the merged state")
+    func relayAndState() async throws {
+        let updates = try fixtureUpdates(session: 1)
+        let manager = DocumentManager(configuration: memoryConfiguration(), notes: nil)
+        let sio = RecordingRelay(kind: .socketIO)
+        let yws = RecordingRelay(kind: .yWebSocket)
+        await manager.register(sio)
+        await manager.register(yws)
+        try await manager.join("d", peer: peer("a"))
+        try await manager.join("d", peer: peer("w", kind: .yWebSocket))
+        _ = sio.take()
+        _ = yws.take()
+        for update in updates { try await manager.applyUpdate("d", update: update, from: peer("a")) }
+        let toSocketIO = sio.takeUpdates()
+        let toYWebSocket = yws.takeUpdates()
+        #expect(toSocketIO.count == updates.count)
+        #expect(toSocketIO.allSatisfy { $0.1.isEmpty }, "the sender is the only Socket.IO member")
+        #expect(toYWebSocket.map(\.0) == updates)
+        #expect(toYWebSocket.allSatisfy { $0.1 == ["w"] })
+        #expect(await manager.state("d") == (try fixtureState(session: 1)))
+        try await manager.join("d", peer: peer("b"))
+        guard case .state(_, let state, let sessions, _)? = sio.take().first?.0 else {
+            Issue.record("expected a state event")
+            return
+        }
+        #expect(state == (try fixtureState(session: 1)))
+        #expect(sessions == ["a", "b", "w"])
+    }
+
+    @Test("An invalid update is refused, not stored and not relayed", arguments: [[UInt8]([1]), [0, 0, 7], [1, 1, 5, 0, 4, 1, 1, 120]])
+    func invalidUpdate(_ garbage: [UInt8]) async throws {
+        let dir = try makeTemporaryDirectory("docs")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let manager = DocumentManager(configuration: diskConfiguration(dir), notes: nil)
+        let relay = RecordingRelay(kind: .socketIO)
+        await manager.register(relay)
+        try await manager.join("d", peer: peer("a"))
+        try await manager.join("d", peer: peer("b"))
+        _ = relay.take()
+        await #expect(throws: DocumentRefusal.self) { try await manager.applyUpdate("d", update: garbage, from: peer("a")) }
+        #expect(relay.takeUpdates().isEmpty)
+        #expect(await manager.state("d") == [0, 0])
+        let wal = try FileIO.read(DocumentFiles.folder(for: "d", dataDirectory: dir) + "/wal.ylog") ?? []
+        #expect(wal.isEmpty)
+        #expect(await manager.stats.updatesRejected == 1)
+    }
+
+    @Test("Non-members cannot update; a content-only update is not relayed")
+    func membership() async throws {
+        let updates = try fixtureUpdates(session: 1)
+        let manager = DocumentManager(configuration: memoryConfiguration(), notes: nil)
+        let relay = RecordingRelay(kind: .socketIO)
+        await manager.register(relay)
+        await #expect(throws: DocumentRefusal.notMember) {
+            try await manager.applyUpdate("d", update: updates[0], from: peer("x"))
+        }
+        try await manager.join("d", peer: peer("a"))
+        _ = relay.take()
+        try await manager.applyUpdate("d", update: nil, noteData: ["content": ["md": "x"]], from: peer("a"))
+        try await manager.applyUpdate("d", update: [], from: peer("a"))
+        #expect(relay.takeUpdates().isEmpty)
+    }
+
+    @Test("Notes: readers join read-only, writers write, strangers are refused")
+    func noteAccess() async throws {
+        let dir = try makeTemporaryDirectory("docs")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let notes = try NoteStore(dataDirectory: dir)
+        try await notes.save(
+            Note(
+                id: "n1", userID: "owner", title: "T",
+                accessControl: ["read": ["user_ids": ["reader"]], "write": ["user_ids": ["writer"]]],
+                createdAt: 1, updatedAt: 1))
+        let manager = DocumentManager(configuration: diskConfiguration(dir), notes: notes)
+        let relay = RecordingRelay(kind: .socketIO)
+        await manager.register(relay)
+        let update = try fixtureUpdates(session: 1)[0]
+        #expect(try await manager.join("note:n1", peer: peer("s1", user: "owner")))
+        #expect(try await !manager.join("note_n1", peer: peer("s2", user: "reader")))
+        #expect(try await manager.join("note:n1", peer: peer("s3", user: "writer")))
+        await #expect(throws: DocumentRefusal.forbidden) { try await manager.join("note:n1", peer: peer("s4", user: "stranger")) }
+        await #expect(throws: DocumentRefusal.forbidden) { try await manager.join("note:missing", peer: peer("s5", user: "owner")) }
+        await #expect(throws: DocumentRefusal.readOnly) { try await manager.applyUpdate("note:n1", update: update, from: peer("s2", user: "reader")) }
+        await #expect(throws: DocumentRefusal.readOnly) {
+            try await manager.awarenessFromJSON("note:n1", bytes: Array("{}".utf8), from: peer("s2", user: "reader"))
+        }
+        try await manager.applyUpdate("note:n1", update: update, from: peer("s3", user: "writer"))
+        #expect(await manager.members(of: "note:n1") == ["s1", "s2", "s3"])
+    }
+
+    @Test("Every update is in the log before it is relayed; a restart without a save loses nothing")
+    func crashRecovery() async throws {
+        let dir = try makeTemporaryDirectory("docs")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let updates = try fixtureUpdates(session: 2)
+        do {
+            let manager = DocumentManager(configuration: diskConfiguration(dir), notes: nil)
+            try await manager.join("d", peer: peer("a"))
+            for update in updates { try await manager.applyUpdate("d", update: update, from: peer("a")) }
+            // No flush: the manager is dropped as if the process had been killed.
+        }
+        let restarted = DocumentManager(configuration: diskConfiguration(dir), notes: nil)
+        try await restarted.join("d", peer: peer("b"))
+        #expect(await restarted.state("d") == (try fixtureState(session: 2)))
+    }
+
+    @Test("The last leave saves the merged state, empties the log and unloads the document")
+    func lastLeaveSaves() async throws {
+        let dir = try makeTemporaryDirectory("docs")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let updates = try fixtureUpdates(session: 3)
+        let manager = DocumentManager(configuration: diskConfiguration(dir), notes: nil)
+        try await manager.join("d", peer: peer("a"))
+        for update in updates { try await manager.applyUpdate("d", update: update, from: peer("a")) }
+        await manager.leave("d", peer: peer("a"))
+        #expect(await !manager.isLoaded("d"))
+        let folder = DocumentFiles.folder(for: "d", dataDirectory: dir)
+        #expect(try FileIO.read(folder + "/state.bin") == (try fixtureState(session: 3)))
+        #expect(try FileIO.read(folder + "/wal.ylog") == [])
+        // The history is kept (Open WebUI deleted it here): the next join gets it back.
+        try await manager.join("d", peer: peer("b"))
+        #expect(await manager.state("d") == (try fixtureState(session: 3)))
+    }
+
+    @Test("The log is compacted into the state file past the update threshold")
+    func compaction() async throws {
+        let dir = try makeTemporaryDirectory("docs")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var configuration = diskConfiguration(dir)
+        configuration.compactionUpdates = 10
+        let updates = try fixtureUpdates(session: 1)
+        let manager = DocumentManager(configuration: configuration, notes: nil)
+        try await manager.join("d", peer: peer("a"))
+        for update in updates.prefix(25) { try await manager.applyUpdate("d", update: update, from: peer("a")) }
+        #expect(await manager.stats.compactions == 2)
+        let folder = DocumentFiles.folder(for: "d", dataDirectory: dir)
+        let log = try WriteAheadLog.recover(path: folder + "/wal.ylog")
+        #expect(log.count == 5)
+        let restarted = DocumentManager(configuration: configuration, notes: nil)
+        try await restarted.join("d", peer: peer("b"))
+        #expect(await restarted.state("d") == (await manager.state("d")))
+    }
+
+    @Test("A state file that cannot be decoded refuses the join and is never overwritten")
+    func corruptState() async throws {
+        let dir = try makeTemporaryDirectory("docs")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let folder = DocumentFiles.folder(for: "d", dataDirectory: dir)
+        try FileIO.makeDirectories(folder)
+        try FileIO.writeAtomically([1, 2, 3], to: folder + "/state.bin")
+        let manager = DocumentManager(configuration: diskConfiguration(dir), notes: nil)
+        await #expect(throws: DocumentRefusal.self) { try await manager.join("d", peer: peer("a")) }
+        #expect(await !manager.isLoaded("d"))
+        await manager.flushAll()
+        #expect(try FileIO.read(folder + "/state.bin") == [1, 2, 3])
+    }
+
+    @Test("Content-only saves are merged into the note, shallowly, with a nanosecond timestamp")
+    func noteSave() async throws {
+        let dir = try makeTemporaryDirectory("docs")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let notes = try NoteStore(dataDirectory: dir)
+        try await notes.save(Note(id: "n", userID: "u", title: "T", data: ["files": [1], "content": ["md": "old"]], createdAt: 1, updatedAt: 1))
+        let manager = DocumentManager(configuration: diskConfiguration(dir), notes: notes)
+        try await manager.join("note:n", peer: peer("s", user: "u"))
+        try await manager.applyUpdate(
+            "note:n", update: nil, noteData: ["content": ["md": "new", "html": "<p>new</p>", "json": .null]],
+            from: peer("s", user: "u"))
+        await manager.flushAll()
+        let note = try #require(await notes.note("n"))
+        #expect(note.data["files"] == [1])
+        #expect(note.data["content"]?["md"] == "new")
+        #expect(note.updatedAt > 1_600_000_000_000_000_000)
+    }
+
+    @Test("Awareness crosses protocols, and a departure clears the cursor for both")
+    func awarenessBridge() async throws {
+        let manager = DocumentManager(configuration: memoryConfiguration(), notes: nil)
+        let sio = RecordingRelay(kind: .socketIO)
+        let yws = RecordingRelay(kind: .yWebSocket)
+        await manager.register(sio)
+        await manager.register(yws)
+        try await manager.join("d", peer: peer("a"))
+        try await manager.join("d", peer: peer("w", kind: .yWebSocket))
+        _ = sio.take()
+        _ = yws.take()
+        let json = Array(#"{"42":{"user":{"name":"A"},"cursor":{"anchor":1}}}"#.utf8)
+        try await manager.awarenessFromJSON("d", bytes: json, from: peer("a"))
+        guard case .awareness(_, let relayedJSON, let binary, _)? = yws.take().first?.0, let binary else {
+            Issue.record("expected awareness for the y-websocket peer")
+            return
+        }
+        #expect(relayedJSON == json, "Open WebUI bytes are relayed untouched")
+        _ = sio.take()
+        let decoded = try AwarenessUpdate(bytes: binary)
+        #expect(decoded.entries.map(\.client) == [42])
+        #expect(decoded.entries.first?.clock == 1)
+
+        let yUpdate = AwarenessUpdate(entries: [.init(client: 7, clock: 3, state: #"{"user":{"name":"W"},"cursor":null}"#)])
+        try await manager.awarenessFromYProtocols("d", bytes: yUpdate.encoded(), from: peer("w", kind: .yWebSocket))
+        guard case .awareness(_, let toSocketIO?, _, _)? = sio.take().first?.0 else {
+            Issue.record("expected awareness JSON for the Socket.IO peer")
+            return
+        }
+        let parsed = try JSONValue(parsing: toSocketIO)
+        #expect(parsed["7"]?["user"]?["name"] == "W")
+
+        await manager.leave("d", peer: peer("a"))
+        let events = yws.take()
+        let removal = events.compactMap { event, _ -> AwarenessUpdate? in
+            if case .awareness(_, _, let bytes?, _) = event { return try? AwarenessUpdate(bytes: bytes) }
+            return nil
+        }.first
+        #expect(removal?.entries == [.init(client: 42, clock: 2, state: "null")])
+        #expect(events.contains { if case .left = $0.0 { return true } else { return false } })
+    }
+}
