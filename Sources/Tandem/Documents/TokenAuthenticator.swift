@@ -1,0 +1,45 @@
+import Foundation
+import Wire
+
+/// Turns a bearer token into a user, for the REST routes and the y-websocket endpoint.
+///
+/// Tokens are Open WebUI's HS256 JWTs (``JWTVerifier``): `id` is required, `name` and `role` optional (`role`
+/// defaults to `user`; only `admin` and `user` are accepted — `pending` gets nothing, as in Open WebUI).
+public struct TokenAuthenticator: Sendable {
+    /// An authenticated user.
+    public struct User: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var role: String
+        public var isAdmin: Bool { role == "admin" }
+    }
+
+    let verifier: JWTVerifier?
+
+    /// An authenticator for tokens signed with `secret`; with nil, every token is refused.
+    public init(secret: String?) {
+        self.verifier = secret.map { JWTVerifier(secret: $0) }
+    }
+
+    /// The user a token authenticates, or nil when it is missing, forged, expired or for a refused role.
+    public func user(token: String?, now: Double = Date().timeIntervalSince1970) -> User? {
+        guard let token, let verifier, let claims = try? verifier.verify(token, now: now) else { return nil }
+        let id: String
+        switch claims["id"] {
+        case .string(let value)? where !value.isEmpty: id = value
+        case .int(let value)?: id = String(value)
+        default: return nil
+        }
+        let role = claims["role"]?.stringValue ?? "user"
+        guard role == "admin" || role == "user" else { return nil }
+        return User(id: id, name: claims["name"]?.stringValue ?? "", role: role)
+    }
+
+    /// The user of an `Authorization: Bearer <token>` header value.
+    public func user(authorization: String?, now: Double = Date().timeIntervalSince1970) -> User? {
+        guard let authorization else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return user(token: String(parts[1]).trimmingCharacters(in: .whitespaces), now: now)
+    }
+}
