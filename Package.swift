@@ -20,7 +20,9 @@ let package = Package(
         .target(name: "Wire", swiftSettings: settings),
 
         // The server library: actors, endpoints, persistence and the socket transport.
-        .target(name: "Tandem", dependencies: ["YCRDT", "Wire"], swiftSettings: settings),
+        .target(name: "Tandem", dependencies: ["YCRDT", "Wire", "CTandemSystem"], swiftSettings: settings),
+        // Linux headers Glibc does not export (epoll, eventfd); used only by Tandem/Transport.
+        .target(name: "CTandemSystem"),
 
         // Thin executables: argument parsing and wiring only.
         .executableTarget(

@@ -1,3 +1,4 @@
+import Foundation
 import Tandem
 
 // `tandem` dispatches on its first argument. Subcommands are added by their own files.
@@ -5,12 +6,14 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "--version", "version":
     print("tandem \(Tandem.version)")
+case "serve":
+    exit(await ServeCommand.run(Array(arguments.dropFirst())))
 default:
     print("""
     usage: tandem <command> [options]
 
     commands:
-      serve     run the collaboration server (not yet available)
+      serve     run the collaboration server (tandem serve --help)
       update    inspect, merge, diff and convert Yjs updates
       replay    apply an update log headlessly and print the document
       version   print the version

@@ -1,0 +1,2 @@
+// Intentionally empty: the target exists only to export the system headers in include/CTandemSystem.h.
+#include "CTandemSystem.h"

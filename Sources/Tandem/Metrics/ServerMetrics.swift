@@ -1,0 +1,67 @@
+/// The transport's own metrics, registered in a ``MetricsRegistry``.
+///
+/// Updated from the event loop thread and from sending tasks; every metric is internally locked.
+public struct ServerMetrics: Sendable {
+    /// Kinds of error counted in `tandem_errors_total{kind=...}`.
+    public enum ErrorKind: String, Sendable, CaseIterable {
+        /// A request that failed to parse (answered 4xx/5xx).
+        case httpParse = "http_parse"
+        /// A refused WebSocket handshake.
+        case handshake
+        /// A WebSocket protocol violation (connection failed with 1002/1007/1009).
+        case websocketProtocol = "websocket_protocol"
+        /// A reader that fell behind the write-queue limit (closed with 1013).
+        case slowReader = "slow_reader"
+        /// A peer that did not answer a keepalive ping.
+        case keepaliveTimeout = "keepalive_timeout"
+        /// A connection closed for being idle.
+        case idleTimeout = "idle_timeout"
+        /// A handler that threw something other than `HTTPError` (answered 500).
+        case handler
+        /// `accept` failures, including running out of descriptors or connections.
+        case accept
+        /// Read or write errors on a socket (resets included).
+        case io
+    }
+
+    public let openConnections: MetricGauge
+    public let openWebSockets: MetricGauge
+    public let acceptedConnections: MetricCounter
+    public let httpRequests: MetricCounter
+    public let messagesIn: MetricCounter
+    public let messagesOut: MetricCounter
+    public let bytesIn: MetricCounter
+    public let bytesOut: MetricCounter
+    private let errors: [ErrorKind: MetricCounter]
+
+    /// Registers the transport metrics in `registry`.
+    public init(registry: MetricsRegistry) {
+        self.openConnections = registry.gauge("tandem_connections_open", help: "Open TCP connections.")
+        self.openWebSockets = registry.gauge("tandem_websockets_open", help: "Open WebSocket connections.")
+        self.acceptedConnections = registry.counter(
+            "tandem_connections_accepted_total", help: "TCP connections accepted.")
+        self.httpRequests = registry.counter("tandem_http_requests_total", help: "HTTP requests received.")
+        self.messagesIn = registry.counter(
+            "tandem_websocket_messages_received_total", help: "WebSocket messages received.")
+        self.messagesOut = registry.counter(
+            "tandem_websocket_messages_sent_total", help: "WebSocket messages queued for sending.")
+        self.bytesIn = registry.counter("tandem_bytes_received_total", help: "Bytes read from sockets.")
+        self.bytesOut = registry.counter("tandem_bytes_sent_total", help: "Bytes written to sockets.")
+        var errors: [ErrorKind: MetricCounter] = [:]
+        for kind in ErrorKind.allCases {
+            errors[kind] = registry.counter(
+                "tandem_errors_total", help: "Errors by kind.", labels: ["kind": kind.rawValue])
+        }
+        self.errors = errors
+    }
+
+    /// Counts one error of `kind`.
+    public func error(_ kind: ErrorKind) {
+        self.errors[kind]?.increment()
+    }
+
+    /// The count of errors of `kind` so far.
+    public func errorCount(_ kind: ErrorKind) -> Int64 {
+        self.errors[kind]?.value ?? 0
+    }
+}

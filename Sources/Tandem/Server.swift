@@ -1,0 +1,117 @@
+import Foundation
+import Wire
+
+/// The Tandem server: binds the socket, runs the event loop, routes requests and shuts down gracefully.
+///
+/// Composition: build a ``Router`` (each endpoint registers its routes), a ``ServerConfiguration`` and a
+/// ``MetricsRegistry``, then `try await Server(...).run()`. `/healthz`, `/metrics` and (with
+/// ``ServerConfiguration/echo``) the echo WebSocket are added unless the router already has them.
+/// Shutdown (``shutdown()``, or SIGTERM/SIGINT after ``installSignalHandlers()``): stop accepting, close WebSockets
+/// with 1001, let open requests finish within ``ServerConfiguration/shutdownGracePeriod``, then run the hooks
+/// registered with ``onShutdown(_:)`` in order, then ``run()`` returns.
+public final class Server: Sendable {
+    /// The configuration the server was started with.
+    public let configuration: ServerConfiguration
+    /// The registry `/metrics` renders; endpoints may add their own counters and gauges.
+    public let metrics: MetricsRegistry
+    /// The transport's own metrics.
+    public let serverMetrics: ServerMetrics
+    private let loop: EventLoop
+    private let state = ServerState()
+
+    /// Binds the listening socket (so the port is known and errors surface here) without serving yet.
+    ///
+    /// - Throws: when the address cannot be bound.
+    public init(configuration: ServerConfiguration, router: Router, metrics: MetricsRegistry = MetricsRegistry()) throws {
+        self.configuration = configuration
+        self.metrics = metrics
+        let serverMetrics = ServerMetrics(registry: metrics)
+        self.serverMetrics = serverMetrics
+        var router = router
+        BuiltinEndpoints.install(on: &router, configuration: configuration, metrics: metrics, serverMetrics: serverMetrics)
+        self.loop = try EventLoop(configuration: configuration, router: router, metrics: serverMetrics)
+    }
+
+    /// The bound TCP port (the real one when the configuration asked for port 0).
+    public var port: Int { self.loop.port }
+
+    /// Registers an async hook run once during shutdown, after connections are closed (persistence flushes here).
+    public func onShutdown(_ hook: @escaping @Sendable () async -> Void) {
+        self.state.addHook(hook)
+    }
+
+    /// Serves until shutdown completes (including the shutdown hooks).
+    public func run() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            self.loop.start {
+                continuation.resume()
+            }
+        }
+        for hook in self.state.takeHooks() {
+            await hook()
+        }
+        self.state.finish()
+    }
+
+    /// Starts a graceful shutdown; returns immediately (``run()`` returns when it is complete).
+    public func shutdown() {
+        self.loop.post(.shutdown)
+    }
+
+    /// Turns SIGTERM and SIGINT into a graceful ``shutdown()``; a second signal exits immediately.
+    public func installSignalHandlers() {
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [self] in
+                if self.state.noteSignal() {
+                    FileHandle.standardError.write(Data("tandem: second signal, exiting now\n".utf8))
+                    exit(1)
+                }
+                FileHandle.standardError.write(Data("tandem: shutting down (signal \(signalNumber))\n".utf8))
+                self.shutdown()
+            }
+            source.resume()
+            self.state.keep(source)
+        }
+    }
+}
+
+/// The server's small mutable state: shutdown hooks and signal sources.
+private final class ServerState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var hooks: [@Sendable () async -> Void] = []
+    private var signalSources: [any DispatchSourceSignal] = []
+    private var signalled = false
+
+    func addHook(_ hook: @escaping @Sendable () async -> Void) {
+        self.lock.withLock { self.hooks.append(hook) }
+    }
+
+    func takeHooks() -> [@Sendable () async -> Void] {
+        self.lock.withLock {
+            defer { self.hooks = [] }
+            return self.hooks
+        }
+    }
+
+    func keep(_ source: any DispatchSourceSignal) {
+        self.lock.withLock { self.signalSources.append(source) }
+    }
+
+    /// Records a signal; true if one was already received.
+    func noteSignal() -> Bool {
+        self.lock.withLock {
+            defer { self.signalled = true }
+            return self.signalled
+        }
+    }
+
+    func finish() {
+        let sources = self.lock.withLock {
+            defer { self.signalSources = [] }
+            return self.signalSources
+        }
+        for source in sources { source.cancel() }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Wire
+
+/// HTTP/1.1 on the loop thread: parse, route, run handlers as tasks, write responses, start upgrades.
+extension EventLoop {
+    /// Parses and dispatches requests while the connection is ready for one (pipelined requests wait their turn).
+    func processHTTPInput(_ connection: ServerConnection, now: ContinuousClock.Instant) {
+        while case .http = connection.phase {
+            let request: HTTPRequest?
+            do {
+                request = try connection.parser.nextRequest()
+            } catch {
+                self.metrics.error(.httpParse)
+                self.respond(.error(error.status), keepAlive: false, includeBody: true, on: connection, now: now)
+                return
+            }
+            guard var request else { return }
+            request.remoteAddress = connection.remoteAddress
+            self.metrics.httpRequests.increment()
+            self.dispatch(request, on: connection, now: now)
+        }
+    }
+
+    private func dispatch(_ request: HTTPRequest, on connection: ServerConnection, now: ContinuousClock.Instant) {
+        connection.keepAlive = request.keepAlive && self.shutdownDeadline == nil
+        let path = request.path
+        if WebSocketHandshake.isUpgradeRequest(request) {
+            guard let factory = self.router.resolveWebSocket(path: path) else {
+                self.respond(.error(.notFound), keepAlive: false, includeBody: true, on: connection, now: now)
+                return
+            }
+            let response: HTTPResponse
+            do {
+                response = try WebSocketHandshake.accept(request)
+            } catch {
+                self.metrics.error(.handshake)
+                self.respond(error.response, keepAlive: false, includeBody: true, on: connection, now: now)
+                return
+            }
+            connection.phase = .upgrading
+            self.updateInterest(connection)
+            self.startSession(factory: factory, request: request, response: response, connectionID: connection.id)
+            return
+        }
+        switch self.router.resolveHTTP(method: request.method, path: path) {
+        case .handler(let handler):
+            connection.phase = .awaitingResponse
+            self.updateInterest(connection)
+            let id = connection.id
+            let keepAlive = connection.keepAlive
+            let includeBody = request.method != .head
+            let metrics = self.metrics
+            Task {
+                let response: HTTPResponse
+                do {
+                    response = try await handler(request)
+                } catch let error as HTTPError {
+                    response = error.response
+                } catch {
+                    metrics.error(.handler)
+                    response = .error(.internalServerError)
+                }
+                self.post(.respond(id, response, keepAlive: keepAlive, includeBody: includeBody))
+            }
+        case .methodNotAllowed:
+            self.respond(.error(.methodNotAllowed), keepAlive: connection.keepAlive, includeBody: true, on: connection, now: now)
+        case .notFound:
+            let status: HTTPStatus = self.router.resolveWebSocket(path: path) == nil ? .notFound : .upgradeRequired
+            var response = HTTPResponse.error(status)
+            if status == .upgradeRequired { response.headers.set("Upgrade", "websocket") }
+            self.respond(response, keepAlive: connection.keepAlive, includeBody: request.method != .head, on: connection, now: now)
+        }
+    }
+
+    /// Writes a response and returns the connection to reading requests (or closes it).
+    func respond(
+        _ response: HTTPResponse, keepAlive: Bool, includeBody: Bool, on connection: ServerConnection,
+        now: ContinuousClock.Instant
+    ) {
+        let keep = keepAlive && connection.keepAlive && self.shutdownDeadline == nil
+        connection.enqueue(response.serialize(keepAlive: keep, includeBody: includeBody))
+        connection.lastActivity = now
+        self.markDirty(connection)
+        if keep {
+            connection.phase = .http
+            self.updateInterest(connection)
+            self.processHTTPInput(connection, now: now)
+        } else {
+            // Nothing after this response will be answered: discard input, close once it is written.
+            connection.parser = HTTPRequestParser(configuration: self.configuration.http)
+            connection.phase = .draining(deadline: now + self.configuration.closeTimeout)
+            connection.closeAfterFlush = true
+            connection.hardDeadline = now + self.configuration.closeTimeout
+            self.updateInterest(connection)
+        }
+    }
+
+    /// Runs the session factory, then the session's event loop, in one task per WebSocket connection.
+    private func startSession(
+        factory: @escaping WebSocketSessionFactory, request: HTTPRequest, response: HTTPResponse, connectionID: UInt64
+    ) {
+        let outbound = WebSocketOutbound(connectionID: connectionID, sink: self)
+        let limit = self.configuration.maxInboundBufferedBytes
+        let metrics = self.metrics
+        Task {
+            let session: any WebSocketSession
+            do {
+                session = try await factory(request, outbound)
+            } catch let error as HTTPError {
+                self.post(.upgradeRefused(connectionID, error.response))
+                return
+            } catch {
+                metrics.error(.handler)
+                self.post(.upgradeRefused(connectionID, .error(.internalServerError)))
+                return
+            }
+            let (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self)
+            let budget = InboundBudget(limit: limit)
+            self.post(.upgraded(connectionID, response, continuation, budget))
+            for await event in events {
+                switch event {
+                case .message(let message, let size):
+                    await session.received(message)
+                    if budget.consumed(size) { self.post(.resumeReading(connectionID)) }
+                case .closed(let code):
+                    await session.closed(code: code)
+                }
+            }
+        }
+    }
+
+    /// Writes the 101 response and switches the connection to WebSocket framing.
+    func completeUpgrade(
+        _ response: HTTPResponse, continuation: AsyncStream<SessionEvent>.Continuation, budget: InboundBudget,
+        on connection: ServerConnection, now: ContinuousClock.Instant
+    ) {
+        connection.enqueue(response.serialize(keepAlive: true))
+        connection.enqueue(connection.pendingAfterUpgrade)
+        connection.pendingAfterUpgrade = []
+        var decoder = WebSocketFrameDecoder(
+            role: .server, configuration: .init(maxFrameSize: self.configuration.maxFrameSize))
+        decoder.append(connection.parser.takeBufferedBytes())
+        connection.decoder = decoder
+        connection.state = WebSocketConnectionState(configuration: self.configuration.webSocketState, now: now)
+        connection.inbound = continuation
+        connection.budget = budget
+        connection.phase = .webSocket
+        connection.lastActivity = now
+        self.metrics.openWebSockets.add(1)
+        self.markDirty(connection)
+        if self.shutdownDeadline != nil, var state = connection.state {
+            let action = state.close(code: .goingAway, reason: "server shutting down", now: now)
+            connection.state = state
+            self.perform(action, on: connection, now: now)
+        } else {
+            self.processWebSocketInput(connection, now: now)
+        }
+        self.updateInterest(connection)
+    }
+}

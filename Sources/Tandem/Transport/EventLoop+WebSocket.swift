@@ -1,0 +1,103 @@
+import Foundation
+import Wire
+
+/// WebSocket framing on the loop thread: decode frames, let ``WebSocketConnectionState`` decide, carry it out.
+extension EventLoop {
+    /// Decodes and handles every complete frame buffered, unless the session asked us to pause.
+    func processWebSocketInput(_ connection: ServerConnection, now: ContinuousClock.Instant) {
+        while connection.isWebSocket && !connection.inboundPaused {
+            guard var decoder = connection.decoder, var state = connection.state, state.phase != .closed else { return }
+            let action: WebSocketConnectionState.Action
+            do {
+                guard let frame = try decoder.nextFrame() else {
+                    connection.decoder = decoder
+                    return
+                }
+                connection.decoder = decoder
+                action = state.received(frame, now: now)
+            } catch {
+                connection.decoder = decoder
+                action = state.failed(error)
+            }
+            if case .sendClose(let frame, thenShutdown: true) = action, state.peerCloseCode == nil,
+                let code = frame.closeCode,
+                code == .protocolError || code == .invalidFramePayloadData || code == .messageTooBig
+            {
+                self.metrics.error(.websocketProtocol)
+            }
+            connection.state = state
+            self.perform(action, on: connection, now: now)
+        }
+    }
+
+    /// Carries out one action of the connection state machine.
+    func perform(_ action: WebSocketConnectionState.Action, on connection: ServerConnection, now: ContinuousClock.Instant) {
+        switch action {
+        case .none:
+            return
+        case .deliver(let message):
+            self.metrics.messagesIn.increment()
+            let size = message.byteCount
+            connection.inbound?.yield(.message(message, size: size))
+            if connection.budget?.added(size) == true {
+                connection.inboundPaused = true
+                self.updateInterest(connection)
+            }
+        case .send(let frame):
+            connection.enqueue(WebSocketFrameEncoder.encode(frame))
+            self.markDirty(connection)
+        case .sendClose(let frame, let thenShutdown):
+            if connection.closeCode == nil {
+                connection.closeCode = connection.state?.peerCloseCode ?? frame.closeCode ?? .noStatusReceived
+            }
+            connection.enqueue(WebSocketFrameEncoder.encode(frame))
+            self.markDirty(connection)
+            if thenShutdown {
+                connection.closeAfterFlush = true
+                connection.hardDeadline = connection.hardDeadline ?? now + self.configuration.closeTimeout
+            }
+        case .shutdown:
+            connection.closeAfterFlush = true
+            connection.hardDeadline = connection.hardDeadline ?? now + self.configuration.closeTimeout
+            self.markDirty(connection)
+        }
+    }
+
+    /// Queues frames a session sent, enforcing the write-queue bound (a reader that fell behind gets 1013).
+    func sendApplicationFrames(
+        _ bytes: [UInt8], messageCount: Int, on connection: ServerConnection, now: ContinuousClock.Instant
+    ) {
+        switch connection.phase {
+        case .upgrading:
+            connection.pendingAfterUpgrade.append(contentsOf: bytes)
+            self.metrics.messagesOut.increment(by: Int64(messageCount))
+            return
+        case .webSocket:
+            guard connection.state?.isOpen == true else { return }
+        default:
+            return
+        }
+        let queued = connection.queuedByteCount
+        if queued > 0 && queued + bytes.count > self.configuration.maxBufferedBytes {
+            self.metrics.error(.slowReader)
+            guard var state = connection.state else { return }
+            let action = state.close(code: .tryAgainLater, reason: "send queue full", now: now)
+            connection.state = state
+            self.perform(action, on: connection, now: now)
+            connection.closeAfterFlush = true
+            connection.hardDeadline = now + self.configuration.closeTimeout
+            return
+        }
+        self.metrics.messagesOut.increment(by: Int64(messageCount))
+        connection.enqueue(bytes)
+        self.markDirty(connection)
+    }
+}
+
+extension WebSocketFrame {
+    /// The status code of a close frame's payload, if it has one.
+    var closeCode: WebSocketCloseCode? {
+        guard self.opcode == .close, self.payload.count >= 2 else { return nil }
+        return WebSocketCloseCode(rawValue: UInt16(self.payload[0]) << 8 | UInt16(self.payload[1]))
+    }
+}

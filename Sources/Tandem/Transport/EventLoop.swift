@@ -1,0 +1,488 @@
+import CTandemSystem
+import Foundation
+import Glibc
+import Wire
+
+/// The transport: one thread running an epoll loop over the listening socket and every connection.
+///
+/// All socket I/O and per-connection protocol state live on this thread. Async code (HTTP handlers, WebSocket
+/// sessions, any task that sends) talks to it only through ``post(_:)``: a locked command queue plus a wake-up eventfd,
+/// so sending is safe from anywhere and never blocks. Sends issued in one loop iteration are written with one
+/// `send(2)` per connection. Measured choice: see Docs/server.md (epoll vs Dispatch sources).
+final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
+    /// Work handed to the loop thread.
+    enum Command {
+        case send(UInt64, [UInt8], messageCount: Int)
+        case close(UInt64, WebSocketCloseCode, String)
+        case respond(UInt64, HTTPResponse, keepAlive: Bool, includeBody: Bool)
+        case upgraded(UInt64, HTTPResponse, AsyncStream<SessionEvent>.Continuation, InboundBudget)
+        case upgradeRefused(UInt64, HTTPResponse)
+        case resumeReading(UInt64)
+        case shutdown
+    }
+
+    static let listenerID: UInt64 = 0
+    static let wakeID: UInt64 = 1
+    static let readBufferSize = 64 * 1024
+
+    let configuration: ServerConfiguration
+    let router: Router
+    let metrics: ServerMetrics
+    /// The bound port (useful with port 0).
+    let port: Int
+
+    private let epollFD: Int32
+    private var listenFD: Int32
+    /// An eventfd that other threads write to wake the loop.
+    private let wakeFD: Int32
+
+    private let lock = NSLock()
+    private var commands: [Command] = []
+    private var wakeRequested = false
+    private var stopped = false
+    private var onStop: [@Sendable () -> Void] = []
+
+    // Loop-thread state.
+    var connections: [UInt64: ServerConnection] = [:]
+    private var nextID: UInt64 = 2
+    private var dirty: [ServerConnection] = []
+    private let readBuffer: UnsafeMutableRawBufferPointer
+    var shutdownDeadline: ContinuousClock.Instant?
+
+    init(configuration: ServerConfiguration, router: Router, metrics: ServerMetrics) throws {
+        self.configuration = configuration
+        self.router = router
+        self.metrics = metrics
+        Socket.raiseOpenFileLimit()
+        signal(SIGPIPE, SIG_IGN)
+        self.listenFD = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        self.port = Socket.localPort(self.listenFD)
+        self.epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        self.wakeFD = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
+        guard self.epollFD >= 0, self.wakeFD >= 0 else {
+            Glibc.close(self.listenFD)
+            throw Socket.Error(call: "epoll_create1/eventfd", errno: errno)
+        }
+        self.readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readBufferSize, alignment: 16)
+        self.register(self.listenFD, id: Self.listenerID, events: EPOLLIN.rawValue, modify: false)
+        self.register(self.wakeFD, id: Self.wakeID, events: EPOLLIN.rawValue, modify: false)
+    }
+
+    deinit {
+        self.readBuffer.deallocate()
+    }
+
+    /// Starts the loop on its own thread; `onStop` runs on that thread after the loop has exited.
+    func start(onStop: @escaping @Sendable () -> Void) {
+        self.lock.withLock { self.onStop.append(onStop) }
+        let thread = Thread { self.run() }
+        thread.name = "tandem-event-loop"
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    // MARK: Commands from other threads
+
+    /// Queues a command for the loop thread; safe from any thread.
+    func post(_ command: Command) {
+        let wake: Bool? = self.lock.withLock {
+            if self.stopped { return nil }
+            self.commands.append(command)
+            defer { self.wakeRequested = true }
+            return !self.wakeRequested
+        }
+        switch wake {
+        case nil:
+            // The loop is gone: a session that was being set up still gets its single `closed` event.
+            if case .upgraded(_, _, let continuation, _) = command {
+                continuation.yield(.closed(.goingAway))
+                continuation.finish()
+            }
+        case true?:
+            var one: UInt64 = 1
+            _ = write(self.wakeFD, &one, 8)
+        case false?:
+            break
+        }
+    }
+
+    func enqueue(connection: UInt64, frames: [UInt8], messageCount: Int) {
+        self.post(.send(connection, frames, messageCount: messageCount))
+    }
+
+    func close(connection: UInt64, code: WebSocketCloseCode, reason: String) {
+        self.post(.close(connection, code, reason))
+    }
+
+    // MARK: The loop
+
+    private func run() {
+        let maxEvents: Int32 = 256
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Int(maxEvents))
+        defer { events.deallocate() }
+        var nextTick = ContinuousClock.now + .seconds(1)
+        while true {
+            let now = ContinuousClock.now
+            let timeout = max(0, Int32((nextTick - now).milliseconds))
+            let count = epoll_wait(self.epollFD, events, maxEvents, timeout)
+            if count < 0 && errno != EINTR { break }
+            let afterWait = ContinuousClock.now
+            for index in 0..<Int(max(count, 0)) {
+                let event = events[index]
+                switch event.data.u64 {
+                case Self.listenerID: self.acceptConnections(now: afterWait)
+                case Self.wakeID: self.drainWakePipe()
+                case let id:
+                    guard let connection = self.connections[id] else { continue }
+                    self.handle(events: event.events, on: connection, now: afterWait)
+                }
+            }
+            self.runCommands(now: afterWait)
+            if afterWait >= nextTick {
+                self.tick(now: afterWait)
+                nextTick = afterWait + .seconds(1)
+            }
+            self.flushDirty(now: afterWait)
+            if let deadline = self.shutdownDeadline {
+                if self.connections.isEmpty { break }
+                if afterWait >= deadline {
+                    for connection in Array(self.connections.values) { self.teardown(connection) }
+                    break
+                }
+            }
+        }
+        self.stop()
+    }
+
+    private func stop() {
+        let (callbacks, leftover): ([@Sendable () -> Void], [Command]) = self.lock.withLock {
+            self.stopped = true
+            defer { self.commands = [] }
+            return (self.onStop, self.commands)
+        }
+        for command in leftover {
+            if case .upgraded(_, _, let continuation, _) = command {
+                continuation.yield(.closed(.goingAway))
+                continuation.finish()
+            }
+        }
+        for connection in Array(self.connections.values) { self.teardown(connection) }
+        if self.listenFD >= 0 { Glibc.close(self.listenFD) }
+        Glibc.close(self.epollFD)
+        Glibc.close(self.wakeFD)
+        for callback in callbacks { callback() }
+    }
+
+    private func drainWakePipe() {
+        var counter: UInt64 = 0
+        _ = read(self.wakeFD, &counter, 8)
+    }
+
+    private func runCommands(now: ContinuousClock.Instant) {
+        let batch: [Command] = self.lock.withLock {
+            guard !self.commands.isEmpty else { return [] }
+            defer {
+                self.commands = []
+                self.wakeRequested = false
+            }
+            return self.commands
+        }
+        for command in batch {
+            self.run(command, now: now)
+        }
+    }
+
+    private func run(_ command: Command, now: ContinuousClock.Instant) {
+        switch command {
+        case .send(let id, let bytes, let messageCount):
+            guard let connection = self.connections[id] else { return }
+            self.sendApplicationFrames(bytes, messageCount: messageCount, on: connection, now: now)
+        case .close(let id, let code, let reason):
+            guard let connection = self.connections[id], let state = connection.state else { return }
+            var copy = state
+            let action = copy.close(code: code, reason: reason, now: now)
+            connection.state = copy
+            self.perform(action, on: connection, now: now)
+        case .respond(let id, let response, let keepAlive, let includeBody):
+            guard let connection = self.connections[id] else { return }
+            self.respond(response, keepAlive: keepAlive, includeBody: includeBody, on: connection, now: now)
+        case .upgraded(let id, let response, let continuation, let budget):
+            guard let connection = self.connections[id] else {
+                continuation.yield(.closed(.abnormalClosure))
+                continuation.finish()
+                return
+            }
+            self.completeUpgrade(response, continuation: continuation, budget: budget, on: connection, now: now)
+        case .upgradeRefused(let id, let response):
+            guard let connection = self.connections[id] else { return }
+            connection.pendingAfterUpgrade = []
+            self.metrics.error(.handshake)
+            self.respond(response, keepAlive: false, includeBody: true, on: connection, now: now)
+        case .resumeReading(let id):
+            guard let connection = self.connections[id] else { return }
+            connection.inboundPaused = false
+            self.processWebSocketInput(connection, now: now)
+            self.updateInterest(connection)
+        case .shutdown:
+            self.beginShutdown(now: now)
+        }
+    }
+
+    // MARK: Accept, read, write
+
+    private func acceptConnections(now: ContinuousClock.Instant) {
+        for _ in 0..<128 {
+            let accepted: (fd: Int32, address: String)?
+            do {
+                accepted = try Socket.accept(self.listenFD)
+            } catch {
+                self.metrics.error(.accept)
+                return
+            }
+            guard let (fd, address) = accepted else { return }
+            guard self.connections.count < self.configuration.maxConnections, self.shutdownDeadline == nil else {
+                self.metrics.error(.accept)
+                Glibc.close(fd)
+                continue
+            }
+            let connection = ServerConnection(
+                id: self.nextID, fd: fd, remoteAddress: address, http: self.configuration.http, now: now)
+            self.nextID += 1
+            self.connections[connection.id] = connection
+            self.metrics.acceptedConnections.increment()
+            self.metrics.openConnections.add(1)
+            connection.registeredEvents = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
+            self.register(fd, id: connection.id, events: connection.registeredEvents, modify: false)
+        }
+    }
+
+    private func handle(events: UInt32, on connection: ServerConnection, now: ContinuousClock.Instant) {
+        if events & EPOLLOUT.rawValue != 0 {
+            self.flush(connection, now: now)
+            guard self.connections[connection.id] != nil else { return }
+        }
+        if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+            if connection.wantsRead {
+                self.readAvailable(connection, now: now)
+            } else if events & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+                self.teardown(connection)
+            }
+        }
+    }
+
+    private func readAvailable(_ connection: ServerConnection, now: ContinuousClock.Instant) {
+        guard let base = self.readBuffer.baseAddress else { return }
+        for _ in 0..<4 {
+            let count = recv(connection.fd, base, Self.readBufferSize, 0)
+            if count > 0 {
+                connection.lastActivity = now
+                self.metrics.bytesIn.increment(by: Int64(count))
+                let bytes = UnsafeRawBufferPointer(start: base, count: count)
+                self.received(bytes, on: connection, now: now)
+                guard self.connections[connection.id] != nil, connection.wantsRead else { return }
+                if count < Self.readBufferSize { return }
+            } else if count == 0 {
+                self.peerClosed(connection, now: now)
+                return
+            } else {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
+                self.metrics.error(.io)
+                self.teardown(connection)
+                return
+            }
+        }
+    }
+
+    private func received(_ bytes: UnsafeRawBufferPointer, on connection: ServerConnection, now: ContinuousClock.Instant) {
+        switch connection.phase {
+        case .http:
+            connection.parser.append(bytes)
+            self.processHTTPInput(connection, now: now)
+        case .webSocket:
+            connection.decoder?.append(bytes)
+            self.processWebSocketInput(connection, now: now)
+        case .draining:
+            break
+        case .awaitingResponse, .upgrading:
+            connection.parser.append(bytes)
+        }
+    }
+
+    /// EOF from the peer: close now, unless queued bytes (a response, a close frame) still need writing.
+    private func peerClosed(_ connection: ServerConnection, now: ContinuousClock.Instant) {
+        guard connection.outputIndex < connection.output.count else {
+            self.teardown(connection)
+            return
+        }
+        connection.peerFinished = true
+        connection.closeAfterFlush = true
+        connection.hardDeadline = connection.hardDeadline ?? now + self.configuration.closeTimeout
+        self.updateInterest(connection)
+    }
+
+    /// Marks a connection for writing at the end of this loop iteration.
+    func markDirty(_ connection: ServerConnection) {
+        guard !connection.isDirty else { return }
+        connection.isDirty = true
+        self.dirty.append(connection)
+    }
+
+    private func flushDirty(now: ContinuousClock.Instant) {
+        while !self.dirty.isEmpty {
+            let batch = self.dirty
+            self.dirty = []
+            for connection in batch {
+                connection.isDirty = false
+                guard self.connections[connection.id] != nil else { continue }
+                self.flush(connection, now: now)
+            }
+        }
+    }
+
+    /// Writes as much of the queue as the socket takes; drains the connection once it is empty and marked so.
+    func flush(_ connection: ServerConnection, now: ContinuousClock.Instant) {
+        while connection.outputIndex < connection.output.count {
+            let remaining = connection.output.count - connection.outputIndex
+            let written = connection.output.withUnsafeBytes { buffer in
+                send(connection.fd, buffer.baseAddress.map { $0 + connection.outputIndex }, remaining, Int32(MSG_NOSIGNAL))
+            }
+            if written > 0 {
+                connection.outputIndex += written
+                self.metrics.bytesOut.increment(by: Int64(written))
+            } else if written < 0 && errno == EINTR {
+                continue
+            } else if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                self.updateInterest(connection)
+                return
+            } else {
+                self.metrics.error(.io)
+                self.teardown(connection)
+                return
+            }
+        }
+        if connection.output.capacity > 64 * 1024 {
+            connection.output = []
+        } else {
+            connection.output.removeAll(keepingCapacity: true)
+        }
+        connection.outputIndex = 0
+        if connection.closeAfterFlush {
+            if connection.peerFinished {
+                self.teardown(connection)
+                return
+            }
+            self.startDraining(connection, now: now)
+        }
+        self.updateInterest(connection)
+    }
+
+    /// Half-closes the socket and waits for the peer's EOF, discarding input (RFC 9112 §9.6 "lingering close").
+    private func startDraining(_ connection: ServerConnection, now: ContinuousClock.Instant) {
+        guard !connection.writeShut else { return }
+        self.finishSession(connection)
+        connection.phase = .draining(deadline: now + self.configuration.closeTimeout)
+        connection.closeAfterFlush = false
+        connection.writeShut = true
+        shutdown(connection.fd, Int32(SHUT_WR))
+    }
+
+    /// Closes the socket and forgets the connection, telling its session.
+    func teardown(_ connection: ServerConnection) {
+        guard self.connections.removeValue(forKey: connection.id) != nil else { return }
+        self.finishSession(connection)
+        epoll_ctl(self.epollFD, EPOLL_CTL_DEL, connection.fd, nil)
+        Glibc.close(connection.fd)
+        self.metrics.openConnections.add(-1)
+    }
+
+    /// Sends the session its single `closed` event.
+    private func finishSession(_ connection: ServerConnection) {
+        guard let inbound = connection.inbound else { return }
+        connection.inbound = nil
+        self.metrics.openWebSockets.add(-1)
+        inbound.yield(.closed(connection.closeCode ?? connection.state?.peerCloseCode ?? .abnormalClosure))
+        inbound.finish()
+    }
+
+    /// Registers the epoll events the connection currently needs.
+    func updateInterest(_ connection: ServerConnection) {
+        guard self.connections[connection.id] != nil else { return }
+        var events: UInt32 = 0
+        if connection.wantsRead { events |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
+        if connection.outputIndex < connection.output.count { events |= EPOLLOUT.rawValue }
+        guard events != connection.registeredEvents else { return }
+        connection.registeredEvents = events
+        self.register(connection.fd, id: connection.id, events: events, modify: true)
+    }
+
+    private func register(_ fd: Int32, id: UInt64, events: UInt32, modify: Bool) {
+        var event = epoll_event()
+        event.events = events
+        event.data.u64 = id
+        epoll_ctl(self.epollFD, modify ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event)
+    }
+
+    // MARK: Timers and shutdown
+
+    private func tick(now: ContinuousClock.Instant) {
+        for connection in Array(self.connections.values) {
+            if let deadline = connection.hardDeadline, now >= deadline {
+                self.teardown(connection)
+                continue
+            }
+            switch connection.phase {
+            case .http:
+                if now - connection.lastActivity >= self.configuration.idleTimeout {
+                    self.metrics.error(.idleTimeout)
+                    self.teardown(connection)
+                }
+            case .webSocket:
+                guard var state = connection.state else { continue }
+                let action = state.tick(now: now)
+                connection.state = state
+                if case .sendClose(_, thenShutdown: true) = action { self.metrics.error(.keepaliveTimeout) }
+                self.perform(action, on: connection, now: now)
+            case .draining(let deadline):
+                if now >= deadline { self.teardown(connection) }
+            case .awaitingResponse, .upgrading:
+                break
+            }
+        }
+    }
+
+    private func beginShutdown(now: ContinuousClock.Instant) {
+        guard self.shutdownDeadline == nil else { return }
+        self.shutdownDeadline = now + self.configuration.shutdownGracePeriod
+        epoll_ctl(self.epollFD, EPOLL_CTL_DEL, self.listenFD, nil)
+        Glibc.close(self.listenFD)
+        self.listenFD = -1
+        for connection in Array(self.connections.values) {
+            switch connection.phase {
+            case .http:
+                if connection.parser.isIdle {
+                    self.teardown(connection)
+                } else {
+                    connection.keepAlive = false
+                }
+            case .awaitingResponse, .upgrading:
+                connection.keepAlive = false
+            case .webSocket:
+                guard var state = connection.state else { continue }
+                let action = state.close(code: .goingAway, reason: "server shutting down", now: now)
+                connection.state = state
+                self.perform(action, on: connection, now: now)
+            case .draining:
+                break
+            }
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded up, clamped to `Int32`.
+    var milliseconds: Int {
+        let (seconds, attoseconds) = self.components
+        let millis = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int(min(max(millis, Int64(Int32.min)), Int64(Int32.max)))
+    }
+}

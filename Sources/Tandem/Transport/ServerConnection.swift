@@ -1,0 +1,136 @@
+import Foundation
+import Wire
+
+/// One accepted TCP connection's state, owned and mutated by the event loop thread only.
+///
+/// Starts as HTTP, may upgrade to WebSocket, and ends by draining: after the last response or close frame is written
+/// the write side is shut down and input is discarded until the peer closes or the close timeout passes, so the
+/// final bytes are not lost to a TCP reset.
+final class ServerConnection {
+    /// Where the connection stands.
+    enum Phase {
+        /// Waiting for (more of) a request.
+        case http
+        /// A handler is producing the response; reading is paused.
+        case awaitingResponse
+        /// The session factory of a WebSocket upgrade is running; reading is paused.
+        case upgrading
+        /// Frames flow; `state` and `decoder` are set.
+        case webSocket
+        /// Write side shut down; discarding input until EOF or the deadline.
+        case draining(deadline: ContinuousClock.Instant)
+    }
+
+    let id: UInt64
+    let fd: Int32
+    let remoteAddress: String
+    var phase = Phase.http
+    var parser: HTTPRequestParser
+    var decoder: WebSocketFrameDecoder?
+    var state: WebSocketConnectionState?
+    var inbound: AsyncStream<SessionEvent>.Continuation?
+    var budget: InboundBudget?
+    /// Frames a session sent while its upgrade was pending; written right after the 101 response.
+    var pendingAfterUpgrade: [UInt8] = []
+
+    /// The write queue: bytes from `outputIndex` on are still to be written.
+    var output: [UInt8] = []
+    var outputIndex = 0
+    /// Close (drain) once the write queue is empty.
+    var closeAfterFlush = false
+    /// Drop the connection at this instant even if the queue never empties (a peer that stopped reading).
+    var hardDeadline: ContinuousClock.Instant?
+    /// The peer sent EOF; close as soon as the queue is written.
+    var peerFinished = false
+    /// `shutdown(SHUT_WR)` was called.
+    var writeShut = false
+    /// Whether the current response may be followed by another request.
+    var keepAlive = true
+    /// Reading stopped because the session has too many unprocessed messages.
+    var inboundPaused = false
+    /// The close code reported to the session.
+    var closeCode: WebSocketCloseCode?
+    var lastActivity: ContinuousClock.Instant
+    /// The epoll event mask currently registered.
+    var registeredEvents: UInt32 = 0
+    /// Already on the loop's list of connections to flush this iteration.
+    var isDirty = false
+
+    init(id: UInt64, fd: Int32, remoteAddress: String, http: HTTPRequestParser.Configuration, now: ContinuousClock.Instant) {
+        self.id = id
+        self.fd = fd
+        self.remoteAddress = remoteAddress
+        self.parser = HTTPRequestParser(configuration: http)
+        self.lastActivity = now
+    }
+
+    /// Bytes queued but not yet written.
+    var queuedByteCount: Int { self.output.count - self.outputIndex + self.pendingAfterUpgrade.count }
+
+    /// Whether the loop should read from the socket now.
+    var wantsRead: Bool {
+        if self.peerFinished { return false }
+        switch self.phase {
+        case .http, .draining: return true
+        case .awaitingResponse, .upgrading: return false
+        case .webSocket: return !self.inboundPaused
+        }
+    }
+
+    var isWebSocket: Bool {
+        if case .webSocket = self.phase { return true }
+        return false
+    }
+
+    /// Appends bytes to the write queue.
+    func enqueue(_ bytes: [UInt8]) {
+        if self.output.isEmpty {
+            self.output = bytes
+            self.outputIndex = 0
+        } else {
+            self.output.append(contentsOf: bytes)
+        }
+    }
+}
+
+/// What the event loop tells a WebSocket session's task.
+enum SessionEvent: Sendable {
+    case message(WebSocketMessage, size: Int)
+    case closed(WebSocketCloseCode)
+}
+
+/// Counts message bytes handed to a session but not yet processed, to pause reading a flooding client.
+final class InboundBudget: @unchecked Sendable {
+    private let lock = NSLock()
+    private let limit: Int
+    private var pending = 0
+    private var paused = false
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Records delivered bytes; true when the loop must stop reading.
+    func added(_ count: Int) -> Bool {
+        self.lock.withLock {
+            self.pending += count
+            if self.pending > self.limit && !self.paused {
+                self.paused = true
+                return true
+            }
+            return false
+        }
+    }
+
+    /// Records processed bytes; true when the loop may read again.
+    func consumed(_ count: Int) -> Bool {
+        self.lock.withLock {
+            self.pending -= count
+            if self.paused && self.pending <= self.limit / 2 {
+                self.paused = false
+                return true
+            }
+            return false
+        }
+    }
+}

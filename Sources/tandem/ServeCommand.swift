@@ -1,0 +1,114 @@
+import Foundation
+import Tandem
+import Wire
+
+/// `tandem serve`: parse flags and environment, build the router, run the server until SIGTERM/SIGINT.
+///
+/// To add a flag: add a property to ``ServeOptions`` if the configuration has no place for it, and one entry to
+/// ``ServeCommand/flags``. To add an endpoint: register its routes in ``ServeCommand/makeRouter(options:metrics:)``.
+struct ServeOptions {
+    var configuration = ServerConfiguration()
+}
+
+enum ServeCommand {
+    static var flags: [FlagParser<ServeOptions>.Flag] {
+        [
+            .init("--host", env: "TANDEM_HOST", value: "ADDRESS", help: "interface to bind (default 127.0.0.1)") {
+                $0.configuration.host = $1
+            },
+            .init("--port", env: "TANDEM_PORT", value: "PORT", help: "TCP port, 0 for any free port (default 8080)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.configuration.port = try FlagValue.int(value, flag: "--port", range: 0...65535)
+            },
+            .init("--max-frame-size", env: "TANDEM_MAX_FRAME_SIZE", value: "BYTES",
+                  help: "largest WebSocket frame (default 16M)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.configuration.maxFrameSize = try FlagValue.byteSize(value, flag: "--max-frame-size")
+            },
+            .init("--max-message-size", env: "TANDEM_MAX_MESSAGE_SIZE", value: "BYTES",
+                  help: "largest WebSocket message (default 16M)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.configuration.maxMessageSize = try FlagValue.byteSize(value, flag: "--max-message-size")
+            },
+            .init("--max-buffered-bytes", env: "TANDEM_MAX_BUFFERED_BYTES", value: "BYTES",
+                  help: "per-connection write queue; beyond it the client is closed with 1013 (default 16M)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.configuration.maxBufferedBytes = try FlagValue.byteSize(value, flag: "--max-buffered-bytes")
+            },
+            .init("--max-body-size", env: "TANDEM_MAX_BODY_SIZE", value: "BYTES",
+                  help: "largest HTTP request body (default 1M)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.configuration.http.maxBodySize = try FlagValue.byteSize(value, flag: "--max-body-size")
+            },
+            .init("--max-connections", env: "TANDEM_MAX_CONNECTIONS", value: "N",
+                  help: "open connections beyond which new ones are refused (default 16384)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.configuration.maxConnections = try FlagValue.int(value, flag: "--max-connections", range: 1...10_000_000)
+            },
+            .init("--ping-interval", env: "TANDEM_PING_INTERVAL", value: "DURATION",
+                  help: "ping a silent WebSocket after this long, 0 disables (default 30s)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                let interval = try FlagValue.duration(value, flag: "--ping-interval")
+                options.configuration.pingInterval = interval == .zero ? nil : interval
+            },
+            .init("--pong-timeout", env: "TANDEM_PONG_TIMEOUT", value: "DURATION",
+                  help: "close a WebSocket silent this long after a ping (default 30s)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.configuration.pongTimeout = try FlagValue.duration(value, flag: "--pong-timeout")
+            },
+            .init("--idle-timeout", env: "TANDEM_IDLE_TIMEOUT", value: "DURATION",
+                  help: "close an HTTP connection idle this long (default 60s)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.configuration.idleTimeout = try FlagValue.duration(value, flag: "--idle-timeout")
+            },
+            .init("--close-timeout", env: "TANDEM_CLOSE_TIMEOUT", value: "DURATION",
+                  help: "wait this long for the peer's close frame (default 5s)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.configuration.closeTimeout = try FlagValue.duration(value, flag: "--close-timeout")
+            },
+            .init("--shutdown-grace", env: "TANDEM_SHUTDOWN_GRACE", value: "DURATION",
+                  help: "on SIGTERM, time for open requests before dropping them (default 10s)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.configuration.shutdownGracePeriod = try FlagValue.duration(value, flag: "--shutdown-grace")
+            },
+            .init("--echo", env: "TANDEM_ECHO", help: "serve the echo WebSocket at /echo (conformance, benchmarks)") {
+                $0.configuration.echo = $1
+            },
+        ]
+    }
+
+    /// The routes of every endpoint. Endpoints register here.
+    static func makeRouter(options: ServeOptions, metrics: MetricsRegistry) -> Router {
+        let router = Router()
+        return router
+    }
+
+    static func run(_ arguments: [String]) async -> Int32 {
+        let parser = FlagParser(flags: self.flags)
+        var options = ServeOptions()
+        do {
+            try parser.parse(arguments, environment: ProcessInfo.processInfo.environment, into: &options)
+        } catch .helpRequested {
+            print("usage: tandem serve [options]\n\noptions:\n" + parser.help())
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("tandem serve: \(error)\n".utf8))
+            return 2
+        }
+        let metrics = MetricsRegistry()
+        let router = self.makeRouter(options: options, metrics: metrics)
+        let server: Server
+        do {
+            server = try Server(configuration: options.configuration, router: router, metrics: metrics)
+        } catch {
+            FileHandle.standardError.write(Data("tandem serve: \(error)\n".utf8))
+            return 1
+        }
+        server.installSignalHandlers()
+        let host = options.configuration.host
+        let shown = host.contains(":") ? "[\(host)]" : host
+        FileHandle.standardOutput.write(Data("tandem \(Tandem.version) listening on \(shown):\(server.port)\n".utf8))
+        await server.run()
+        return 0
+    }
+}

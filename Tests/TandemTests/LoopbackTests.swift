@@ -1,0 +1,179 @@
+import Dispatch
+import Testing
+import Wire
+@testable import Tandem
+
+/// Runs blocking client code off the Swift concurrency pool (the server's handlers need that pool).
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}
+
+/// Starts a server on a free loopback port, runs `body`, then shuts the server down and waits for it.
+func withServer(
+    configure: (inout ServerConfiguration) -> Void = { _ in }, router: Router = Router(),
+    _ body: @Sendable (Server) async throws -> Void
+) async throws {
+    var configuration = ServerConfiguration()
+    configuration.port = 0
+    configuration.echo = true
+    configuration.shutdownGracePeriod = .seconds(2)
+    configure(&configuration)
+    let server = try Server(configuration: configuration, router: router)
+    let running = Task { await server.run() }
+    do {
+        try await body(server)
+    } catch {
+        server.shutdown()
+        await running.value
+        throw error
+    }
+    server.shutdown()
+    await running.value
+}
+
+private func httpText(port: Int, _ request: String) async throws -> String {
+    let bytes = try await blocking { try WebSocketClient.exchange(port: port, bytes: Array(request.utf8)) }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+@Suite("Loopback server", .serialized)
+struct LoopbackTests {
+    @Test("GET /healthz answers 200 with JSON; unknown paths 404; HEAD has no body")
+    func healthAndNotFound() async throws {
+        try await withServer { server in
+            let health = try await httpText(port: server.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(health.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(health.contains("\"status\":\"ok\""))
+            let missing = try await httpText(port: server.port, "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(missing.hasPrefix("HTTP/1.1 404 "))
+            let head = try await httpText(port: server.port, "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n") && head.hasSuffix("\r\n\r\n"))
+        }
+    }
+
+    @Test("Pipelined keep-alive requests are answered in order on one connection")
+    func pipelining() async throws {
+        try await withServer { server in
+            let text = try await httpText(port: server.port,
+                "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let first = try #require(text.range(of: "HTTP/1.1 200 OK\r\n"))
+            let second = try #require(text.range(of: "HTTP/1.1 404 Not Found\r\n"))
+            #expect(first.lowerBound < second.lowerBound)
+        }
+    }
+
+    @Test("Malformed HTTP gets its status, and the server keeps serving", arguments: MalformedCase.all)
+    func malformedHTTP(_ testCase: MalformedCase) async throws {
+        try await withServer { server in
+            let response = try await httpText(port: server.port, testCase.request)
+            #expect(response.hasPrefix("HTTP/1.1 \(testCase.status) "), "\(response.prefix(40))")
+            let health = try await httpText(port: server.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(health.hasPrefix("HTTP/1.1 200 OK"))
+        }
+    }
+
+    @Test("The echo endpoint echoes text, binary and fragmented messages, and closes cleanly")
+    func echo() async throws {
+        try await withServer { server in
+            let port = server.port
+            try await blocking {
+                let client = try WebSocketClient.connect(port: port, path: "/echo")
+                try client.send(.text("héllo"))
+                #expect(try client.receive() == .message(.text("héllo")))
+                let big = (0..<200_000).map { UInt8(truncatingIfNeeded: $0) }
+                try client.send(.binary(big))
+                #expect(try client.receive() == .message(.binary(big)))
+                try client.send(frame: WebSocketFrame(fin: false, opcode: .text, payload: Array("frag".utf8)))
+                try client.send(frame: WebSocketFrame(opcode: .ping, payload: [9]))
+                try client.send(frame: WebSocketFrame(opcode: .continuation, payload: Array("ment".utf8)))
+                #expect(try client.receive() == .message(.text("fragment")))
+                #expect(try client.close() == .normalClosure)
+                #expect(client.waitForEOF())
+            }
+        }
+    }
+
+    @Test("A bad frame closes that connection with 1002 while another connection keeps echoing")
+    func badFrameIsolated() async throws {
+        try await withServer { server in
+            let port = server.port
+            try await blocking {
+                let good = try WebSocketClient.connect(port: port, path: "/echo")
+                let bad = try WebSocketClient.connect(port: port, path: "/echo")
+                try bad.write([0x81, 0x01, 0x41])   // unmasked client frame
+                #expect(try bad.receive() == .closed(code: .protocolError, reason: ""))
+                #expect(bad.waitForEOF())
+                let invalidUTF8 = try WebSocketClient.connect(port: port, path: "/echo")
+                try invalidUTF8.send(frame: WebSocketFrame(opcode: .text, payload: [0xC0, 0xAF]))
+                #expect(try invalidUTF8.receive() == .closed(code: .invalidFramePayloadData, reason: ""))
+                try good.send(.text("still here"))
+                #expect(try good.receive() == .message(.text("still here")))
+            }
+            #expect(server.serverMetrics.errorCount(.websocketProtocol) == 2)
+        }
+    }
+
+    @Test("Shutdown closes WebSockets with 1001 and runs the shutdown hooks")
+    func gracefulShutdown() async throws {
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.echo = true
+        let server = try Server(configuration: configuration, router: Router())
+        let hookRan = HookFlag()
+        server.onShutdown { hookRan.set() }
+        let running = Task { await server.run() }
+        let port = server.port
+        let client = try await blocking { try WebSocketClient.connect(port: port, path: "/echo") }
+        server.shutdown()
+        let event = try await blocking {
+            defer { client.disconnect() }
+            return try client.receive()
+        }
+        #expect(event == .closed(code: .goingAway, reason: "server shutting down"))
+        await running.value
+        #expect(hookRan.value)
+    }
+}
+
+final class HookFlag: @unchecked Sendable {
+    private let lock = NSLockBox()
+    private var flag = false
+    func set() { self.lock.run { self.flag = true } }
+    var value: Bool { self.lock.run { self.flag } }
+}
+
+import Foundation
+
+final class NSLockBox: @unchecked Sendable {
+    private let lock = NSLock()
+    func run<T>(_ body: () -> T) -> T { self.lock.withLock(body) }
+}
+
+/// A malformed request and the status it must get.
+struct MalformedCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let request: String
+    let status: String
+
+    var testDescription: String { "\(self.name) → \(self.status)" }
+
+    static let upgrade = "GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    static let all: [MalformedCase] = [
+        .init(name: "garbage request line", request: "GARBAGE\r\n\r\n", status: "400"),
+        .init(name: "HTTP/2.0", request: "GET /x HTTP/2.0\r\n\r\n", status: "505"),
+        .init(name: "space in header name", request: "GET /x HTTP/1.1\r\nBad Header: 1\r\n\r\n", status: "400"),
+        .init(name: "huge Content-Length", request: "POST /x HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", status: "413"),
+        .init(name: "chunked", request: "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", status: "501"),
+        .init(name: "9000-byte target", request: "GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\n\r\n", status: "414"),
+        .init(name: "upgrade without key", request: upgrade + "Sec-WebSocket-Version: 13\r\n\r\n", status: "400"),
+        .init(name: "upgrade with version 8",
+              request: upgrade + "Sec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", status: "426"),
+        .init(name: "upgrade to unknown path",
+              request: "GET /nowhere HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", status: "404"),
+    ]
+}
