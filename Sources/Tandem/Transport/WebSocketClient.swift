@@ -1,3 +1,4 @@
+import CTandemSystem
 import Glibc
 import Wire
 
