@@ -4,6 +4,8 @@ import Tandem
 // `tandem` dispatches on its first argument. Subcommands are added by their own files.
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
+case "replay":
+    ReplayCommand.run(Array(arguments.dropFirst()))
 case "--version", "version":
     print("tandem \(Tandem.version)")
 case "serve":
