@@ -117,6 +117,22 @@ enum ReplayCommand {
                 if let (ref, _) = doc.root(named: name) { roots.append((name, doc.toJSON(ref))) }
             }
             entries.append(("roots", .object(roots)))
+            var deltas: [(key: String, value: YAny)] = []
+            for name in doc.rootNames where options.root == nil || options.root == name {
+                guard let (ref, _) = doc.root(named: name), doc.kind(of: ref) == .text else { continue }
+                let ops = doc.delta(TextRef(typeIndex: ref.typeIndex)).map { op -> YAny in
+                    var entry: [(key: String, value: YAny)] = []
+                    switch op.insert {
+                    case .string(let s): entry.append(("insert", .string(s)))
+                    case .embed(let v): entry.append(("insert", v))
+                    case .type(let t, _): entry.append(("insert", doc.toJSON(t)))
+                    }
+                    if !op.attributes.isEmpty { entry.append(("attributes", .object(op.attributes))) }
+                    return .object(entry)
+                }
+                deltas.append((name, .array(ops)))
+            }
+            entries.append(("deltas", .object(deltas)))
             entries.append(
                 ("stateVector",
                  .object(doc.stateVector.sorted { $0.key > $1.key }.map { (String($0.key), .integer(Int64($0.value))) })))
@@ -146,6 +162,7 @@ enum ReplayCommand {
             switch doc.kind(of: ref) {
             case .text: return doc.string(TextRef(typeIndex: ref.typeIndex))
             case .xmlFragment, .xmlElement, .xmlText: return doc.xmlString(ref)
+            case .undetermined: return ""
             default:
                 _ = kind
                 return JavaScriptJSON.stringify(doc.toJSON(ref))

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import YCRDT
 
@@ -175,6 +176,13 @@ struct ConvergenceTests {
         var fresh = Document(clientID: 999)
         try fresh.applyUpdate(peers[1].encodeStateAsUpdate())
         let f = Self.snapshot(&fresh)
+        // `TANDEM_WRITE_FIXTURES=1 swift test --filter ConvergenceTests` regenerates the update streams that
+        // Tests/Interop/test_document_pycrdt.py feeds to pycrdt and to `tandem replay`.
+        if seed <= 4, ProcessInfo.processInfo.environment["TANDEM_WRITE_FIXTURES"] == "1" {
+            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures/document/convergence-\(seed).ylog")
+            try Data(YLog.encode(log)).write(to: url)
+        }
         #expect(f == first)
     }
 }

@@ -97,8 +97,8 @@ extension Document {
         return (AnyRef(typeIndex: index), self.types[Int(index)].kind)
     }
 
-    /// The kind of a type; for an undetermined root, the kind its content suggests (Yjs leaves such roots as
-    /// `AbstractType` until asked for with a kind).
+    /// The kind of a type; for an undetermined root, the kind its visible content suggests, or `.undetermined`
+    /// when it has none (Yjs leaves such roots as `AbstractType`, whose `toJSON()` is undefined).
     public func kind(of ref: some SharedRef) -> SharedTypeKind {
         let record = self.types[Int(ref.typeIndex)]
         guard record.kind == .undetermined else { return record.kind }
@@ -118,7 +118,7 @@ extension Document {
             item = r.right
         }
         if sawString { return .text }
-        return record.map.isEmpty ? .text : .map
+        return record.map.isEmpty ? .undetermined : .map
     }
 
     /// Node name of an XML element (hook name of a hook).
