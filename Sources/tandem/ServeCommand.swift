@@ -8,6 +8,7 @@ import Wire
 /// ``ServeCommand/flags``. To add an endpoint: register its routes in ``ServeCommand/makeRouter(options:metrics:)``.
 struct ServeOptions {
     var configuration = ServerConfiguration()
+    var app = AppConfiguration()
 }
 
 enum ServeCommand {
@@ -74,12 +75,69 @@ enum ServeCommand {
             .init("--echo", env: "TANDEM_ECHO", help: "serve the echo WebSocket at /echo (conformance, benchmarks)") {
                 $0.configuration.echo = $1
             },
+        ] + self.appFlags
+    }
+
+    /// Flags of the application layer: data directory, persistence, documents, authentication.
+    static var appFlags: [FlagParser<ServeOptions>.Flag] {
+        [
+            .init("--data", env: "TANDEM_DATA", value: "DIR", help: "data directory for documents, notes and channels (default ./data)") {
+                $0.app.documents.dataDirectory = $1
+            },
+            .init("--memory", env: "TANDEM_MEMORY", help: "keep everything in memory, write nothing to disk") {
+                if $1 { $0.app.documents.dataDirectory = nil }
+            },
+            .init("--jwt-secret", env: "TANDEM_JWT_SECRET", value: "SECRET",
+                  help: "HS256 secret of the JWTs (also read from WEBUI_SECRET_KEY); without one every token is refused") {
+                $0.app.jwtSecret = $1
+            },
+            .init("--wal-sync", env: "TANDEM_WAL_SYNC", value: "always|never|MS",
+                  help: "fsync of the write-ahead logs: each append, never, or batched every MS (default 50)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                guard let policy = SyncPolicy(parsing: value) else {
+                    throw FlagError.invalidValue(flag: "--wal-sync", value: value, expected: "always, never or milliseconds")
+                }
+                options.app.documents.walSync = policy
+            },
+            .init("--save-delay", env: "TANDEM_SAVE_DELAY", value: "DURATION",
+                  help: "write a changed document this long after its last change (default 500ms)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.saveDelay = try FlagValue.duration(value, flag: "--save-delay")
+            },
+            .init("--save-max-wait", env: "TANDEM_SAVE_MAX_WAIT", value: "DURATION",
+                  help: "write a constantly edited document at least this often (default 5s)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.saveMaxWait = try FlagValue.duration(value, flag: "--save-max-wait")
+            },
+            .init("--compact-updates", env: "TANDEM_COMPACT_UPDATES", value: "N",
+                  help: "merge a document's log into its state past N updates (default 500)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.compactionUpdates = try FlagValue.int(value, flag: "--compact-updates", range: 1...10_000_000)
+            },
+            .init("--compact-bytes", env: "TANDEM_COMPACT_BYTES", value: "BYTES",
+                  help: "… or past this many bytes (default 1M)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.compactionBytes = try FlagValue.byteSize(value, flag: "--compact-bytes")
+            },
+            .init("--max-update-size", env: "TANDEM_MAX_UPDATE_SIZE", value: "BYTES",
+                  help: "largest Yjs update accepted (default 10M)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.maxUpdateBytes = try FlagValue.byteSize(value, flag: "--max-update-size")
+            },
+            .init("--yjs-path", env: "TANDEM_YJS_PATH", value: "PREFIX", help: "y-websocket endpoint prefix (default /yjs/)") {
+                $0.app.yjsPath = $1
+            },
+            .init("--read-only-awareness", env: "TANDEM_READ_ONLY_AWARENESS",
+                  help: "relay the awareness (cursors) of read-only members") {
+                $0.app.documents.relayReadOnlyAwareness = $1
+            },
         ]
     }
 
     /// The routes of every endpoint. Endpoints register here.
-    static func makeRouter(options: ServeOptions, metrics: MetricsRegistry) -> Router {
-        let router = Router()
+    static func makeRouter(options: ServeOptions, metrics: MetricsRegistry, app: ServerApp) -> Router {
+        var router = Router()
+        app.install(on: &router)
         return router
     }
 
@@ -95,8 +153,18 @@ enum ServeCommand {
             FileHandle.standardError.write(Data("tandem serve: \(error)\n".utf8))
             return 2
         }
+        if options.app.jwtSecret == nil, let secret = ProcessInfo.processInfo.environment["WEBUI_SECRET_KEY"] {
+            options.app.jwtSecret = secret
+        }
         let metrics = MetricsRegistry()
-        let router = self.makeRouter(options: options, metrics: metrics)
+        let app: ServerApp
+        do {
+            app = try await ServerApp(configuration: options.app, metrics: metrics)
+        } catch {
+            FileHandle.standardError.write(Data("tandem serve: \(error)\n".utf8))
+            return 1
+        }
+        let router = self.makeRouter(options: options, metrics: metrics, app: app)
         let server: Server
         do {
             server = try Server(configuration: options.configuration, router: router, metrics: metrics)
@@ -104,6 +172,7 @@ enum ServeCommand {
             FileHandle.standardError.write(Data("tandem serve: \(error)\n".utf8))
             return 1
         }
+        server.onShutdown { await app.shutdown() }
         server.installSignalHandlers()
         let host = options.configuration.host
         let shown = host.contains(":") ? "[\(host)]" : host

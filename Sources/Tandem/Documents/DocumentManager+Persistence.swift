@@ -149,3 +149,32 @@ extension DocumentManager {
         }
     }
 }
+
+extension DocumentManager {
+    /// Publishes the manager's counters on `/metrics`, refreshed every second.
+    public func exportMetrics(to registry: MetricsRegistry) {
+        let loaded = registry.gauge("tandem_documents_loaded", help: "Documents held in memory")
+        let members = registry.gauge("tandem_document_members", help: "Peers joined to documents, both protocols")
+        let applied = registry.gauge("tandem_document_updates_applied", help: "Updates validated and applied since start")
+        let rejected = registry.gauge("tandem_document_updates_rejected", help: "Updates refused as invalid or too large")
+        let saves = registry.gauge("tandem_document_saves", help: "Document states written")
+        let failures = registry.gauge("tandem_document_save_failures", help: "Failed state or log writes")
+        Task { [weak self] in
+            while !Task.isCancelled {
+                guard let self else { return }
+                let (stats, rooms, peers) = await self.metricsSnapshot()
+                loaded.set(Int64(rooms))
+                members.set(Int64(peers))
+                applied.set(Int64(stats.updatesApplied))
+                rejected.set(Int64(stats.updatesRejected))
+                saves.set(Int64(stats.saves))
+                failures.set(Int64(stats.saveFailures))
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    func metricsSnapshot() -> (Stats, Int, Int) {
+        (stats, rooms.count, rooms.values.reduce(0) { $0 + $1.members.count })
+    }
+}

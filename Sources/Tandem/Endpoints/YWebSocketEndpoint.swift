@@ -1,0 +1,175 @@
+import Foundation
+import Wire
+import YCRDT
+
+/// The y-websocket endpoint: `/yjs/<document-id>?token=<jwt>`, speaking y-protocols sync and awareness over binary
+/// messages, on the same ``DocumentManager`` as the Socket.IO endpoint.
+///
+/// On connect the server sends sync step 1 (its state vector) and the known awareness states, as y-websocket's own
+/// server does; it answers a client's step 1 with step 2 (the diff), applies step 2 and updates from writers, relays
+/// awareness, and answers query-awareness. A read-only client's step 2 and updates are refused with an auth
+/// permission-denied message (sent once) and its awareness is dropped unless configured otherwise. See
+/// Docs/protocols.md.
+public struct YWebSocketEndpoint: Sendable {
+    /// The path prefix (default `/yjs/`); the rest of the path, percent-decoded, is the document id.
+    public var pathPrefix: String
+    public let manager: DocumentManager
+    public let authenticator: TokenAuthenticator
+    let relay: YWebSocketRelay
+
+    public init(pathPrefix: String = "/yjs/", manager: DocumentManager, authenticator: TokenAuthenticator) async {
+        self.pathPrefix = pathPrefix.hasSuffix("/") ? pathPrefix : pathPrefix + "/"
+        self.manager = manager
+        self.authenticator = authenticator
+        self.relay = YWebSocketRelay()
+        await manager.register(relay)
+    }
+
+    /// Adds the WebSocket route to `router`.
+    public func install(on router: inout Router) {
+        let endpoint = self
+        router.webSocket(pathPrefix) { request, outbound in
+            try await endpoint.open(request: request, outbound: outbound)
+        }
+    }
+
+    /// Authenticates, joins the document and greets the client; throws ``HTTPError`` to refuse the upgrade.
+    func open(request: HTTPRequest, outbound: WebSocketOutbound) async throws -> any WebSocketSession {
+        let encoded = String(request.path.dropFirst(pathPrefix.count))
+        guard !encoded.isEmpty, let documentID = HTTPRequest.percentDecode(encoded), documentID.utf8.count <= 1024 else {
+            throw HTTPError(.notFound, message: "missing document id: connect to \(pathPrefix)<document-id>")
+        }
+        guard let user = authenticator.user(token: request.query["token"]) else {
+            throw HTTPError(.unauthorized, message: "missing, invalid or expired token")
+        }
+        let peer = DocumentPeer(
+            id: "yws-\(outbound.connectionID)", kind: .yWebSocket, userID: user.id, userName: user.name,
+            isAdmin: user.role == "admin")
+        relay.add(peer.id, outbound)
+        let canWrite: Bool
+        do {
+            canWrite = try await manager.join(documentID, peer: peer)
+        } catch DocumentRefusal.forbidden {
+            relay.remove(peer.id)
+            throw HTTPError(.forbidden, message: "access denied to \(documentID)")
+        } catch {
+            relay.remove(peer.id)
+            throw HTTPError(.internalServerError, message: "\(error)")
+        }
+        let session = YWebSocketSession(
+            documentID: documentID, peer: peer, canWrite: canWrite, manager: manager, outbound: outbound, relay: relay)
+        if let vector = await manager.stateVector(documentID) {
+            outbound.send(binary: ProtocolMessage.sync(.step1(stateVector: vector)).encoded())
+        }
+        if let states = await manager.awarenessStates(documentID) {
+            outbound.send(binary: ProtocolMessage.awareness(states).encoded())
+        }
+        return session
+    }
+}
+
+/// One y-websocket connection's protocol handling.
+final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
+    let documentID: String
+    let peer: DocumentPeer
+    let canWrite: Bool
+    let manager: DocumentManager
+    let outbound: WebSocketOutbound
+    let relay: YWebSocketRelay
+    /// Touched only from `received`, which the server calls one message at a time.
+    private var toldReadOnly = false
+
+    init(
+        documentID: String, peer: DocumentPeer, canWrite: Bool, manager: DocumentManager, outbound: WebSocketOutbound,
+        relay: YWebSocketRelay
+    ) {
+        self.documentID = documentID
+        self.peer = peer
+        self.canWrite = canWrite
+        self.manager = manager
+        self.outbound = outbound
+        self.relay = relay
+    }
+
+    func received(_ message: WebSocketMessage) async {
+        guard case .binary(let bytes) = message else {
+            outbound.close(code: .unsupportedData, reason: "y-websocket messages are binary")
+            return
+        }
+        let decoded: ProtocolMessage
+        do {
+            decoded = try ProtocolMessage(bytes: bytes)
+        } catch {
+            outbound.close(code: .unsupportedData, reason: String("bad message: \(error)".prefix(120)))
+            return
+        }
+        switch decoded {
+        case .sync(.step1(let vector)):
+            do {
+                let diff = try await manager.diff(documentID, stateVector: vector)
+                outbound.send(binary: ProtocolMessage.sync(.step2(update: diff)).encoded())
+            } catch {
+                outbound.close(code: .unsupportedData, reason: String("bad state vector: \(error)".prefix(120)))
+            }
+        case .sync(.step2(let update)), .sync(.update(let update)):
+            guard canWrite else { return denyWrite() }
+            do {
+                try await manager.applyUpdate(documentID, update: update, from: peer)
+            } catch DocumentRefusal.readOnly {
+                denyWrite()
+            } catch {
+                outbound.close(code: .unsupportedData, reason: String("update rejected: \(error)".prefix(120)))
+            }
+        case .awareness(let update):
+            do {
+                try await manager.awarenessFromYProtocols(documentID, bytes: update, from: peer)
+            } catch DocumentRefusal.readOnly {
+                return
+            } catch {
+                outbound.close(code: .unsupportedData, reason: String("bad awareness: \(error)".prefix(120)))
+            }
+        case .queryAwareness:
+            if let states = await manager.awarenessStates(documentID) {
+                outbound.send(binary: ProtocolMessage.awareness(states).encoded())
+            }
+        case .authPermissionDenied:
+            return  // only servers send these
+        }
+    }
+
+    func closed(code: WebSocketCloseCode) async {
+        relay.remove(peer.id)
+        await manager.leave(documentID, peer: peer)
+    }
+
+    private func denyWrite() {
+        guard !toldReadOnly else { return }
+        toldReadOnly = true
+        outbound.send(binary: ProtocolMessage.authPermissionDenied(reason: "read-only access").encoded())
+    }
+}
+
+/// Sends document events to y-websocket connections: updates as sync updates, awareness as y-protocols updates.
+final class YWebSocketRelay: DocumentRelay, @unchecked Sendable {
+    let kind = DocumentPeer.Kind.yWebSocket
+    private let lock = NSLock()
+    private var outbounds: [String: WebSocketOutbound] = [:]
+
+    func add(_ id: String, _ outbound: WebSocketOutbound) { lock.withLock { outbounds[id] = outbound } }
+    func remove(_ id: String) { _ = lock.withLock { outbounds.removeValue(forKey: id) } }
+
+    func deliver(_ event: DocumentEvent, members: [DocumentPeer]) {
+        let message: [UInt8]
+        switch event {
+        case .update(_, let update, _):
+            message = ProtocolMessage.sync(.update(update)).encoded()
+        case .awareness(_, _, let yProtocols?, _):
+            message = ProtocolMessage.awareness(yProtocols).encoded()
+        default:
+            return
+        }
+        let frame = WebSocketFrameEncoder.encode(.binary(message))
+        let targets = lock.withLock { members.compactMap { outbounds[$0.id] } }
+        for outbound in targets { outbound.send(encodedFrame: frame) }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Wire
+
+/// Settings of the application layer (documents, notes, channels, authentication), beside the transport's
+/// ``ServerConfiguration``.
+public struct AppConfiguration: Sendable {
+    /// Documents and persistence (`--data`, WAL, saves, compaction, limits).
+    public var documents = DocumentConfiguration()
+    /// The HS256 secret of the JWTs (`--jwt-secret`, `TANDEM_JWT_SECRET` or Open WebUI's `WEBUI_SECRET_KEY`).
+    /// Without one every token is refused.
+    public var jwtSecret: String?
+    /// Path prefix of the y-websocket endpoint (`--yjs-path`, default `/yjs/`).
+    public var yjsPath = "/yjs/"
+
+    public init() {}
+}
+
+/// The composition root of the application: the stores, the document manager and the endpoints built on them.
+///
+/// `tandem serve` builds one, installs its routes on the server's router and registers ``shutdown()`` as a
+/// shutdown hook, so SIGTERM saves every document before the process exits.
+public final class ServerApp: Sendable {
+    public let configuration: AppConfiguration
+    public let manager: DocumentManager
+    public let notes: NoteStore?
+    public let authenticator: TokenAuthenticator
+    let yWebSocket: YWebSocketEndpoint
+
+    /// Opens the data directory (creating it), reads the notes and starts the document manager.
+    /// - Throws: ``StorageError`` when the data directory cannot be created or read.
+    public init(configuration: AppConfiguration, metrics: MetricsRegistry? = nil) async throws {
+        self.configuration = configuration
+        if let data = configuration.documents.dataDirectory {
+            try FileIO.makeDirectories(data)
+            self.notes = try NoteStore(dataDirectory: data)
+        } else {
+            self.notes = nil
+        }
+        self.manager = DocumentManager(configuration: configuration.documents, notes: notes)
+        self.authenticator = TokenAuthenticator(secret: configuration.jwtSecret)
+        self.yWebSocket = await YWebSocketEndpoint(
+            pathPrefix: configuration.yjsPath, manager: manager, authenticator: authenticator)
+        await manager.start()
+        if let metrics { await manager.exportMetrics(to: metrics) }
+    }
+
+    /// Adds every route of the application to `router`.
+    public func install(on router: inout Router) {
+        yWebSocket.install(on: &router)
+    }
+
+    /// Saves every document and syncs every log.
+    public func shutdown() async {
+        await manager.flushAll()
+    }
+}

@@ -1,0 +1,91 @@
+"""Helpers shared by the interop suites: start a tandem server on a free port, mint HS256 JWTs."""
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+SECRET = "interop-secret"
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def mint_jwt(claims: dict, secret: str = SECRET, alg: str = "HS256") -> str:
+    """An Open WebUI style token (HS256 over the JSON claims), written without PyJWT."""
+    header = b64url(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    payload = b64url(json.dumps(claims).encode())
+    signing_input = f"{header}.{payload}".encode()
+    signature = hmac.new(secret.encode(), signing_input, hashlib.sha256).digest()
+    return f"{header}.{payload}.{b64url(signature)}"
+
+
+@dataclass
+class TandemServer:
+    """A running `tandem serve`, stopped with SIGTERM (so it saves) or SIGKILL (a crash)."""
+
+    binary: str
+    data_dir: str
+    extra_args: list = field(default_factory=list)
+    process: subprocess.Popen | None = None
+    port: int = 0
+
+    def start(self, timeout: float = 20.0) -> "TandemServer":
+        args = [self.binary, "serve", "--host", "127.0.0.1", "--port", "0", "--data", self.data_dir,
+                "--jwt-secret", SECRET, *self.extra_args]
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + timeout
+        assert self.process.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"tandem exited with {self.process.wait()}")
+            match = re.search(r"listening on .*:(\d+)", line)
+            if match:
+                self.port = int(match.group(1))
+                return self
+        raise RuntimeError("tandem did not report its port in time")
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
+        if self.process is None:
+            return 0
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        self.process = None
+        return code
+
+
+@contextlib.contextmanager
+def running_server(binary: str, data_dir: str | None = None, extra_args: list | None = None):
+    """A server for the duration of a `with` block, in a temporary data directory unless one is given."""
+    with contextlib.ExitStack() as stack:
+        if data_dir is None:
+            data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="tandem-interop-"))
+        server = TandemServer(binary, data_dir, extra_args or []).start()
+        try:
+            yield server
+        finally:
+            server.stop()
