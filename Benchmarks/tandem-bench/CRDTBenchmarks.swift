@@ -1,11 +1,215 @@
 import Foundation
 import YCRDT
 
-/// dmonad/crdt-benchmarks B1–B4 with N = 6000 (v2 sizes, as the harness reports them), on our `Document`.
+/// dmonad/crdt-benchmarks B1–B4 with N = 6000 on our `Document`, one transaction per operation as the harness does.
+/// Sizes are v2 bytes (the harness uses `encodeStateAsUpdateV2`); `parseTime` loads the v2 state into a new
+/// document and checks its content.
 enum CRDTBenchmarks {
     static let n = 6000
 
+    struct Outcome {
+        var time: Double
+        var updates: [[UInt8]]
+        var doc: Document
+        var check: (inout Document) -> Bool
+    }
+
+    static func v2Size(_ v1: [UInt8]) -> Int { (try? Update(v1: v1).encodeV2().count) ?? v1.count }
+
+    static func measure(_ name: String, _ body: () throws -> Outcome) rethrows -> DocSuite.Result {
+        var outcome = try body()
+        var state: [UInt8] = []
+        let encode = DocSuite.milliseconds { state = outcome.doc.encodeStateAsUpdateV2() }
+        var loaded = Document(clientID: 999)
+        var ok = false
+        let parse = DocSuite.milliseconds {
+            _ = try? loaded.applyUpdate(state, format: .v2)
+            ok = outcome.check(&loaded)
+        }
+        let sizes = outcome.updates.map(v2Size)
+        let average = sizes.isEmpty ? 0 : Double(sizes.reduce(0, +)) / Double(sizes.count)
+        return DocSuite.Result(
+            name: name + (ok && outcome.check(&outcome.doc) ? "" : " (CHECK FAILED)"),
+            metrics: [
+                ("time", outcome.time, "ms"),
+                ("avgUpdateSize (v2)", average, "bytes"),
+                ("encodeTime", encode, "ms"),
+                ("docSize (v2)", Double(state.count), "bytes"),
+                ("parseTime", parse, "ms"),
+            ])
+    }
+
+    /// Local edits on one document, each in its own transaction.
+    static func local(_ body: (inout Document, inout [[UInt8]]) -> Void, check: @escaping (inout Document) -> Bool)
+        -> Outcome
+    {
+        var doc = Document(clientID: 1)
+        var updates: [[UInt8]] = []
+        let time = DocSuite.milliseconds { body(&doc, &updates) }
+        return Outcome(time: time, updates: updates, doc: doc, check: check)
+    }
+
+    static func record(_ updates: inout [[UInt8]], _ update: [UInt8]?) {
+        if let update { updates.append(update) }
+    }
+
     static func run(sharedRoot: URL) throws -> [DocSuite.Result] {
-        []
+        var rng = BenchRandom(seed: 42)
+        let chars = (0..<n).map { _ in String(UnicodeScalar(UInt8(97 + Int(rng.next() % 26)))) }
+        let string = chars.joined()
+        let positions = (0..<n).map { i in Int(rng.next() % UInt64(i + 1)) }
+        let words = (0..<n).map { _ in String(repeating: "w", count: 2 + Int(rng.next() % 8)) }
+        // As crdt-benchmarks: numbers are random uint32 below 2^31.
+        let numbers = (0..<n).map { _ in YAny.integer(Int64(rng.next() % 0x7FFF_FFFF)) }
+        var results: [DocSuite.Result] = []
+
+        results.append(measure("[B1.1] Append N characters") {
+            local({ doc, updates in
+                let text = doc.text("text")
+                for i in 0..<n { record(&updates, doc.transact { $0.insert(into: text, at: i, chars[i]) }) }
+            }, check: { $0.string($0.text("text")) == string })
+        })
+        results.append(measure("[B1.2] Insert string of length N") {
+            local({ doc, updates in
+                let text = doc.text("text")
+                record(&updates, doc.transact { $0.insert(into: text, at: 0, string) })
+            }, check: { $0.string($0.text("text")) == string })
+        })
+        results.append(measure("[B1.3] Prepend N characters") {
+            local({ doc, updates in
+                let text = doc.text("text")
+                for i in 0..<n { record(&updates, doc.transact { $0.insert(into: text, at: 0, chars[i]) }) }
+            }, check: { $0.string($0.text("text")) == String(string.reversed()) })
+        })
+        var model: [Character] = []
+        for i in 0..<n { model.insert(Character(chars[i]), at: positions[i]) }
+        let randomText = String(model)
+        results.append(measure("[B1.4] Insert N characters at random positions") {
+            local({ doc, updates in
+                let text = doc.text("text")
+                for i in 0..<n { record(&updates, doc.transact { $0.insert(into: text, at: positions[i], chars[i]) }) }
+            }, check: { $0.string($0.text("text")) == randomText })
+        })
+        results.append(measure("[B1.5] Insert N words at random positions") {
+            local({ doc, updates in
+                let text = doc.text("text")
+                for i in 0..<n {
+                    let at = Int(UInt64(positions[i]) % UInt64(doc.length(text) + 1))
+                    record(&updates, doc.transact { $0.insert(into: text, at: at, words[i]) })
+                }
+            }, check: { $0.length($0.text("text")) == words.reduce(0) { $0 + $1.count } })
+        })
+        results.append(measure("[B1.6] Insert string, then delete it") {
+            local({ doc, updates in
+                let text = doc.text("text")
+                record(&updates, doc.transact { $0.insert(into: text, at: 0, string) })
+                record(&updates, doc.transact { $0.delete(from: text, at: 0, length: n) })
+            }, check: { $0.string($0.text("text")).isEmpty })
+        })
+        results.append(measure("[B1.8] Append N numbers") {
+            local({ doc, updates in
+                let array = doc.array("array")
+                for i in 0..<n { record(&updates, doc.transact { $0.insert(into: array, at: i, [.value(numbers[i])]) }) }
+            }, check: { $0.length($0.array("array")) == n })
+        })
+        results.append(measure("[B1.9] Insert Array of N numbers") {
+            local({ doc, updates in
+                let array = doc.array("array")
+                record(&updates, doc.transact { $0.insert(into: array, at: 0, numbers.map { .value($0) }) })
+            }, check: { $0.length($0.array("array")) == n })
+        })
+        results.append(measure("[B1.10] Prepend N numbers") {
+            local({ doc, updates in
+                let array = doc.array("array")
+                for i in 0..<n { record(&updates, doc.transact { $0.insert(into: array, at: 0, [.value(numbers[i])]) }) }
+            }, check: { $0.length($0.array("array")) == n })
+        })
+        results.append(try measure("[B2.1] Concurrently insert string of length N at index 0") {
+            var a = Document(clientID: 1)
+            var b = Document(clientID: 2)
+            var updates: [[UInt8]] = []
+            let time = try DocSuite.milliseconds {
+                let ua = a.transact { $0.insert(into: $0.text("text"), at: 0, string) }
+                let ub = b.transact { $0.insert(into: $0.text("text"), at: 0, String(string.reversed())) }
+                record(&updates, ua)
+                record(&updates, ub)
+                if let ub { try a.applyUpdate(ub) }
+                if let ua { try b.applyUpdate(ua) }
+            }
+            let expected = a.string(a.text("text"))
+            return Outcome(time: time, updates: updates, doc: a, check: { $0.string($0.text("text")) == expected && $0.length($0.text("text")) == 2 * n })
+        })
+        results.append(try measure("[B2.2] Concurrently insert N characters at random positions") {
+            var a = Document(clientID: 1)
+            var b = Document(clientID: 2)
+            var updates: [[UInt8]] = []
+            let time = try DocSuite.milliseconds {
+                var ua: [[UInt8]] = []
+                var ub: [[UInt8]] = []
+                for i in 0..<n {
+                    record(&ua, a.transact { $0.insert(into: $0.text("text"), at: positions[i], chars[i]) })
+                    record(&ub, b.transact { $0.insert(into: $0.text("text"), at: positions[n - 1 - i] % (i + 1), chars[i]) })
+                }
+                for u in ub { try a.applyUpdate(u) }
+                for u in ua { try b.applyUpdate(u) }
+                updates = ua + ub
+            }
+            let expected = a.string(a.text("text"))
+            let same = b.string(b.text("text")) == expected
+            return Outcome(time: time, updates: updates, doc: a, check: { same && $0.string($0.text("text")) == expected })
+        })
+        let clients = Int((20 * Double(n).squareRoot()).rounded())
+        results.append(try measure("[B3.1] \(clients) clients concurrently set number in Map") {
+            var updates: [[UInt8]] = []
+            var doc = Document(clientID: 1)
+            let time = try DocSuite.milliseconds {
+                for c in 0..<clients {
+                    var peer = Document(clientID: UInt64(c + 10))
+                    record(&updates, peer.transact { $0.set($0.map("map"), "v", .value(.integer(Int64(c)))) })
+                }
+                for u in updates { try doc.applyUpdate(u) }
+            }
+            return Outcome(time: time, updates: updates, doc: doc, check: { $0.get($0.map("map"), "v") != nil })
+        })
+        results.append(try measure("[B4] Apply real-world editing dataset (automerge-paper, local edits)") {
+            let path = sharedRoot.appendingPathComponent("traces/automerge-paper.json.gz").path
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["gzip", "-dc", path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+            let end = root["endContent"] as? String ?? ""
+            var patches: [(Int, Int, String)] = []
+            for txn in root["txns"] as? [[String: Any]] ?? [] {
+                for p in txn["patches"] as? [[Any]] ?? [] {
+                    patches.append(((p[0] as? NSNumber)?.intValue ?? 0, (p[1] as? NSNumber)?.intValue ?? 0, p.count > 2 ? p[2] as? String ?? "" : ""))
+                }
+            }
+            return local({ doc, updates in
+                let text = doc.text("text")
+                for (at, deleteCount, insert) in patches {
+                    if deleteCount > 0 { record(&updates, doc.transact { $0.delete(from: text, at: at, length: deleteCount) }) }
+                    if !insert.isEmpty { record(&updates, doc.transact { $0.insert(into: text, at: at, insert) }) }
+                }
+            }, check: { $0.string($0.text("text")) == end })
+        })
+        return results
+    }
+}
+
+/// SplitMix64 for reproducible benchmark inputs.
+struct BenchRandom {
+    var state: UInt64
+    init(seed: UInt64) { self.state = seed }
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -38,19 +38,16 @@ enum ItemPayload: Sendable {
         }
     }
 
-    /// Appends a list payload of the same kind (Yjs `mergeWith`).
+    /// Appends a list payload of the same kind (Yjs `mergeWith`), without copying the existing elements.
     mutating func append(_ other: ItemPayload) {
-        switch (self, other) {
-        case (.values(var values), .values(let more)):
+        if case .values(let more) = other, case .values(var values) = self {
             self = .none
             values.append(contentsOf: more)
             self = .values(values)
-        case (.json(var values), .json(let more)):
+        } else if case .json(let more) = other, case .json(var values) = self {
             self = .none
             values.append(contentsOf: more)
             self = .json(values)
-        default:
-            break
         }
     }
 }
