@@ -1,3 +1,4 @@
+import Foundation
 import Tandem
 import YCRDT
 import Wire
@@ -7,6 +8,13 @@ let benchArguments = Array(CommandLine.arguments.dropFirst())
 switch benchArguments.first {
 case "doc":
     try DocSuite.run(Array(benchArguments.dropFirst()))
+case "codec":
+    do {
+        print(CodecSuite.report(try CodecSuite.run(Array(benchArguments.dropFirst()))))
+    } catch {
+        FileHandle.standardError.write(Data("tandem-bench codec: \(error)\n".utf8))
+        exit(1)
+    }
 default:
-    print("tandem-bench \(Tandem.version): suites: doc")
+    print("tandem-bench \(Tandem.version): suites: doc, codec [LOG.ylog] [--write-merged OUT]")
 }

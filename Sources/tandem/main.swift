@@ -6,6 +6,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "replay":
     ReplayCommand.run(Array(arguments.dropFirst()))
+case "update":
+    exit(UpdateCommand.run(Array(arguments.dropFirst())))
 case "--version", "version":
     print("tandem \(Tandem.version)")
 case "serve":

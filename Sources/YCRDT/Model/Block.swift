@@ -33,6 +33,12 @@ public enum Block: Hashable, Sendable {
         return false
     }
 
+    /// The block as Yjs's doc-less tools re-encode it (items: ``Item/yjsReencoded``).
+    public var yjsReencoded: Block {
+        if case .item(let item) = self { return .item(item.yjsReencoded) }
+        return self
+    }
+
     /// The part from `offset` on (Yjs `sliceStruct` / writing with an offset).
     public func dropFirst(_ offset: Clock) -> Block {
         guard offset > 0 else { return self }

@@ -80,15 +80,13 @@ public struct DeleteSet: Equatable, Sendable {
 
     /// Yjs `mergeDeleteSets` followed by `writeDeleteSet`'s ordering: the union of all ranges, normalised.
     public static func merged(_ sets: [DeleteSet]) -> DeleteSet {
-        var order: [ClientID] = []
-        var byClient: [ClientID: [Range]] = [:]
+        var acc = DeleteSetAccumulator()
         for set in sets {
-            for e in set.entries where !e.ranges.isEmpty {
-                if byClient[e.client] == nil { order.append(e.client) }
-                byClient[e.client, default: []].append(contentsOf: e.ranges)
+            for e in set.entries {
+                for r in e.ranges { acc.add(client: e.client, r) }
             }
         }
-        return DeleteSet(entries: order.sorted(by: >).map { Entry(client: $0, ranges: sortAndMerge(byClient[$0] ?? [])) })
+        return acc.merged()
     }
 
     /// Sorts ranges by clock (stable) and joins overlapping or adjacent ones (Yjs `sortAndMergeDeleteSet`).
@@ -113,5 +111,21 @@ public struct DeleteSet: Equatable, Sendable {
             }
         }
         return out
+    }
+}
+
+/// Collects ranges from many delete sets, per client, for ``DeleteSet/merged(_:)``.
+struct DeleteSetAccumulator {
+    var byClient: [ClientID: [DeleteSet.Range]] = [:]
+
+    mutating func add(client: ClientID, _ range: DeleteSet.Range) {
+        self.byClient[client, default: []].append(range)
+    }
+
+    /// Clients by descending ID, each client's ranges sorted (stably) and joined.
+    func merged() -> DeleteSet {
+        DeleteSet(entries: self.byClient.keys.sorted(by: >).map {
+            DeleteSet.Entry(client: $0, ranges: DeleteSet.sortAndMerge(self.byClient[$0] ?? []))
+        })
     }
 }

@@ -67,6 +67,14 @@ public struct Item: Hashable, Sendable {
         return copy
     }
 
+    /// Whether re-encoding by Yjs's doc-less tools leaves the content unchanged (String, Deleted, Binary, Type).
+    var isPlainForYjs: Bool {
+        switch self.content {
+        case .string, .deleted, .binary, .type: true
+        default: false
+        }
+    }
+
     /// The item as Yjs's doc-less tools (merge, diff, format conversion) re-encode it: the key and its info bit
     /// are dropped when the key was not on the wire, and JSON and `Any` values are re-encoded by JavaScript rules.
     public var yjsReencoded: Item {
@@ -74,7 +82,10 @@ public struct Item: Hashable, Sendable {
         if self.origin != nil || self.rightOrigin != nil {
             copy.parentSubFlag = self.parentSub != nil
         }
-        copy.content = self.content.yjsReencoded
+        switch self.content {
+        case .string, .deleted, .binary, .type: break
+        default: copy.content = self.content.yjsReencoded
+        }
         return copy
     }
 }

@@ -21,7 +21,7 @@ extension Update {
             ranges.append((start, flat.count))
         }
         var out = BlockWriter()
-        mergeFlat(flat, ranges: ranges, into: &out)
+        for op in mergeFlat(flat, ranges: ranges) { out.write(op, from: flat) }
         return Update(sections: out.sections, deleteSet: DeleteSet.merged(updates.map(\.deleteSet)))
     }
 
@@ -33,44 +33,60 @@ extension Update {
     ) throws(DecodingError) -> [UInt8] {
         if updates.count == 1 { return Array(updates[0]) }
         var flat: [Block] = []
+        let totalBytes = updates.reduce(0) { $0 + $1.count }
+        flat.reserveCapacity(updates.count + totalBytes / 64)
         var ranges: [(Int, Int)] = []
         ranges.reserveCapacity(updates.count)
-        var deleteSets: [DeleteSet] = []
-        deleteSets.reserveCapacity(updates.count)
+        var deletions = DeleteSetAccumulator()
         for u in updates {
             let start = flat.count
-            let ds = try decodeFlat(u, format: format, filterSkips: true, into: &flat, limits: limits)
-            if !ds.entries.isEmpty { deleteSets.append(ds) }
+            try decodeFlat(u, format: format, filterSkips: true, into: &flat, deletions: &deletions, limits: limits)
             ranges.append((start, flat.count))
         }
-        var out = BlockWriter()
-        mergeFlat(flat, ranges: ranges, into: &out)
-        return Update(sections: out.sections, deleteSet: DeleteSet.merged(deleteSets)).encoded(format)
+        let ops = mergeFlat(flat, ranges: ranges)
+        let ds = deletions.merged()
+        switch format {
+        case .v1:
+            var encoder = V1FieldEncoder(capacity: totalBytes / 2)
+            encoder.writeMerged(ops, from: flat, deleteSet: ds)
+            return encoder.finish()
+        case .v2:
+            var encoder = V2FieldEncoder()
+            encoder.writeMerged(ops, from: flat, deleteSet: ds)
+            return encoder.finish()
+        }
     }
 
     /// The Yjs merge loop over readers `ranges` of `flat` (Skips already removed).
-    static func mergeFlat(_ flat: [Block], ranges: [(Int, Int)], into out: inout BlockWriter) {
+    ///
+    /// The loop works on plain (id, length, kind) headers and only copies a block when it is written, so the
+    /// per-step cost is a few integer comparisons plus the heap operation.
+    static func mergeFlat(_ flat: [Block], ranges: [(Int, Int)]) -> [Pending] {
+        var out = PendingList()
+        out.ops.reserveCapacity(flat.count)
+        var keys: [Pending] = []
+        keys.reserveCapacity(flat.count)
+        for (i, b) in flat.enumerated() { keys.append(Pending(block: b, source: i)) }
         var pos = ranges.map(\.0)
         let end = ranges.map(\.1)
         var heap = ReaderHeap()
         heap.reserve(ranges.count)
         var stamp = ranges.count + 1
         for r in ranges.indices where pos[r] < end[r] {
-            heap.items.append(.init(id: flat[pos[r]].id, stamp: ranges.count - r, reader: r))
+            heap.items.append(.init(id: keys[pos[r]].id, stamp: ranges.count - r, reader: r))
         }
         heap.heapify()
-        var currWrite: Block? = nil
+        var currWrite: Pending? = nil
         while let top = heap.popMin() {
             let r = top.reader
             var p = pos[r]
             let e = end[r]
-            let head = flat[p]
-            let firstClient = head.id.client
-            var cw: Block
+            let firstClient = keys[p].id.client
+            var cw: Pending
             if let current = currWrite {
                 cw = current
                 var iterated = false
-                while p < e, flat[p].endClock <= cw.endClock, flat[p].id.client >= cw.id.client {
+                while p < e, keys[p].endClock <= cw.endClock, keys[p].id.client >= cw.id.client {
                     p += 1
                     iterated = true
                 }
@@ -78,7 +94,7 @@ extension Update {
                     pos[r] = p
                     continue
                 }
-                let c = flat[p]
+                let c = keys[p]
                 if c.id.client != firstClient || (iterated && c.id.clock > cw.endClock) {
                     pos[r] = p
                     heap.push(.init(id: c.id, stamp: stamp, reader: r))
@@ -86,51 +102,88 @@ extension Update {
                     continue
                 }
                 if firstClient != cw.id.client {
-                    out.write(cw)
+                    out.write(cw, from: flat)
                     cw = c
                     p += 1
                 } else if cw.endClock < c.id.clock {
-                    if case .skip(let id, _) = cw {
-                        cw = .skip(id: id, length: c.endClock - id.clock)
+                    if cw.kind == .skip {
+                        cw.length = c.endClock - cw.id.clock
                     } else {
-                        out.write(cw)
-                        cw = .skip(id: ID(client: firstClient, clock: cw.endClock), length: c.id.clock - cw.endClock)
+                        out.write(cw, from: flat)
+                        cw = Pending(skip: ID(client: firstClient, clock: cw.endClock), length: c.id.clock - cw.endClock)
                     }
                 } else {
                     let diff = cw.endClock - c.id.clock
                     var sliced = c
                     if diff > 0 {
-                        if case .skip(let id, let n) = cw {
-                            cw = .skip(id: id, length: n - diff)
+                        if cw.kind == .skip {
+                            cw.length -= diff
                         } else {
-                            sliced = c.dropFirst(diff)
+                            sliced.id.clock += diff
+                            sliced.length -= diff
+                            sliced.offset += diff
                         }
                     }
-                    if !Self.mergeStructs(&cw, sliced) {
-                        out.write(cw)
+                    if cw.kind != .item && cw.kind == sliced.kind {
+                        cw.length += sliced.length
+                    } else {
+                        out.write(cw, from: flat)
                         cw = sliced
                         p += 1
                     }
                 }
             } else {
-                cw = head
+                cw = keys[p]
                 p += 1
             }
             while p < e {
-                let next = flat[p]
-                guard next.id.client == firstClient, next.id.clock == cw.endClock, !next.isSkip else { break }
-                out.write(cw)
+                let next = keys[p]
+                guard next.id.client == firstClient, next.id.clock == cw.endClock, next.kind != .skip else { break }
+                out.write(cw, from: flat)
                 cw = next
                 p += 1
             }
             currWrite = cw
             pos[r] = p
             if p < e {
-                heap.push(.init(id: flat[p].id, stamp: stamp, reader: r))
+                heap.push(.init(id: keys[p].id, stamp: stamp, reader: r))
                 stamp += 1
             }
         }
-        if let cw = currWrite { out.write(cw) }
+        if let cw = currWrite { out.write(cw, from: flat) }
+        return out.ops
+    }
+
+    /// A struct waiting to be written: which input block (if any), from which offset, or a GC/Skip by length.
+    struct Pending {
+        enum Kind: UInt8 { case item, gc, skip }
+        var id: ID
+        var length: Clock
+        var kind: Kind
+        /// Index into the flat input, or -1 for a synthesized Skip.
+        var source: Int
+        /// Units cut from the front of an item (Yjs `sliceStruct`).
+        var offset: Clock = 0
+
+        init(block: Block, source: Int) {
+            self.id = block.id
+            self.length = block.length
+            switch block {
+            case .item: self.kind = .item
+            case .gc: self.kind = .gc
+            case .skip: self.kind = .skip
+            }
+            self.source = source
+        }
+
+        init(skip id: ID, length: Clock) {
+            self.id = id
+            self.length = length
+            self.kind = .skip
+            self.source = -1
+        }
+
+        @inline(__always) var endClock: Clock { self.id.clock + self.length }
     }
 
     /// Yjs `mergeWith` in the doc-less setting: GC+GC and Skip+Skip join; Items never do (their `right` is null).
@@ -148,10 +201,64 @@ extension Update {
     }
 }
 
+/// The structs the merge loop writes, in order.
+struct PendingList {
+    var ops: [Update.Pending] = []
+    @inline(__always) mutating func write(_ p: Update.Pending, from flat: [Block]) { self.ops.append(p) }
+}
+
+extension UpdateFieldEncoder {
+    /// Writes merge output straight from the input blocks, grouping runs of one client into a section the way
+    /// Yjs's `LazyStructWriter` does, and re-encoding items as Yjs's doc-less reader sees them.
+    mutating func writeMerged(_ ops: [Update.Pending], from flat: [Block], deleteSet: DeleteSet) {
+        var sections = 0
+        var i = 0
+        while i < ops.count {
+            let client = ops[i].id.client
+            while i < ops.count, ops[i].id.client == client { i += 1 }
+            sections += 1
+        }
+        self.rest.writeVarUInt(sections)
+        i = 0
+        while i < ops.count {
+            let client = ops[i].id.client
+            var j = i
+            while j < ops.count, ops[j].id.client == client { j += 1 }
+            self.rest.writeVarUInt(j - i)
+            self.writeClient(client)
+            self.rest.writeVarUInt(ops[i].id.clock)
+            for k in i ..< j {
+                let op = ops[k]
+                switch op.kind {
+                case .gc: self.writeBlock(.gc(id: op.id, length: op.length))
+                case .skip: self.writeBlock(.skip(id: op.id, length: op.length))
+                case .item:
+                    if op.offset == 0, case .item(let item) = flat[op.source], item.isPlainForYjs {
+                        self.writeItem(item, yjsInfo: true)
+                    } else {
+                        self.writeBlock(flat[op.source].dropFirst(op.offset).yjsReencoded)
+                    }
+                }
+            }
+            i = j
+        }
+        self.writeDeleteSet(deleteSet)
+    }
+}
+
 /// Collects written structs into client sections the way Yjs's `LazyStructWriter` does: a new section whenever
 /// the client changes. Items are re-encoded as Yjs's doc-less tools re-encode them (``Item/yjsReencoded``).
 struct BlockWriter {
     var sections: [ClientSection] = []
+
+    mutating func write(_ p: Update.Pending, from flat: [Block]) {
+        switch p.kind {
+        case .gc: self.write(.gc(id: p.id, length: p.length))
+        case .skip: self.write(.skip(id: p.id, length: p.length))
+        case .item:
+            if p.offset == 0 { self.write(flat[p.source]) } else { self.write(flat[p.source].dropFirst(p.offset)) }
+        }
+    }
 
     mutating func write(_ block: Block) {
         let b: Block

@@ -187,6 +187,25 @@ extension UpdateFieldDecoder {
         }
     }
 
+    /// Reads a delete set straight into a merge accumulator (Yjs `readDeleteSet` then `mergeDeleteSets`).
+    mutating func readDeleteSet(into acc: inout DeleteSetAccumulator) throws(DecodingError) {
+        let n = try self.rest.readCount(minimumElementSize: 2, "delete set clients")
+        for _ in 0 ..< n {
+            self.resetDsCurVal()
+            let client = try self.rest.readVarUInt()
+            let count = try self.rest.readCount(minimumElementSize: 2, "delete set ranges")
+            for _ in 0 ..< count {
+                let at = self.rest.offset
+                let clock = try self.readDsClock()
+                let len = try self.readDsLen()
+                guard clock <= maxClock, len <= maxClock - clock else {
+                    throw DecodingError(.invalidValue("delete range exceeds 2^53 - 1"), offset: at, context: "delete set")
+                }
+                acc.add(client: client, DeleteSet.Range(clock: clock, length: len))
+            }
+        }
+    }
+
     /// Reads a delete set (Yjs `readDeleteSet`, keeping order and empty clients).
     mutating func readDeleteSet() throws(DecodingError) -> DeleteSet {
         let n = try self.rest.readCount(minimumElementSize: 2, "delete set clients")
@@ -226,7 +245,15 @@ extension UpdateFieldEncoder {
             self.writeInfo(10)
             self.rest.writeVarUInt(len)
         case .item(let item):
-            self.writeInfo(item.info)
+            self.writeItem(item, yjsInfo: false)
+        }
+    }
+
+    /// Writes an item; with `yjsInfo`, the parentSub bit is set only when the key is known (Yjs doc-less tools).
+    mutating func writeItem(_ item: Item, yjsInfo: Bool) {
+            var info = item.info
+            if yjsInfo && item.parentSub == nil { info &= ~0x20 }
+            self.writeInfo(info)
             if let origin = item.origin { self.writeLeftID(origin) }
             if let right = item.rightOrigin { self.writeRightID(right) }
             if item.origin == nil && item.rightOrigin == nil {
@@ -245,7 +272,6 @@ extension UpdateFieldEncoder {
                 if let sub = item.parentSub { self.writeString(sub) }
             }
             self.writeContent(item.content)
-        }
     }
 
     mutating func writeContent(_ content: Content) {

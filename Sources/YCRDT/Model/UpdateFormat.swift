@@ -27,32 +27,31 @@ extension Update {
     /// delete set, without building an `Update` (the merge fast path).
     static func decodeFlat(
         _ bytes: ArraySlice<UInt8>, format: UpdateFormat, filterSkips: Bool, into blocks: inout [Block],
-        limits: UpdateDecodingLimits = .default
-    ) throws(DecodingError) -> DeleteSet {
+        deletions: inout DeleteSetAccumulator, limits: UpdateDecodingLimits = .default
+    ) throws(DecodingError) {
         switch format {
         case .v1:
             var decoder = V1FieldDecoder(ByteReader(bytes))
-            let ds = try decodeFlat(&decoder, filterSkips: filterSkips, into: &blocks, limits: limits)
+            try decodeFlat(&decoder, filterSkips: filterSkips, into: &blocks, deletions: &deletions, limits: limits)
             try decoder.rest.expectEnd("update")
-            return ds
         case .v2:
             var decoder = try V2FieldDecoder(bytes)
-            let ds = try decodeFlat(&decoder, filterSkips: filterSkips, into: &blocks, limits: limits)
+            try decodeFlat(&decoder, filterSkips: filterSkips, into: &blocks, deletions: &deletions, limits: limits)
             try decoder.rest.expectEnd("update")
-            return ds
         }
     }
 
     static func decodeFlat<D: UpdateFieldDecoder>(
-        _ decoder: inout D, filterSkips: Bool, into blocks: inout [Block], limits: UpdateDecodingLimits
-    ) throws(DecodingError) -> DeleteSet {
+        _ decoder: inout D, filterSkips: Bool, into blocks: inout [Block], deletions: inout DeleteSetAccumulator,
+        limits: UpdateDecodingLimits
+    ) throws(DecodingError) {
         try decoder.readSections(
             limits: limits,
-            section: { _, _, count in blocks.reserveCapacity(blocks.count + count) },
+            section: { _, _, _ in },
             block: { block in
                 if !(filterSkips && block.isSkip) { blocks.append(block) }
             }
         )
-        return try decoder.readDeleteSet()
+        try decoder.readDeleteSet(into: &deletions)
     }
 }

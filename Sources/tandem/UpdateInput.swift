@@ -1,0 +1,110 @@
+import Foundation
+import Wire
+import YCRDT
+
+/// One update read from an input file, with where it came from (for error messages).
+struct UpdateInput {
+    /// The update bytes (a slice of the file for raw and `.ylog` inputs).
+    var bytes: ArraySlice<UInt8>
+    /// `file` or `file#index` for multi-update inputs.
+    var label: String
+    /// Added to decoder offsets to give offsets in the file (nil for JSON inputs, whose bytes are decoded).
+    var fileOffset: Int?
+}
+
+/// A command-line failure: the message is printed and the process exits with status 1.
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Reads update files in the three accepted forms: raw update bytes, `.ylog` (varUint length-prefixed records) and
+/// JSON (an array of base64 strings, an array of int arrays, or one int array).
+enum UpdateInputReader {
+    static func read(_ path: String) throws -> [UpdateInput] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandError("\(path): cannot read file") }
+        let bytes = [UInt8](data)
+        if path.hasSuffix(".ylog") {
+            do {
+                let records = try YLog.records(bytes)
+                return records.enumerated().map { UpdateInput(bytes: $1, label: "\(path)#\($0)", fileOffset: $1.startIndex) }
+            } catch {
+                throw CommandError("\(path): \(error) (expected .ylog records: varUint length, then that many bytes)")
+            }
+        }
+        if let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == UInt8(ascii: "["),
+            let json = try? JSONValue(parsing: bytes)
+        {
+            return try self.fromJSON(json, path: path)
+        }
+        return [UpdateInput(bytes: bytes[...], label: path, fileOffset: 0)]
+    }
+
+    static func fromJSON(_ json: JSONValue, path: String) throws -> [UpdateInput] {
+        guard let elements = json.arrayValue else { throw CommandError("\(path): expected a JSON array") }
+        if let single = json.byteArrayValue, !elements.isEmpty, elements.allSatisfy({ $0.intValue != nil }) {
+            return [UpdateInput(bytes: single[...], label: path, fileOffset: nil)]
+        }
+        var out: [UpdateInput] = []
+        for (i, element) in elements.enumerated() {
+            if let text = element.stringValue {
+                guard let decoded = Base64.decode(text) else {
+                    throw CommandError("\(path): element \(i): expected a base64 string")
+                }
+                out.append(UpdateInput(bytes: decoded[...], label: "\(path)[\(i)]", fileOffset: nil))
+            } else if let b = element.byteArrayValue {
+                out.append(UpdateInput(bytes: b[...], label: "\(path)[\(i)]", fileOffset: nil))
+            } else {
+                throw CommandError("\(path): element \(i): expected a base64 string or an array of integers 0-255")
+            }
+        }
+        return out
+    }
+
+    /// Reads a state vector file (raw bytes, or JSON int array / base64 string).
+    static func readStateVector(_ path: String) throws -> StateVector {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandError("\(path): cannot read file") }
+        var bytes = [UInt8](data)
+        if let json = try? JSONValue(parsing: bytes) {
+            if let b = json.byteArrayValue {
+                bytes = b
+            } else if let s = json.stringValue, let b = Base64.decode(s) {
+                bytes = b
+            }
+        }
+        do {
+            return try StateVector(bytes: bytes)
+        } catch {
+            throw CommandError("\(path): state vector: \(error)")
+        }
+    }
+
+    /// Decodes an input in `format`, or in auto mode tries v1 then v2. Returns the format that worked.
+    static func decode(_ input: UpdateInput, format: UpdateFormat?) throws -> (Update, UpdateFormat) {
+        let formats: [UpdateFormat] = format.map { [$0] } ?? [.v1, .v2]
+        var firstError: DecodingError? = nil
+        for f in formats {
+            do {
+                return (try Update(bytes: input.bytes, format: f), f)
+            } catch {
+                if firstError == nil || error.offset > (firstError?.offset ?? 0) { firstError = error }
+            }
+        }
+        throw self.describe(firstError, input: input, tried: formats)
+    }
+
+    /// The error message for a decoding failure, with the offset in the file when known.
+    static func describe(_ error: DecodingError?, input: UpdateInput, tried: [UpdateFormat]) -> CommandError {
+        guard var e = error else { return CommandError("\(input.label): cannot decode") }
+        let names = tried.map(\.rawValue).joined(separator: "/")
+        var place = input.label
+        if let base = input.fileOffset {
+            e.offset += base
+            place = input.label.split(separator: "#").first.map(String.init) ?? input.label
+            if input.label.contains("#") { place += " (record \(input.label.split(separator: "#").last ?? ""))" }
+        } else if input.label.contains("[") {
+            place += " (offset within that update)"
+        }
+        return CommandError("\(place): not a valid \(names) update: \(e)")
+    }
+}
