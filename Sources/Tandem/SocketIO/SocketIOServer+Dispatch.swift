@@ -1,0 +1,142 @@
+import Wire
+
+/// Socket.IO v5 packet handling: CONNECT with auth, DISCONNECT, events to handlers, acks both ways.
+extension SocketIOServer {
+    /// Why a token did not authenticate; the text goes into CONNECT_ERROR in strict mode.
+    struct AuthFailure: Error {
+        var message: String
+    }
+
+    /// Verifies an Open WebUI JWT and maps its claims to a user.
+    func authenticate(_ token: String?) -> Result<SocketIOUser, AuthFailure> {
+        guard let verifier = self.verifier else { return .failure(AuthFailure(message: "Authentication unavailable")) }
+        guard let token, !token.isEmpty else { return .failure(AuthFailure(message: "Missing token")) }
+        let claims: JSONObject
+        do {
+            claims = try verifier.verify(token, now: self.wallClock())
+        } catch {
+            switch error {
+            case .expired: return .failure(AuthFailure(message: "Token expired"))
+            case .unsupportedAlgorithm: return .failure(AuthFailure(message: "Unsupported token algorithm"))
+            default: return .failure(AuthFailure(message: "Invalid token"))
+            }
+        }
+        guard let user = SocketIOUser(claims: claims) else { return .failure(AuthFailure(message: "User not allowed")) }
+        return .success(user)
+    }
+
+    func receiveSocketIO(engineSID: String, text: String) async {
+        guard var assembler = self.engines[engineSID]?.assembler else { return }
+        let message = try? assembler.receive(text: text)
+        self.engines[engineSID]?.assembler = assembler
+        if let message { await self.dispatch(message, engineSID: engineSID) }
+    }
+
+    func receiveSocketIO(engineSID: String, binary: [UInt8]) async {
+        guard var assembler = self.engines[engineSID]?.assembler else { return }
+        let message = try? assembler.receive(binary: binary)
+        self.engines[engineSID]?.assembler = assembler
+        if let message { await self.dispatch(message, engineSID: engineSID) }
+    }
+
+    private func dispatch(_ message: SocketIOMessage, engineSID: String) async {
+        let packet = message.packet
+        switch packet.type {
+        case .connect:
+            await self.connect(packet, engineSID: engineSID)
+        case .disconnect:
+            guard let sid = self.engines[engineSID]?.sockets[packet.namespace] else { return }
+            self.engines[engineSID]?.sockets[packet.namespace] = nil
+            await self.removeSocket(sid)
+        case .event, .binaryEvent:
+            await self.event(message, engineSID: engineSID)
+        case .ack, .binaryAck:
+            guard let sid = self.engines[engineSID]?.sockets[packet.namespace], let id = packet.ackID else { return }
+            let arguments = (try? JSONValue.array(packet.arguments).resolvingPlaceholders(message.attachments))?
+                .arrayValue ?? packet.arguments
+            self.finishCall(sid: sid, id: id, with: .success(arguments))
+        case .connectError:
+            break
+        }
+    }
+
+    private func connect(_ packet: SocketIOPacket, engineSID: String) async {
+        let namespace = packet.namespace
+        guard self.configuration.namespaces.contains(namespace) else {
+            self.sendConnectError("Invalid namespace", namespace: namespace, engineSID: engineSID)
+            return
+        }
+        guard self.engines[engineSID] != nil, self.engines[engineSID]?.sockets[namespace] == nil else { return }
+        var user: SocketIOUser? = nil
+        switch self.authenticate(packet.data?["token"]?.stringValue) {
+        case .success(let verified):
+            user = verified
+        case .failure(let failure):
+            if self.configuration.strictAuth {
+                self.sendConnectError(failure.message, namespace: namespace, engineSID: engineSID)
+                return
+            }
+        }
+        let sid = Self.newID()
+        let session = SocketIOSession(
+            sid: sid, namespace: namespace, user: user, engineSID: engineSID, auth: packet.data)
+        self.sockets[sid] = session
+        self.engines[engineSID]?.sockets[namespace] = sid
+        self.join(sid, room: sid)
+        if let user { self.join(sid, room: "user:\(user.id)") }
+        let reply = SocketIOPacket(type: .connect, namespace: namespace, data: ["sid": .string(sid)])
+        self.send([.message(reply.encoded)], toEngine: engineSID)
+        for hook in self.connectHooks { await hook(session) }
+    }
+
+    private func sendConnectError(_ message: String, namespace: String, engineSID: String) {
+        let packet = SocketIOPacket(type: .connectError, namespace: namespace, data: ["message": .string(message)])
+        self.send([.message(packet.encoded)], toEngine: engineSID)
+    }
+
+    private func event(_ message: SocketIOMessage, engineSID: String) async {
+        let packet = message.packet
+        guard let sid = self.engines[engineSID]?.sockets[packet.namespace], let session = self.sockets[sid],
+            let name = packet.eventName
+        else { return }
+        let raw = packet.arguments
+        var arguments = raw
+        if !message.attachments.isEmpty {
+            guard let resolved = try? JSONValue.array(raw).resolvingPlaceholders(message.attachments).arrayValue
+            else { return }
+            arguments = resolved
+        }
+        let ack = packet.ackID.map { id in
+            SocketIOAck { [weak self] replies, attachments in
+                await self?.sendAck(sid: sid, id: id, replies, attachments: attachments)
+            }
+        }
+        let event = SocketIOEvent(
+            name: name, session: session, arguments: arguments, rawArguments: raw, attachments: message.attachments,
+            ack: ack)
+        if let registration = self.handlers[packet.namespace]?[name] {
+            guard !registration.requiresUser || session.user != nil else {
+                await ack?([])  // python-socketio acks a handler that returned None with no arguments
+                return
+            }
+            await registration.handler(event)
+            return
+        }
+        if packet.namespace == "/", await self.handleBuiltin(event) { return }
+        if self.configuration.reportUnknownEvents {
+            self.sendError("Unknown event: \(name)", to: sid)
+        }
+    }
+
+    func sendAck(sid: String, id: Int64, _ arguments: [JSONValue], attachments: [[UInt8]]) {
+        guard let session = self.sockets[sid] else { return }
+        let packet = SocketIOPacket.ack(
+            id, arguments, namespace: session.namespace, attachmentCount: attachments.count)
+        self.send([.message(packet.encoded)] + attachments.map { .binaryMessage($0) }, toEngine: session.engineSID)
+    }
+
+    /// Sends Open WebUI's `error` event (`{message}`) to one socket.
+    func sendError(_ message: String, to sid: String) {
+        self.emit("error", [["message": .string(message)]], to: sid, namespace: self.sockets[sid]?.namespace ?? "/")
+    }
+}

@@ -1,0 +1,261 @@
+import Wire
+
+/// Engine.IO v4 transports: WebSocket (direct or upgraded from polling), HTTP long-polling, heartbeat and close.
+extension SocketIOServer {
+    // MARK: - WebSocket
+
+    /// A WebSocket connected to the endpoint.
+    ///
+    /// Without `engineSID` (Open WebUI's default: `transports: ['websocket']`) this opens a new session and sends the
+    /// open packet over the socket. With the `sid` query parameter of a polling session it is an upgrade probe:
+    /// the client sends `2probe`, the server answers `3probe` and completes the pending poll with a noop, then the
+    /// client sends `5` and the session moves to the WebSocket (engine.io-protocol v4, "Upgrade").
+    /// - Returns: the token to pass with the socket's messages, or nil when the sid is unknown or already upgraded
+    ///   (the caller closes the socket).
+    public func webSocketOpened(
+        _ socket: any EngineIOWebSocket, engineSID: String?, now: ContinuousClock.Instant = .now
+    ) -> EngineIOWebSocketToken? {
+        self.nextSerial += 1
+        let serial = self.nextSerial
+        if let engineSID {
+            guard var engine = self.engines[engineSID], engine.websocket == nil, engine.probe == nil else {
+                return nil
+            }
+            engine.probe = socket
+            engine.probeSerial = serial
+            self.engines[engineSID] = engine
+            return EngineIOWebSocketToken(engineSID: engineSID, serial: serial)
+        }
+        let sid = Self.newID()
+        var engine = self.newEngineSession(sid: sid, now: now)
+        engine.websocket = socket
+        engine.websocketSerial = serial
+        self.engines[sid] = engine
+        socket.send(text: self.handshake(sid: sid, upgrades: []).packet.encodedText)
+        return EngineIOWebSocketToken(engineSID: sid, serial: serial)
+    }
+
+    /// A text message from a WebSocket.
+    public func webSocketReceived(
+        _ token: EngineIOWebSocketToken, text: String, now: ContinuousClock.Instant = .now
+    ) async {
+        guard let engine = self.engines[token.engineSID] else { return }
+        if let probe = engine.probe, token.serial == engine.probeSerial {
+            self.receiveProbe(token.engineSID, probe: probe, text: text)
+            return
+        }
+        guard engine.websocket != nil, token.serial == engine.websocketSerial else { return }
+        guard text.utf8.count <= self.configuration.maxPayload else {
+            await self.closeEngine(token.engineSID, reason: "message too big", code: 1009)
+            return
+        }
+        guard let packet = try? EngineIOPacket(text: text) else {
+            await self.closeEngine(token.engineSID, reason: "malformed Engine.IO packet", code: 1002)
+            return
+        }
+        await self.receive(packet, engineSID: token.engineSID, now: now)
+    }
+
+    /// A binary message from a WebSocket (a Socket.IO attachment).
+    public func webSocketReceived(
+        _ token: EngineIOWebSocketToken, binary: [UInt8], now: ContinuousClock.Instant = .now
+    ) async {
+        guard let engine = self.engines[token.engineSID], engine.websocket != nil,
+            token.serial == engine.websocketSerial
+        else { return }
+        guard binary.count <= self.configuration.maxPayload else {
+            await self.closeEngine(token.engineSID, reason: "message too big", code: 1009)
+            return
+        }
+        await self.receive(.binaryMessage(binary), engineSID: token.engineSID, now: now)
+    }
+
+    /// A WebSocket closed (by the peer or the network).
+    public func webSocketClosed(_ token: EngineIOWebSocketToken) async {
+        guard var engine = self.engines[token.engineSID] else { return }
+        if engine.probe != nil, token.serial == engine.probeSerial {
+            engine.probe = nil
+            engine.probed = false
+            self.engines[token.engineSID] = engine
+            return
+        }
+        guard engine.websocket != nil, token.serial == engine.websocketSerial else { return }
+        engine.websocket = nil
+        self.engines[token.engineSID] = engine
+        await self.closeEngine(token.engineSID, reason: "transport close")
+    }
+
+    private func receiveProbe(_ engineSID: String, probe: any EngineIOWebSocket, text: String) {
+        guard var engine = self.engines[engineSID] else { return }
+        switch try? EngineIOPacket(text: text) {
+        case .ping("probe")?:
+            probe.send(text: EngineIOPacket.pong("probe").encodedText)
+            engine.probed = true
+            self.engines[engineSID] = engine
+            // Complete the client's pending poll so it pauses polling and sends the upgrade packet.
+            if let poll = engine.pendingPoll {
+                engine.pendingPoll = nil
+                let queued = engine.pollQueue + [.noop]
+                engine.pollQueue = []
+                self.engines[engineSID] = engine
+                poll.resume(returning: queued)
+            }
+        case .upgrade?:
+            engine.websocket = probe
+            engine.websocketSerial = engine.probeSerial
+            engine.probe = nil
+            engine.probed = false
+            let queued = engine.pollQueue
+            engine.pollQueue = []
+            let poll = engine.pendingPoll
+            engine.pendingPoll = nil
+            self.engines[engineSID] = engine
+            poll?.resume(returning: [.noop])
+            self.send(queued, toEngine: engineSID)
+        default:
+            break
+        }
+    }
+
+    // MARK: - Long-polling
+
+    /// Answers an Engine.IO long-polling request (`GET` to poll or open, `POST` to send) on the endpoint path.
+    /// - Parameters:
+    ///   - method: `GET` or `POST`.
+    ///   - query: the raw query string (`EIO=4&transport=polling&sid=…&t=…`).
+    ///   - body: the request body of a POST.
+    public func handlePolling(
+        method: String, query: String, body: [UInt8], now: ContinuousClock.Instant = .now
+    ) async -> EngineIOHTTPResponse {
+        let parameters = Self.parseQuery(query)
+        guard parameters["EIO"] == "4" else {
+            return .error(code: 5, message: "Unsupported protocol version")
+        }
+        guard parameters["transport"] == "polling" else { return .error(code: 0, message: "Transport unknown") }
+        guard let sid = parameters["sid"] else {
+            guard method == "GET" else { return .error(code: 2, message: "Bad handshake method") }
+            let sid = Self.newID()
+            self.engines[sid] = self.newEngineSession(sid: sid, now: now)
+            return EngineIOHTTPResponse(
+                status: 200, body: EngineIOPayload.encode([self.handshake(sid: sid, upgrades: ["websocket"]).packet]))
+        }
+        guard let engine = self.engines[sid] else { return .error(code: 1, message: "Session ID unknown") }
+        switch method {
+        case "GET":
+            guard engine.websocket == nil else { return .error(code: 3, message: "Bad request") }
+            guard engine.pendingPoll == nil else {
+                await self.closeEngine(sid, reason: "overlapping polls")
+                return .error(code: 3, message: "Bad request")
+            }
+            let packets = await self.nextPoll(sid)
+            return EngineIOHTTPResponse(status: 200, body: EngineIOPayload.encode(packets))
+        case "POST":
+            guard body.count <= self.configuration.maxPayload else {
+                await self.closeEngine(sid, reason: "payload too large")
+                return .error(status: 413, code: 3, message: "Payload too large")
+            }
+            let limits = EngineIOPayload.Limits(
+                maxPayload: self.configuration.maxPayload, maxPackets: self.configuration.maxPacketsPerPoll)
+            guard let packets = try? EngineIOPayload.decode(body, limits: limits) else {
+                await self.closeEngine(sid, reason: "malformed polling payload")
+                return .error(code: 3, message: "Bad request")
+            }
+            for packet in packets { await self.receive(packet, engineSID: sid, now: now) }
+            return EngineIOHTTPResponse(status: 200, contentType: "text/html", body: Array("ok".utf8))
+        default:
+            return .error(code: 2, message: "Bad handshake method")
+        }
+    }
+
+    private func nextPoll(_ sid: String) async -> [EngineIOPacket] {
+        if var engine = self.engines[sid], !engine.pollQueue.isEmpty || engine.probed {
+            let packets = engine.pollQueue.isEmpty ? [.noop] : engine.pollQueue
+            engine.pollQueue = []
+            self.engines[sid] = engine
+            return packets
+        }
+        return await withCheckedContinuation { continuation in
+            if self.engines[sid] != nil {
+                self.engines[sid]?.pendingPoll = continuation
+            } else {
+                continuation.resume(returning: [.close])
+            }
+        }
+    }
+
+    // MARK: - Packets, heartbeat, close
+
+    /// Handles one inbound Engine.IO packet of an open session.
+    func receive(_ packet: EngineIOPacket, engineSID: String, now: ContinuousClock.Instant) async {
+        switch packet {
+        case .pong:
+            self.engines[engineSID]?.heartbeat.receivedPong(now: now)
+        case .ping(let data):
+            self.send([.pong(data)], toEngine: engineSID)
+        case .message(let text):
+            await self.receiveSocketIO(engineSID: engineSID, text: text)
+        case .binaryMessage(let bytes):
+            await self.receiveSocketIO(engineSID: engineSID, binary: bytes)
+        case .close:
+            await self.closeEngine(engineSID, reason: "client close", notify: false)
+        case .open, .upgrade, .noop:
+            break
+        }
+    }
+
+    /// Sends pings that are due, closes sessions whose pong is overdue, and expires usage entries.
+    public func housekeep(now: ContinuousClock.Instant) async {
+        for sid in Array(self.engines.keys) {
+            guard var heartbeat = self.engines[sid]?.heartbeat else { continue }
+            let action = heartbeat.tick(now: now)
+            self.engines[sid]?.heartbeat = heartbeat
+            switch action {
+            case .none: break
+            case .sendPing: self.send([.ping("")], toEngine: sid)
+            case .timedOut: await self.closeEngine(sid, reason: "ping timeout")
+            }
+        }
+        self.usage.expire(now: now)
+    }
+
+    /// Closes an Engine.IO session and disconnects its sockets.
+    /// - Parameters:
+    ///   - notify: send the close packet first (not when the client asked to close).
+    ///   - code: the WebSocket close code.
+    func closeEngine(_ sid: String, reason: String, notify: Bool = true, code: UInt16 = 1000) async {
+        guard let engine = self.engines.removeValue(forKey: sid) else { return }
+        if let websocket = engine.websocket {
+            if notify, code == 1000 { websocket.send(text: EngineIOPacket.close.encodedText) }
+            websocket.close(code: code, reason: reason)
+        }
+        engine.probe?.close(code: 1000, reason: reason)
+        engine.pendingPoll?.resume(returning: engine.pollQueue + [.close])
+        for socketSID in engine.sockets.values { await self.removeSocket(socketSID) }
+    }
+
+    func newEngineSession(sid: String, now: ContinuousClock.Instant) -> EngineSession {
+        EngineSession(
+            sid: sid,
+            heartbeat: EngineIOHeartbeat(
+                interval: self.configuration.pingInterval, timeout: self.configuration.pingTimeout, now: now),
+            assembler: SocketIOPacketAssembler(limits: self.configuration.parserLimits))
+    }
+
+    func handshake(sid: String, upgrades: [String]) -> EngineIOHandshake {
+        let milliseconds = self.configuration.milliseconds
+        return EngineIOHandshake(
+            sid: sid, upgrades: upgrades, pingInterval: milliseconds.interval, pingTimeout: milliseconds.timeout,
+            maxPayload: self.configuration.maxPayload)
+    }
+
+    /// Splits `a=1&b=2` into a dictionary (values are not percent-decoded: Engine.IO's are URL-safe).
+    static func parseQuery(_ query: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let key = parts.first else { continue }
+            result[String(key)] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return result
+    }
+}

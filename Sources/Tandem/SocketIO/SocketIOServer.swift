@@ -1,0 +1,291 @@
+import Foundation
+import Wire
+
+/// A handler for one client event; see ``SocketIOServer/on(_:namespace:requiresUser:_:)``.
+public typealias SocketIOEventHandler = @Sendable (SocketIOEvent) async -> Void
+
+/// The Socket.IO v5 / Engine.IO v4 server: sessions, rooms, event handlers, emits and acks.
+///
+/// One actor owns every Engine.IO session (WebSocket or long-polling), every Socket.IO socket, the rooms and the
+/// handlers, so that emitting to a room is one pass over its members with no suspension between receivers. The
+/// transports (``SocketIOEndpoint``) feed it inbound messages; other components register event handlers with ``on``
+/// and push with ``emit``. Open WebUI's own events (`user-join`, `join-channels`, `join-note`, `heartbeat`,
+/// `usage`) are built in (openwebui-protocol.md §2) and can be replaced by registering the same name.
+public actor SocketIOServer {
+    /// The configuration the server was created with.
+    public let configuration: SocketIOConfiguration
+    let verifier: JWTVerifier?
+    let wallClock: @Sendable () -> Double
+
+    struct EngineSession {
+        let sid: String
+        var websocket: (any EngineIOWebSocket)?
+        var websocketSerial = 0
+        var probe: (any EngineIOWebSocket)?
+        var probeSerial = 0
+        /// The probe answered `3probe`: polls now complete at once with a noop until the upgrade packet.
+        var probed = false
+        var pollQueue: [EngineIOPacket] = []
+        var pendingPoll: CheckedContinuation<[EngineIOPacket], Never>?
+        var heartbeat: EngineIOHeartbeat
+        var assembler: SocketIOPacketAssembler
+        /// namespace → socket sid
+        var sockets: [String: String] = [:]
+    }
+
+    struct Registration {
+        var requiresUser: Bool
+        var handler: SocketIOEventHandler
+    }
+
+    var engines: [String: EngineSession] = [:]
+    var sockets: [String: SocketIOSession] = [:]
+    /// namespace → room → socket sids
+    var rooms: [String: [String: Set<String>]] = [:]
+    /// socket sid → rooms
+    var socketRooms: [String: Set<String>] = [:]
+    var handlers: [String: [String: Registration]] = [:]
+    var connectHooks: [@Sendable (SocketIOSession) async -> Void] = []
+    var disconnectHooks: [@Sendable (SocketIOSession) async -> Void] = []
+    var pendingCalls: [String: [Int64: CheckedContinuation<Result<[JSONValue], SocketIOCallError>, Never>]] = [:]
+    var nextAckID: [String: Int64] = [:]
+    var nextSerial = 0
+    var usage: UsagePool
+    var lastSeen: [String: ContinuousClock.Instant] = [:]
+    var channelLookup: (@Sendable (SocketIOUser) async -> [String])?
+    var noteAccess: (@Sendable (SocketIOUser, String) async -> Bool)?
+    var housekeeping: Task<Void, Never>?
+
+    /// A server with `configuration`; `wallClock` gives seconds since 1970 for JWT expiry (injectable for tests).
+    public init(
+        configuration: SocketIOConfiguration = SocketIOConfiguration(),
+        wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.configuration = configuration
+        self.verifier = configuration.jwtSecret.map { JWTVerifier(secret: $0) }
+        self.wallClock = wallClock
+        self.usage = UsagePool(expiry: configuration.usageExpiry)
+    }
+
+    /// Starts the heartbeat and usage-expiry loop; call once before serving.
+    public func start() {
+        guard self.housekeeping == nil else { return }
+        let interval = self.configuration.housekeepingInterval
+        self.housekeeping = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let self else { return }
+                await self.housekeep(now: .now)
+            }
+        }
+    }
+
+    /// Stops housekeeping and closes every session.
+    public func shutdown() async {
+        self.housekeeping?.cancel()
+        self.housekeeping = nil
+        for sid in Array(self.engines.keys) { await self.closeEngine(sid, reason: "server shutting down") }
+    }
+
+    // MARK: - Registration
+
+    /// Registers `handler` for client event `event` on `namespace`, replacing any earlier one (built-ins included).
+    ///
+    /// Handlers run outside the actor, one event at a time per connection, in arrival order. With `requiresUser`
+    /// (the default) events from sockets without an authenticated user are dropped before the handler, which is
+    /// Open WebUI's behaviour for unauthenticated sockets.
+    public func on(
+        _ event: String, namespace: String = "/", requiresUser: Bool = true, _ handler: @escaping SocketIOEventHandler
+    ) {
+        self.handlers[namespace, default: [:]][event] = Registration(requiresUser: requiresUser, handler: handler)
+    }
+
+    /// Removes the handler of `event`.
+    public func off(_ event: String, namespace: String = "/") {
+        self.handlers[namespace]?[event] = nil
+    }
+
+    /// Runs `hook` after a socket connects (after its CONNECT reply and default rooms).
+    public func onConnect(_ hook: @escaping @Sendable (SocketIOSession) async -> Void) {
+        self.connectHooks.append(hook)
+    }
+
+    /// Runs `hook` after a socket disconnects; it has already left its rooms.
+    public func onDisconnect(_ hook: @escaping @Sendable (SocketIOSession) async -> Void) {
+        self.disconnectHooks.append(hook)
+    }
+
+    /// Sets the channel membership lookup used by `user-join` and `join-channels` (channel ids of a user).
+    public func setChannelLookup(_ lookup: @escaping @Sendable (SocketIOUser) async -> [String]) {
+        self.channelLookup = lookup
+    }
+
+    /// Sets the note read-access check used by `join-note`; without one, any authenticated user may join.
+    public func setNoteAccess(_ check: @escaping @Sendable (SocketIOUser, String) async -> Bool) {
+        self.noteAccess = check
+    }
+
+    // MARK: - Sessions and rooms
+
+    /// The socket with Socket.IO sid `sid`.
+    public func session(_ sid: String) -> SocketIOSession? {
+        self.sockets[sid]
+    }
+
+    /// Every connected socket.
+    public var allSessions: [SocketIOSession] { Array(self.sockets.values) }
+
+    /// The sids of `user`'s sockets.
+    public func sids(ofUser userID: String) -> [String] {
+        self.sockets.values.filter { $0.user?.id == userID }.map(\.sid).sorted()
+    }
+
+    /// The rooms `sid` is in (its own room included).
+    public func rooms(of sid: String) -> Set<String> {
+        self.socketRooms[sid] ?? []
+    }
+
+    /// The sids in `room`, sorted.
+    public func members(of room: String, namespace: String = "/") -> [String] {
+        (self.rooms[namespace]?[room] ?? []).sorted()
+    }
+
+    /// Adds `sid` to `room` (no effect for an unknown sid).
+    public func join(_ sid: String, room: String) {
+        guard let session = self.sockets[sid] else { return }
+        self.rooms[session.namespace, default: [:]][room, default: []].insert(sid)
+        self.socketRooms[sid, default: []].insert(room)
+    }
+
+    /// Removes `sid` from `room`; empty rooms disappear.
+    public func leave(_ sid: String, room: String) {
+        guard let session = self.sockets[sid] else { return }
+        self.rooms[session.namespace]?[room]?.remove(sid)
+        if self.rooms[session.namespace]?[room]?.isEmpty == true { self.rooms[session.namespace]?[room] = nil }
+        self.socketRooms[sid]?.remove(room)
+    }
+
+    /// The models with a recent `usage` event (`get_models_in_use()`).
+    public func modelsInUse(now: ContinuousClock.Instant = .now) -> [String] {
+        self.usage.expire(now: now)
+        return self.usage.modelsInUse
+    }
+
+    /// Disconnects socket `sid` (sends DISCONNECT; the Engine.IO session stays for other namespaces).
+    public func disconnect(_ sid: String) async {
+        guard let session = self.sockets[sid] else { return }
+        self.send([.message(SocketIOPacket(type: .disconnect, namespace: session.namespace).encoded)],
+            toEngine: session.engineSID)
+        self.engines[session.engineSID]?.sockets[session.namespace] = nil
+        await self.removeSocket(sid)
+    }
+
+    /// Disconnects every socket of a user (Open WebUI's `disconnect_user_sessions` after a role change).
+    public func disconnectUser(_ userID: String) async {
+        for sid in self.sids(ofUser: userID) { await self.disconnect(sid) }
+    }
+
+    // MARK: - Emitting
+
+    /// Emits `event` with `arguments` to `room` (every socket of the namespace when nil), skipping `skip`.
+    ///
+    /// The packet is encoded once and queued to every receiver without suspending. A socket's own sid is a room,
+    /// so `to: sid` reaches one socket. Attachments make it a BINARY_EVENT; reference them with
+    /// ``JSONValue/placeholder(_:)`` (Open WebUI clients expect int arrays instead: use ``JSONValue/byteArray(_:)``).
+    /// - Returns: how many sockets it was sent to.
+    @discardableResult
+    public func emit(
+        _ event: String, _ arguments: [JSONValue], to room: String? = nil, skipping skip: String? = nil,
+        namespace: String = "/", attachments: [[UInt8]] = []
+    ) -> Int {
+        let packet = SocketIOPacket.event(
+            event, arguments, namespace: namespace, attachmentCount: attachments.count)
+        let packets = [EngineIOPacket.message(packet.encoded)] + attachments.map { .binaryMessage($0) }
+        let targets: [String]
+        if let room {
+            targets = Array(self.rooms[namespace]?[room] ?? [])
+        } else {
+            targets = self.sockets.values.filter { $0.namespace == namespace }.map(\.sid)
+        }
+        var count = 0
+        for sid in targets where sid != skip {
+            guard let session = self.sockets[sid] else { continue }
+            self.send(packets, toEngine: session.engineSID)
+            count += 1
+        }
+        return count
+    }
+
+    /// Emits `event` to one socket and waits for its acknowledgement (python-socketio `call`).
+    /// - Throws: ``SocketIOCallError``.
+    public func call(
+        _ event: String, _ arguments: [JSONValue], to sid: String, timeout: Duration? = nil
+    ) async throws(SocketIOCallError) -> [JSONValue] {
+        guard let session = self.sockets[sid] else { throw .notConnected }
+        let id = self.nextAckID[sid, default: 0]
+        self.nextAckID[sid] = id + 1
+        let packet = SocketIOPacket.event(event, arguments, namespace: session.namespace, ackID: id)
+        let limit = timeout ?? self.configuration.callTimeout
+        let result = await withCheckedContinuation { continuation in
+            self.pendingCalls[sid, default: [:]][id] = continuation
+            self.send([.message(packet.encoded)], toEngine: session.engineSID)
+            Task { [weak self] in
+                try? await Task.sleep(for: limit)
+                await self?.finishCall(sid: sid, id: id, with: .failure(.timedOut))
+            }
+        }
+        return try result.get()
+    }
+
+    func finishCall(sid: String, id: Int64, with result: Result<[JSONValue], SocketIOCallError>) {
+        guard let continuation = self.pendingCalls[sid]?.removeValue(forKey: id) else { return }
+        continuation.resume(returning: result)
+    }
+
+    /// Sends an event to one Engine.IO session, over its WebSocket or into its polling queue.
+    func send(_ packets: [EngineIOPacket], toEngine engineSID: String) {
+        guard var engine = self.engines[engineSID] else { return }
+        if let websocket = engine.websocket {
+            for packet in packets {
+                if case .binaryMessage(let bytes) = packet {
+                    websocket.send(binary: bytes)
+                } else {
+                    websocket.send(text: packet.encodedText)
+                }
+            }
+            return
+        }
+        engine.pollQueue.append(contentsOf: packets)
+        if let poll = engine.pendingPoll {
+            engine.pendingPoll = nil
+            let queued = engine.pollQueue
+            engine.pollQueue = []
+            self.engines[engineSID] = engine
+            poll.resume(returning: queued)
+        } else {
+            self.engines[engineSID] = engine
+        }
+    }
+
+    /// Drops socket `sid`: rooms, usage, pending calls; then runs the disconnect hooks.
+    func removeSocket(_ sid: String) async {
+        guard let session = self.sockets.removeValue(forKey: sid) else { return }
+        for room in self.socketRooms.removeValue(forKey: sid) ?? [] {
+            self.rooms[session.namespace]?[room]?.remove(sid)
+            if self.rooms[session.namespace]?[room]?.isEmpty == true { self.rooms[session.namespace]?[room] = nil }
+        }
+        self.usage.remove(sid: sid)
+        self.lastSeen[sid] = nil
+        self.nextAckID[sid] = nil
+        for (_, continuation) in self.pendingCalls.removeValue(forKey: sid) ?? [:] {
+            continuation.resume(returning: .failure(.disconnected))
+        }
+        for hook in self.disconnectHooks { await hook(session) }
+    }
+
+    static func newID() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-".utf8)
+        var generator = SystemRandomNumberGenerator()
+        return String(decoding: (0..<20).map { _ in alphabet[Int(generator.next() % 64)] }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,91 @@
+import Wire
+
+/// An authenticated Open WebUI user, from a verified JWT.
+///
+/// Open WebUI's tokens carry only `id` (and `exp`, `jti`); the server looks up name and role in its database. Tandem
+/// has no user database, so `name` and `role` come from the token when present; a token without `role` counts as
+/// `user`. Roles other than `admin` and `user` (notably `pending`) are refused, as `get_verified_user_by_token` does.
+public struct SocketIOUser: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var role: String
+    /// Every claim of the token.
+    public var claims: JSONObject
+
+    public init(id: String, name: String, role: String = "user", claims: JSONObject = [:]) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.claims = claims
+    }
+
+    /// The `{id, name}` object (`user-join` ack, `user` fields of relayed events).
+    public var json: JSONValue { ["id": .string(self.id), "name": .string(self.name), "role": .string(self.role)] }
+
+    /// The user in verified claims, or nil when `id` is missing or the role is not admin or user.
+    public init?(claims: JSONObject) {
+        let id: String
+        switch claims["id"] {
+        case .string(let value)? where !value.isEmpty: id = value
+        case .int(let value)?: id = String(value)
+        default: return nil
+        }
+        let role = claims["role"]?.stringValue ?? "user"
+        guard role == "admin" || role == "user" else { return nil }
+        self.init(id: id, name: claims["name"]?.stringValue ?? "", role: role, claims: claims)
+    }
+}
+
+/// One Socket.IO connection to a namespace: its sid, namespace and (once authenticated) user.
+public struct SocketIOSession: Sendable, Equatable {
+    /// The Socket.IO sid (the client's `socket.id`), also the name of the socket's own room.
+    public var sid: String
+    /// The namespace, `/` for Open WebUI.
+    public var namespace: String
+    /// The authenticated user; nil for a socket that connected without a valid token.
+    public var user: SocketIOUser?
+    /// The Engine.IO session carrying this socket.
+    public var engineSID: String
+    /// The CONNECT auth payload.
+    public var auth: JSONValue?
+}
+
+/// An event received from a client, as given to handlers registered with ``SocketIOServer/on(_:namespace:requiresUser:_:)``.
+public struct SocketIOEvent: Sendable {
+    /// The event name.
+    public var name: String
+    /// The sender.
+    public var session: SocketIOSession
+    /// The arguments after the event name, with binary placeholders replaced by int arrays (as Open WebUI's
+    /// `JSONOnlyPacket` serializer does), so handlers read Yjs bytes the same way from either encoding.
+    public var arguments: [JSONValue]
+    /// The arguments as received, placeholders intact.
+    public var rawArguments: [JSONValue]
+    /// The binary attachments, in placeholder order.
+    public var attachments: [[UInt8]]
+    /// Present when the client asked for an acknowledgement; call it once with the reply arguments.
+    public var ack: SocketIOAck?
+
+    /// The first argument (Open WebUI events carry one object).
+    public var data: JSONValue? { self.arguments.first }
+}
+
+/// Replies to a client's acknowledgement request (a Socket.IO ACK packet with the request's id).
+public struct SocketIOAck: Sendable {
+    let send: @Sendable ([JSONValue], [[UInt8]]) async -> Void
+
+    /// Sends the ACK; attachments become a BINARY_ACK and must be referenced by ``JSONValue/placeholder(_:)``.
+    public func callAsFunction(_ arguments: [JSONValue], attachments: [[UInt8]] = []) async {
+        await self.send(arguments, attachments)
+    }
+}
+
+/// Why a server-to-client call failed.
+public enum SocketIOCallError: Error, Equatable, Sendable {
+    /// The sid is not connected.
+    case notConnected
+    /// The client did not answer in time.
+    case timedOut
+    /// The client disconnected before answering.
+    case disconnected
+}
