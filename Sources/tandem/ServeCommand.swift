@@ -9,6 +9,10 @@ import Wire
 struct ServeOptions {
     var configuration = ServerConfiguration()
     var app = AppConfiguration()
+    /// The Socket.IO endpoint (see ServeCommand+SocketIO.swift).
+    var socketIO = SocketIOConfiguration()
+    /// Register the generic `test:*` relay/echo events (interop tests, `tandem-bench socketio`).
+    var socketIOTestEvents = false
 }
 
 enum ServeCommand {
@@ -75,7 +79,7 @@ enum ServeCommand {
             .init("--echo", env: "TANDEM_ECHO", help: "serve the echo WebSocket at /echo (conformance, benchmarks)") {
                 $0.configuration.echo = $1
             },
-        ] + self.appFlags
+        ] + self.appFlags + self.socketIOFlags
     }
 
     /// Flags of the application layer: data directory, persistence, documents, authentication.
@@ -138,6 +142,7 @@ enum ServeCommand {
     static func makeRouter(options: ServeOptions, metrics: MetricsRegistry, app: ServerApp) -> Router {
         var router = Router()
         app.install(on: &router)
+        self.installSocketIO(options: options, on: &router)
         return router
     }
 
@@ -156,6 +161,7 @@ enum ServeCommand {
         if options.app.jwtSecret == nil, let secret = ProcessInfo.processInfo.environment["WEBUI_SECRET_KEY"] {
             options.app.jwtSecret = secret
         }
+        self.configureSocketIO(&options)
         let metrics = MetricsRegistry()
         let app: ServerApp
         do {

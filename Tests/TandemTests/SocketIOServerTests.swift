@@ -16,10 +16,12 @@ private struct TestClient {
 
     func send(_ text: String) async {
         await self.server.webSocketReceived(self.token, text: text)
+        await self.server.waitUntilIdle(engineSID: self.token.engineSID)
     }
 
     func send(binary: [UInt8]) async {
         await self.server.webSocketReceived(self.token, binary: binary)
+        await self.server.waitUntilIdle(engineSID: self.token.engineSID)
     }
 
     mutating func next() async -> EngineIOOutbound? {

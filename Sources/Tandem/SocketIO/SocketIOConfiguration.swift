@@ -30,6 +30,8 @@ public struct SocketIOConfiguration: Sendable {
     public var usageExpiry: Duration = .seconds(3)
     /// How long a server-to-client call waits for its ack by default. Default 60 s (python-socketio's default).
     public var callTimeout: Duration = .seconds(60)
+    /// Events of one connection queued for handlers before its reads are paused. Default 256.
+    public var maxPendingEvents: Int = 256
     /// Answer unknown events with an `error` event instead of ignoring them. Default false.
     public var reportUnknownEvents: Bool = false
 

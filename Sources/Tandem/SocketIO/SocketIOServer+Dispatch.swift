@@ -114,17 +114,21 @@ extension SocketIOServer {
         let event = SocketIOEvent(
             name: name, session: session, arguments: arguments, rawArguments: raw, attachments: message.attachments,
             ack: ack)
-        if let registration = self.handlers[packet.namespace]?[name] {
-            guard !registration.requiresUser || session.user != nil else {
-                await ack?([])  // python-socketio acks a handler that returned None with no arguments
+        let namespace = packet.namespace
+        let registration = self.handlers[namespace]?[name]
+        let reportUnknown = self.configuration.reportUnknownEvents
+        await self.enqueue(engineSID: engineSID) { [weak self] in
+            if let registration {
+                guard !registration.requiresUser || event.session.user != nil else {
+                    await ack?([])  // python-socketio acks a handler that returned None with no arguments
+                    return
+                }
+                await registration.handler(event)
                 return
             }
-            await registration.handler(event)
-            return
-        }
-        if packet.namespace == "/", await self.handleBuiltin(event) { return }
-        if self.configuration.reportUnknownEvents {
-            self.sendError("Unknown event: \(name)", to: sid)
+            guard let self else { return }
+            if namespace == "/", await self.handleBuiltin(event) { return }
+            if reportUnknown { await self.sendError("Unknown event: \(name)", to: sid) }
         }
     }
 

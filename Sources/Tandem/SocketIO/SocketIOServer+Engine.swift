@@ -224,6 +224,7 @@ extension SocketIOServer {
     ///   - code: the WebSocket close code.
     func closeEngine(_ sid: String, reason: String, notify: Bool = true, code: UInt16 = 1000) async {
         guard let engine = self.engines.removeValue(forKey: sid) else { return }
+        self.finishWork(engine)
         if let websocket = engine.websocket {
             if notify, code == 1000 { websocket.send(text: EngineIOPacket.close.encodedText) }
             websocket.close(code: code, reason: reason)

@@ -31,6 +31,11 @@ public actor SocketIOServer {
         var assembler: SocketIOPacketAssembler
         /// namespace → socket sid
         var sockets: [String: String] = [:]
+        /// Event work of this connection, run in order by one task (see ``enqueue(engineSID:_:)``).
+        var work: AsyncStream<@Sendable () async -> Void>.Continuation?
+        var pendingWork = 0
+        var spaceWaiters: [CheckedContinuation<Void, Never>] = []
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     struct Registration {
