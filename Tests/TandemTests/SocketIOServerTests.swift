@@ -246,14 +246,17 @@ struct SocketIOServerTests {
         let server = makeServer()
         var client = try await TestClient.connect(server)
         let sid = try await client.handshake(auth: ["token": .string(token(["id": "u1"]))])
+        let before = ContinuousClock.now
         await client.send(#"42["usage",{"action":"chat","model":"llama","chat_id":"c"}]"#)
         await client.send(#"42["heartbeat",{}]"#)
         #expect(await server.lastSeen(sid) != nil)
-        #expect(await server.modelsInUse() == ["llama"])
+        #expect(await server.modelsInUse(now: before) == ["llama"])
         #expect(await server.modelsInUse(now: .now + .seconds(4)) == [])
+        let again = ContinuousClock.now
         await client.send(#"42["usage",{"action":"chat","model":"llama","chat_id":"c"}]"#)
+        #expect(await server.modelsInUse(now: again) == ["llama"])
         await client.send("41")
-        #expect(await server.modelsInUse() == [])
+        #expect(await server.modelsInUse(now: again) == [])
         #expect(await server.session(sid) == nil)
     }
 
