@@ -25,6 +25,7 @@ public final class ServerApp: Sendable {
     public let notes: NoteStore?
     public let authenticator: TokenAuthenticator
     let yWebSocket: YWebSocketEndpoint
+    let notesAPI: NotesAPI?
 
     /// Opens the data directory (creating it), reads the notes and starts the document manager.
     /// - Throws: ``StorageError`` when the data directory cannot be created or read.
@@ -40,6 +41,8 @@ public final class ServerApp: Sendable {
         self.authenticator = TokenAuthenticator(secret: configuration.jwtSecret)
         self.yWebSocket = await YWebSocketEndpoint(
             pathPrefix: configuration.yjsPath, manager: manager, authenticator: authenticator)
+        let (manager, authenticator) = (self.manager, self.authenticator)
+        self.notesAPI = notes.map { NotesAPI(notes: $0, manager: manager, authenticator: authenticator, notify: nil) }
         await manager.start()
         if let metrics { await manager.exportMetrics(to: metrics) }
     }
@@ -47,6 +50,7 @@ public final class ServerApp: Sendable {
     /// Adds every route of the application to `router`.
     public func install(on router: inout Router) {
         yWebSocket.install(on: &router)
+        notesAPI?.install(on: &router)
     }
 
     /// Saves every document and syncs every log.

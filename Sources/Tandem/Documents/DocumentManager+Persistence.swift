@@ -13,6 +13,7 @@ extension DocumentManager {
         if rooms[documentID] != nil { return }
         var document = LiveDocument()
         var files: DocumentFiles?
+        var seedFromNote = configuration.dataDirectory == nil
         if let data = configuration.dataDirectory {
             let opened = DocumentFiles(documentID: documentID, dataDirectory: data, policy: configuration.walSync)
             let contents: DocumentFiles.Contents
@@ -39,10 +40,20 @@ extension DocumentManager {
                 }
             }
             files = opened
+            seedFromNote = contents.isEmpty
             if skipped > 0 {
                 // Rewrite the state without the bad records so they are not replayed again.
                 do { try opened.writeState(document.encodeState()) } catch { throw .loadFailed(error.description) }
             }
+        }
+        if seedFromNote, let noteID = DocumentManager.noteID(of: documentID), let notes,
+            let note = await notes.note(noteID), let json = note.contentJSON,
+            let seed = document.replaceProseMirror(fragment: configuration.noteFragment, with: json)
+        {
+            // The note has stored content but no Yjs state: seed it here, before the first join answers, so no
+            // client ever sees an empty document for it (Open WebUI #28539).
+            if rooms[documentID] != nil { return }
+            try? files?.append(seed)
         }
         if rooms[documentID] != nil { return }  // another join loaded it while we awaited the note
         rooms[documentID] = Room(document: document, files: files)
@@ -79,11 +90,37 @@ extension DocumentManager {
         rooms[documentID] = room
         stats.saves += 1
         if let noteID = DocumentManager.noteID(of: documentID), let notes {
-            let rendered: JSONObject? = nil
+            let rendered = room.document.renderNote(fragment: configuration.noteFragment)
             let editor = room.members.values.first(where: \.canWrite)?.peer
             noteWrites.append(
                 Task { await Self.writeNote(noteID, notes: notes, clientData: pending, rendered: rendered, editor: editor) })
         }
+    }
+
+    /// Replaces a note's live content with ProseMirror JSON (a REST update or another external edit), as one
+    /// server-side Yjs update that is logged and relayed like any other, so open editors converge on it instead of
+    /// writing their stale state back (Open WebUI #25916).
+    public func replaceNoteContent(_ noteID: String, prosemirrorJSON json: JSONValue) async {
+        let documentID = "note:" + noteID
+        do { try await openRoom(documentID) } catch { return }
+        guard var room = rooms[documentID],
+            let update = room.document.replaceProseMirror(fragment: configuration.noteFragment, with: json)
+        else { return }
+        try? room.files?.append(update)
+        room.cachedState = nil
+        rooms[documentID] = room
+        let server = DocumentPeer(id: "server", kind: .socketIO, userID: "server", userName: "Tandem")
+        deliver(.update(documentID: documentID, update: update, origin: server), in: room)
+        if room.members.isEmpty { closeRoom(documentID) } else { schedule.markDirty(documentID, now: .now) }
+    }
+
+    /// Forgets a document: its room (members stay in their protocol rooms but receive nothing more) and its files.
+    public func deleteDocument(_ rawID: String) {
+        let documentID = DocumentManager.normalize(rawID)
+        _ = schedule.take(documentID)
+        rooms[documentID] = nil
+        guard let data = configuration.dataDirectory else { return }
+        try? DocumentFiles(documentID: documentID, dataDirectory: data, policy: configuration.walSync).removeAll()
     }
 
     /// Shallow-merges client data and server-rendered content into a note and stores it.

@@ -1,3 +1,4 @@
+import Wire
 import YCRDT
 
 /// The server's view of one document: a YCRDT ``Document`` with the operations the rooms need.
@@ -30,5 +31,31 @@ struct LiveDocument {
         var since: [UInt64: Int] = [:]
         for entry in vector.entries { since[entry.client] = Int(clamping: entry.clock) }
         return document.encodeStateAsUpdate(since: since)
+    }
+}
+
+extension LiveDocument {
+    /// The note content of the ProseMirror fragment: `{json, html, md}` rendered server-side, or nil when the
+    /// document has no such fragment (an untouched document must never overwrite a note's stored content).
+    func renderNote(fragment name: String) -> JSONObject? {
+        guard let (ref, kind) = document.root(named: name), kind == .xmlFragment else { return nil }
+        let fragment = XmlFragmentRef(typeIndex: ref.typeIndex)
+        let node = document.prosemirrorDocument(fragment)
+        return [
+            "json": JSONValue(node.json), "html": .string(NoteRenderer.html(node)),
+            "md": .string(NoteRenderer.markdown(node)),
+        ]
+    }
+
+    /// Replaces the fragment's content with ProseMirror JSON as one local transaction (seeding an empty document
+    /// or applying an external edit); returns the update to log and relay, or nil when the JSON is not a node.
+    mutating func replaceProseMirror(fragment name: String, with json: JSONValue) -> [UInt8]? {
+        guard let node = ProseMirrorNode(json: json.yAny) else { return nil }
+        return document.transact { doc in
+            let fragment = doc.xmlFragment(name)
+            let length = doc.length(fragment)
+            if length > 0 { doc.deleteChildren(of: fragment, at: 0, length: length) }
+            doc.insertProseMirror(node, into: fragment)
+        }
     }
 }
