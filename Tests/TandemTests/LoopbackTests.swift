@@ -177,3 +177,53 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
                 + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", status: "404"),
     ]
 }
+
+/// Records the close code a session saw.
+final class CloseRecorder: @unchecked Sendable {
+    private let lock = NSLockBox()
+    private var codes: [WebSocketCloseCode] = []
+    func record(_ code: WebSocketCloseCode) { self.lock.run { self.codes.append(code) } }
+    var recorded: [WebSocketCloseCode] { self.lock.run { self.codes } }
+}
+
+@Suite("Loopback backpressure", .serialized)
+struct BackpressureTests {
+    @Test("A client that stops reading is closed with 1013 once its write queue passes the limit")
+    func slowReader() async throws {
+        let closes = CloseRecorder()
+        var router = Router()
+        router.webSocket("/flood") { _, outbound in
+            ClosureWebSocketSession(received: { _ in
+                let chunk = WebSocketFrameEncoder.encode(.binary([UInt8](repeating: 7, count: 256 << 10)))
+                for _ in 0..<200 { outbound.send(encodedFrame: chunk) }   // 50 MiB, far beyond socket buffers
+            }, closed: { code in closes.record(code) })
+        }
+        try await withServer(configure: {
+            $0.maxBufferedBytes = 1 << 20
+            $0.closeTimeout = .milliseconds(200)
+        }, router: router) { server in
+            let port = server.port
+            let client = try await blocking { () -> WebSocketClient in
+                let client = try WebSocketClient.connect(port: port, path: "/flood")
+                try client.send(.text("go"))
+                return client
+            }
+            // Do not read: wait until the server has given up on us, then drain what it sent.
+            let outcome = try await blocking { () -> String in
+                while true {
+                    do {
+                        switch try client.receive() {
+                        case .message: continue
+                        case .closed(let code, _): return "close \(code.map(String.init(describing:)) ?? "-")"
+                        }
+                    } catch {
+                        return "dropped"
+                    }
+                }
+            }
+            #expect(outcome == "close 1013" || outcome == "dropped")
+            #expect(server.serverMetrics.errorCount(.slowReader) >= 1)
+        }
+        #expect(closes.recorded == [.tryAgainLater])
+    }
+}
