@@ -24,13 +24,16 @@ public final class ServerApp: Sendable {
     public let manager: DocumentManager
     public let notes: NoteStore?
     public let authenticator: TokenAuthenticator
+    /// The Socket.IO server (Open WebUI's protocol), sharing the document manager.
+    public let socketIO: SocketIOServer
     let yWebSocket: YWebSocketEndpoint
     let notesAPI: NotesAPI?
 
     /// Opens the data directory (creating it), reads the notes and starts the document manager.
     /// - Throws: ``StorageError`` when the data directory cannot be created or read.
-    public init(configuration: AppConfiguration, metrics: MetricsRegistry? = nil) async throws {
+    public init(configuration: AppConfiguration, socketIO: SocketIOServer, metrics: MetricsRegistry? = nil) async throws {
         self.configuration = configuration
+        self.socketIO = socketIO
         if let data = configuration.documents.dataDirectory {
             try FileIO.makeDirectories(data)
             self.notes = try NoteStore(dataDirectory: data)
@@ -42,7 +45,17 @@ public final class ServerApp: Sendable {
         self.yWebSocket = await YWebSocketEndpoint(
             pathPrefix: configuration.yjsPath, manager: manager, authenticator: authenticator)
         let (manager, authenticator) = (self.manager, self.authenticator)
-        self.notesAPI = notes.map { NotesAPI(notes: $0, manager: manager, authenticator: authenticator, notify: nil) }
+        self.notesAPI = notes.map {
+            NotesAPI(notes: $0, manager: manager, authenticator: authenticator) { noteID, note in
+                await socketIO.emit("note-events", [note], to: "note:" + noteID)
+            }
+        }
+        await SocketIODocumentBridge.install(on: socketIO, manager: manager)
+        if let notes {
+            await socketIO.setNoteAccess { user, noteID in
+                await notes.note(noteID)?.allows(.read, userID: user.id, isAdmin: user.role == "admin") ?? false
+            }
+        }
         await manager.start()
         if let metrics { await manager.exportMetrics(to: metrics) }
     }

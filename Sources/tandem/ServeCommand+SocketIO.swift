@@ -45,16 +45,13 @@ extension ServeCommand {
         options.configuration.maxFrameSize = max(options.configuration.maxFrameSize, limit)
     }
 
-    /// Creates the Socket.IO server and mounts it on the router.
-    @discardableResult
-    static func installSocketIO(options: ServeOptions, on router: inout Router) -> SocketIOServer {
-        let server = SocketIOServer(configuration: options.socketIO)
+    /// Starts the Socket.IO server and mounts it on the router.
+    static func installSocketIO(_ server: SocketIOServer, options: ServeOptions, on router: inout Router) {
         let testEvents = options.socketIOTestEvents
         Task {
             await server.start()
             if testEvents { await SocketIOTestEvents.install(on: server) }
         }
         SocketIOEndpoint.register(server, on: &router)
-        return server
     }
 }

@@ -142,7 +142,7 @@ enum ServeCommand {
     static func makeRouter(options: ServeOptions, metrics: MetricsRegistry, app: ServerApp) -> Router {
         var router = Router()
         app.install(on: &router)
-        self.installSocketIO(options: options, on: &router)
+        self.installSocketIO(app.socketIO, options: options, on: &router)
         return router
     }
 
@@ -165,7 +165,8 @@ enum ServeCommand {
         let metrics = MetricsRegistry()
         let app: ServerApp
         do {
-            app = try await ServerApp(configuration: options.app, metrics: metrics)
+            app = try await ServerApp(
+                configuration: options.app, socketIO: SocketIOServer(configuration: options.socketIO), metrics: metrics)
         } catch {
             FileHandle.standardError.write(Data("tandem serve: \(error)\n".utf8))
             return 1

@@ -238,3 +238,17 @@ struct DocumentManagerTests {
         #expect(events.contains { if case .left = $0.0 { return true } else { return false } })
     }
 }
+
+@Suite("Live document rendering")
+struct LiveDocumentRenderingTests {
+    @Test("A document with a prosemirror fragment renders its note content")
+    func rendersFixture() throws {
+        var document = LiveDocument()
+        for update in try fixtureUpdates(session: 1) { try document.apply(update) }
+        let rendered = document.renderNote(fragment: "prosemirror") ?? [:]
+        #expect(rendered["json"]?["type"] == "doc")
+        #expect(rendered["html"]?.stringValue?.isEmpty == false)
+        let absent = document.renderNote(fragment: "absent")
+        #expect(absent == nil)
+    }
+}

@@ -38,7 +38,10 @@ extension LiveDocument {
     /// The note content of the ProseMirror fragment: `{json, html, md}` rendered server-side, or nil when the
     /// document has no such fragment (an untouched document must never overwrite a note's stored content).
     func renderNote(fragment name: String) -> JSONObject? {
-        guard let (ref, kind) = document.root(named: name), kind == .xmlFragment else { return nil }
+        // A root made by remote updates stays `undetermined` until someone names its type (as in Yjs).
+        guard let (ref, kind) = document.root(named: name), kind == .xmlFragment || kind == .undetermined else {
+            return nil
+        }
         let fragment = XmlFragmentRef(typeIndex: ref.typeIndex)
         let node = document.prosemirrorDocument(fragment)
         return [
