@@ -31,7 +31,8 @@ extension Document {
     public mutating func apply(_ update: Update) -> [UInt8]? {
         var structs: [UInt64: [Block]] = [:]
         for section in update.sections where !section.blocks.isEmpty {
-            structs[section.client, default: []].append(contentsOf: section.blocks)
+            // Zero-length structs carry nothing and would break the clock arithmetic of the store: drop them.
+            structs[section.client, default: []].append(contentsOf: section.blocks.lazy.filter { $0.length > 0 })
             for block in section.blocks {
                 if case .item(let item) = block, case .root(let name)? = item.parent { _ = self.rootType(named: name) }
             }

@@ -70,6 +70,9 @@ extension Document {
                 record.originClock = self.lastClock(left)
             }
         }
+        if case .type = content, record.parent >= 0, self.types[Int(record.parent)].depth >= self.options.maxDepth {
+            record.parent = -1
+        }
         guard record.parent >= 0 else {
             let gc = self.allocate(.gc(client: record.client, clock: record.clock, length: record.length))
             self.addStruct(gc)
@@ -208,7 +211,9 @@ extension Document {
             self.items[Int(index)].content = 0
         case .type(let kind, let name):
             self.items[Int(index)].content = self.types.count
-            self.types.append(TypeRecord(kind: kind, name: name, item: index))
+            var type = TypeRecord(kind: kind, name: name, item: index)
+            type.depth = self.types[Int(self.items[Int(index)].parent)].depth + 1
+            self.types.append(type)
         case .payload(_, let payload):
             let value = offset > 0 ? payload.split(at: offset).1 : payload
             self.items[Int(index)].content = self.allocatePayload(value)

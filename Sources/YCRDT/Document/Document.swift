@@ -13,13 +13,14 @@ public struct Document: Sendable {
         /// Replace deleted content by `ContentDeleted` / GC structs at the end of each transaction (Yjs `gc: true`).
         /// Turn off to keep deleted content (Yjs `gc: false`).
         public var gc: Bool
-        /// Largest number of shared types (roots and nested) a document may hold; updates that would create more
-        /// are rejected before allocating. Default 1,000,000.
-        public var maxTypes: Int
+        /// Deepest nesting of shared types (a root is depth 0). A nested type deeper than this is integrated as a
+        /// GC struct, so hostile updates cannot make the recursive delete, GC and rendering paths overflow the
+        /// stack. Default 256 (y-prosemirror notes nest a few levels).
+        public var maxDepth: Int
 
-        public init(gc: Bool = true, maxTypes: Int = 1_000_000) {
+        public init(gc: Bool = true, maxDepth: Int = 256) {
             self.gc = gc
-            self.maxTypes = maxTypes
+            self.maxDepth = maxDepth
         }
     }
 

@@ -50,6 +50,8 @@ struct TypeRecord {
     /// Set once a formatting item was integrated into this type (Yjs `_hasFormatting`).
     var hasFormatting: Bool
     var markers: [SearchMarker]
+    /// Nesting depth: 0 for a root.
+    var depth: Int = 0
 
     init(kind: SharedTypeKind, name: String = "", rootName: String? = nil, item: Int32 = -1) {
         self.kind = kind
