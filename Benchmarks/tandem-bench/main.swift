@@ -15,6 +15,10 @@ case "codec":
         FileHandle.standardError.write(Data("tandem-bench codec: \(error)\n".utf8))
         exit(1)
     }
+case "rooms":
+    print(RoomsSuite.report("tandem-bench rooms", try await RoomsSuite.runRooms(Array(benchArguments.dropFirst()))))
+case "ysync":
+    print(RoomsSuite.report("tandem-bench ysync", try await RoomsSuite.runYSync(Array(benchArguments.dropFirst()))))
 default:
     print("tandem-bench \(Tandem.version): suites: doc, codec [LOG.ylog] [--write-merged OUT]")
 }
