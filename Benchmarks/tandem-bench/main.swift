@@ -19,6 +19,13 @@ case "rooms":
     print(RoomsSuite.report("tandem-bench rooms", try await RoomsSuite.runRooms(Array(benchArguments.dropFirst()))))
 case "ysync":
     print(RoomsSuite.report("tandem-bench ysync", try await RoomsSuite.runYSync(Array(benchArguments.dropFirst()))))
+case "socketio":
+    do {
+        try SocketIOSuite.run(Array(benchArguments.dropFirst()))
+    } catch {
+        FileHandle.standardError.write(Data("tandem-bench socketio: \(error)\n".utf8))
+        exit(1)
+    }
 default:
-    print("tandem-bench \(Tandem.version): suites: doc, codec [LOG.ylog] [--write-merged OUT]")
+    print("tandem-bench \(Tandem.version): suites: doc, codec [LOG.ylog] [--write-merged OUT], rooms, ysync, socketio")
 }
