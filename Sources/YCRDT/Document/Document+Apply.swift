@@ -101,6 +101,32 @@ extension Document {
     /// Integrates structs in dependency order (Yjs `integrateStructs`).
     /// - Returns: the structs that could not be integrated, or nil.
     private mutating func integrateStructs(_ input: [UInt64: [Block]]) -> PendingStructs? {
+        // Fast path for the common single-client update: integrate in order while nothing is missing, and hand
+        // the rest to the general algorithm, which then behaves exactly as it would have from the start.
+        if input.count == 1, let (client, list) = input.first {
+            var i = 0
+            while i < list.count {
+                let head = list[i]
+                if !head.isSkip {
+                    let clock = Int(head.id.clock)
+                    let offset = self.state(of: client) - clock
+                    if offset < 0 || self.missingDependency(of: head) != nil {
+                        return self.integrateStructsInOrder([client: Array(list[i...])])
+                    }
+                    let resolved = self.resolve(head)
+                    if offset == 0 || offset < Int(head.length) {
+                        self.integrate(resolved, content: IncomingContent(head), offset: offset)
+                    }
+                }
+                i += 1
+            }
+            return nil
+        }
+        return self.integrateStructsInOrder(input)
+    }
+
+    /// The general `integrateStructs`: clients highest first, a stack to chase dependencies across clients.
+    private mutating func integrateStructsInOrder(_ input: [UInt64: [Block]]) -> PendingStructs? {
         var refs: [UInt64: (i: Int, refs: [Block])] = [:]
         for (client, list) in input where !list.isEmpty { refs[client] = (0, list) }
         var clientIDs = refs.keys.sorted()
