@@ -1,7 +1,7 @@
 """Shared pytest configuration for the interop suites.
 
 The suites run the real peers (pycrdt/yrs, python-socketio, websockets) against Tandem's own binary,
-found through TANDEM_BIN (set by scripts/test) or the default debug build path.
+found through TANDEM_BIN (set by Tests/run) or the default debug build path.
 """
 import os
 import pathlib
