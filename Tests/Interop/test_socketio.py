@@ -8,6 +8,7 @@ client data.
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 
 import pytest
@@ -219,3 +220,29 @@ async def test_event_over_max_payload_is_refused_cleanly(small_server):
         assert await other.call("test:echo", {"ok": True}, timeout=10) == {"ok": True}
     finally:
         await other.disconnect()
+
+
+@pytest.fixture(scope="module")
+def fast_ping_server(tandem_bin):
+    srv = start(tandem_bin, "--socketio-ping-interval", "300ms", "--socketio-ping-timeout", "300ms")
+    yield srv
+    srv.stop()
+
+
+async def test_heartbeat_keeps_a_ponging_client_and_drops_a_silent_one(fast_ping_server):
+    import websockets
+
+    client = await connect(fast_ping_server)
+    try:
+        url = f"{fast_ping_server.ws}{PATH}/?EIO=4&transport=websocket"
+        async with websockets.connect(url) as raw:
+            opened = json.loads((await raw.recv())[1:])
+            assert opened["pingInterval"] == 300 and opened["pingTimeout"] == 300 and opened["upgrades"] == []
+            assert await asyncio.wait_for(raw.recv(), 5) == "2"  # the server pings; this client never answers
+            with pytest.raises(websockets.ConnectionClosed):
+                while True:
+                    await asyncio.wait_for(raw.recv(), 5)
+        # Meanwhile python-socketio answered every ping and is still connected.
+        assert await client.call("test:echo", "alive", timeout=10) == "alive"
+    finally:
+        await client.disconnect()

@@ -24,7 +24,7 @@ public struct SocketIOConfiguration: Sendable {
     /// When true, a missing or bad token gets CONNECT_ERROR; when false (Open WebUI's behaviour) the socket connects
     /// without a user and its events are ignored.
     public var strictAuth: Bool = false
-    /// How often heartbeats and the usage pool are checked. Default 1 s; tests use less.
+    /// How often heartbeats and the usage pool are checked. Default 1 s (at most a quarter of the ping settings).
     public var housekeepingInterval: Duration = .seconds(1)
     /// Expiry of `usage` entries. Default 3 s.
     public var usageExpiry: Duration = .seconds(3)

@@ -75,7 +75,10 @@ public actor SocketIOServer {
     /// Starts the heartbeat and usage-expiry loop; call once before serving.
     public func start() {
         guard self.housekeeping == nil else { return }
-        let interval = self.configuration.housekeepingInterval
+        // Ticks must be fine enough that pings are not late against the client's own watchdog
+        // (pingInterval + pingTimeout), even with short test settings.
+        let heartbeat = min(self.configuration.pingInterval, self.configuration.pingTimeout) / 4
+        let interval = min(self.configuration.housekeepingInterval, heartbeat)
         self.housekeeping = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
