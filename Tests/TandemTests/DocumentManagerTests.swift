@@ -102,7 +102,7 @@ struct DocumentManagerTests {
         #expect(try await !manager.join("note_n1", peer: peer("s2", user: "reader")))
         #expect(try await manager.join("note:n1", peer: peer("s3", user: "writer")))
         await #expect(throws: DocumentRefusal.forbidden) { try await manager.join("note:n1", peer: peer("s4", user: "stranger")) }
-        await #expect(throws: DocumentRefusal.forbidden) { try await manager.join("note:missing", peer: peer("s5", user: "owner")) }
+        await #expect(throws: DocumentRefusal.notFound) { try await manager.join("note:missing", peer: peer("s5", user: "owner")) }
         await #expect(throws: DocumentRefusal.readOnly) { try await manager.applyUpdate("note:n1", update: update, from: peer("s2", user: "reader")) }
         await #expect(throws: DocumentRefusal.readOnly) {
             try await manager.awarenessFromJSON("note:n1", bytes: Array("{}".utf8), from: peer("s2", user: "reader"))

@@ -120,6 +120,9 @@ public actor DocumentManager {
         DocumentRefusal
     ) -> Bool {
         let documentID = DocumentManager.normalize(rawID)
+        if let noteID = DocumentManager.noteID(of: documentID), let notes, await notes.note(noteID) == nil {
+            throw .notFound
+        }
         guard let canWrite = await access(documentID, for: peer) else { throw .forbidden }
         try await openRoom(documentID)
         guard var room = rooms[documentID] else { throw .notFound }

@@ -52,6 +52,9 @@ public struct YWebSocketEndpoint: Sendable {
         } catch DocumentRefusal.forbidden {
             relay.remove(peer.id)
             throw HTTPError(.forbidden, message: "access denied to \(documentID)")
+        } catch DocumentRefusal.notFound {
+            relay.remove(peer.id)
+            throw HTTPError(.notFound, message: "no such note: \(documentID)")
         } catch {
             relay.remove(peer.id)
             throw HTTPError(.internalServerError, message: "\(error)")
