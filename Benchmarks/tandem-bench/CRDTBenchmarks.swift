@@ -106,6 +106,23 @@ enum CRDTBenchmarks {
                 record(&updates, doc.transact { $0.delete(from: text, at: 0, length: n) })
             }, check: { $0.string($0.text("text")).isEmpty })
         })
+        var mixed: [(insert: Bool, at: UInt64, count: UInt64, word: Int)] = []
+        for i in 0..<n { mixed.append((rng.next() % 2 == 0, rng.next(), rng.next(), i)) }
+        results.append(measure("[B1.7] Insert/Delete strings at random positions") {
+            local({ doc, updates in
+                let text = doc.text("text")
+                for op in mixed {
+                    let length = doc.length(text)
+                    let at = Int(op.at % UInt64(length + 1))
+                    if op.insert || length == 0 || at == length {
+                        record(&updates, doc.transact { $0.insert(into: text, at: at, words[op.word]) })
+                    } else {
+                        let count = 1 + Int(op.count % UInt64(min(9, length - at)))
+                        record(&updates, doc.transact { $0.delete(from: text, at: at, length: count) })
+                    }
+                }
+            }, check: { _ in true })
+        })
         results.append(measure("[B1.8] Append N numbers") {
             local({ doc, updates in
                 let array = doc.array("array")
@@ -122,6 +139,12 @@ enum CRDTBenchmarks {
             local({ doc, updates in
                 let array = doc.array("array")
                 for i in 0..<n { record(&updates, doc.transact { $0.insert(into: array, at: 0, [.value(numbers[i])]) }) }
+            }, check: { $0.length($0.array("array")) == n })
+        })
+        results.append(measure("[B1.11] Insert N numbers at random positions") {
+            local({ doc, updates in
+                let array = doc.array("array")
+                for i in 0..<n { record(&updates, doc.transact { $0.insert(into: array, at: positions[i], [.value(numbers[i])]) }) }
             }, check: { $0.length($0.array("array")) == n })
         })
         results.append(try measure("[B2.1] Concurrently insert string of length N at index 0") {
@@ -158,6 +181,55 @@ enum CRDTBenchmarks {
             let same = b.string(b.text("text")) == expected
             return Outcome(time: time, updates: updates, doc: a, check: { same && $0.string($0.text("text")) == expected })
         })
+        results.append(try measure("[B2.3] Concurrently insert N words at random positions") {
+            var a = Document(clientID: 1)
+            var b = Document(clientID: 2)
+            var updates: [[UInt8]] = []
+            let time = try DocSuite.milliseconds {
+                var ua: [[UInt8]] = []
+                var ub: [[UInt8]] = []
+                for i in 0..<n {
+                    let ta = a.text("text"), tb = b.text("text")
+                    record(&ua, a.transact { $0.insert(into: ta, at: positions[i] % ($0.length(ta) + 1), words[i]) })
+                    record(&ub, b.transact { $0.insert(into: tb, at: positions[n - 1 - i] % ($0.length(tb) + 1), words[i]) })
+                }
+                for u in ub { try a.applyUpdate(u) }
+                for u in ua { try b.applyUpdate(u) }
+                updates = ua + ub
+            }
+            let expected = a.string(a.text("text"))
+            let same = b.string(b.text("text")) == expected
+            return Outcome(time: time, updates: updates, doc: a, check: { same && $0.string($0.text("text")) == expected })
+        })
+        results.append(try measure("[B2.4] Concurrently insert & delete") {
+            var a = Document(clientID: 1)
+            var b = Document(clientID: 2)
+            var updates: [[UInt8]] = []
+            let time = try DocSuite.milliseconds {
+                var ua: [[UInt8]] = []
+                var ub: [[UInt8]] = []
+                func edit(_ d: inout Document, _ i: Int, _ op: (insert: Bool, at: UInt64, count: UInt64, word: Int), _ pick: UInt64) -> [UInt8]? {
+                    let text = d.text("text")
+                    let length = d.length(text)
+                    let at = Int(pick % UInt64(length + 1))
+                    if op.insert || length == 0 || at == length {
+                        return d.transact { $0.insert(into: text, at: at, words[i]) }
+                    }
+                    let count = 1 + Int(op.count % UInt64(min(9, length - at)))
+                    return d.transact { $0.delete(from: text, at: at, length: count) }
+                }
+                for (i, op) in mixed.enumerated() {
+                    record(&ua, edit(&a, i, op, op.at))
+                    record(&ub, edit(&b, i, op, op.count))
+                }
+                for u in ub { try a.applyUpdate(u) }
+                for u in ua { try b.applyUpdate(u) }
+                updates = ua + ub
+            }
+            let expected = a.string(a.text("text"))
+            let same = b.string(b.text("text")) == expected
+            return Outcome(time: time, updates: updates, doc: a, check: { same && $0.string($0.text("text")) == expected })
+        })
         let clients = Int((20 * Double(n).squareRoot()).rounded())
         results.append(try measure("[B3.1] \(clients) clients concurrently set number in Map") {
             var updates: [[UInt8]] = []
@@ -170,6 +242,37 @@ enum CRDTBenchmarks {
                 for u in updates { try doc.applyUpdate(u) }
             }
             return Outcome(time: time, updates: updates, doc: doc, check: { $0.get($0.map("map"), "v") != nil })
+        })
+        let longString = String(repeating: "x", count: n)
+        let b3: [(String, (Int) -> ArrayContent)] = [
+            ("[B3.2] \(clients) clients concurrently set Object in Map", { c in .value(.object([("name", .string("c\(c)")), ("n", .integer(Int64(c)))])) }),
+            ("[B3.3] \(clients) clients concurrently set String in Map", { _ in .value(.string(longString)) }),
+        ]
+        for (name, value) in b3 {
+            results.append(try measure(name) {
+                var updates: [[UInt8]] = []
+                var doc = Document(clientID: 1)
+                let time = try DocSuite.milliseconds {
+                    for c in 0..<clients {
+                        var peer = Document(clientID: UInt64(c + 10))
+                        record(&updates, peer.transact { $0.set($0.map("map"), "v", value(c)) })
+                    }
+                    for u in updates { try doc.applyUpdate(u) }
+                }
+                return Outcome(time: time, updates: updates, doc: doc, check: { $0.get($0.map("map"), "v") != nil })
+            })
+        }
+        results.append(try measure("[B3.4] \(clients) clients concurrently insert text in Array") {
+            var updates: [[UInt8]] = []
+            var doc = Document(clientID: 1)
+            let time = try DocSuite.milliseconds {
+                for c in 0..<clients {
+                    var peer = Document(clientID: UInt64(c + 10))
+                    record(&updates, peer.transact { $0.insert(into: $0.array("array"), at: 0, [.value(.string("text\(c)"))]) })
+                }
+                for u in updates { try doc.applyUpdate(u) }
+            }
+            return Outcome(time: time, updates: updates, doc: doc, check: { $0.length($0.array("array")) == clients })
         })
         results.append(try measure("[B4] Apply real-world editing dataset (automerge-paper, local edits)") {
             let path = sharedRoot.appendingPathComponent("traces/automerge-paper.json.gz").path

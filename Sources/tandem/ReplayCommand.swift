@@ -5,7 +5,8 @@ import YCRDT
 /// `tandem replay LOG [--format text|json|html|markdown|prosemirror] [--root NAME] [--until N] [--state-out FILE]
 /// [--v2]`: applies every update of a log to an empty document, headlessly, and prints the chosen root.
 ///
-/// Input: a `.ylog` file (varUint length + update, as the fixtures and `tandem update` use), or one raw update.
+/// Input: a `.ylog` file (varUint length + update, as the fixtures, `tandem update` and the server's `wal.ylog`
+/// use), one raw update (`state.bin`), or a server document folder (its `state.bin`, then its `wal.ylog`).
 /// `--v2` reads the updates as v2. Bad input exits with status 1 naming the update's index and byte offset.
 enum ReplayCommand {
     struct Options {
@@ -81,9 +82,19 @@ enum ReplayCommand {
 
     static func run(_ arguments: [String]) {
         let options = parse(arguments)
-        guard let data = FileManager.default.contents(atPath: options.path) else { fail("cannot read \(options.path)") }
-        let bytes = Array(data)
-        let all = records(bytes, path: options.path)
+        var isDirectory: ObjCBool = false
+        var all: [ArraySlice<UInt8>] = []
+        if FileManager.default.fileExists(atPath: options.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            // A server document folder: state.bin, then the updates of wal.ylog.
+            let state = options.path + "/state.bin"
+            let wal = options.path + "/wal.ylog"
+            if let data = FileManager.default.contents(atPath: state) { all.append(Array(data)[...]) }
+            if let data = FileManager.default.contents(atPath: wal) { all += records(Array(data), path: wal) }
+            guard !all.isEmpty else { fail("\(options.path): no state.bin or wal.ylog") }
+        } else {
+            guard let data = FileManager.default.contents(atPath: options.path) else { fail("cannot read \(options.path)") }
+            all = records(Array(data), path: options.path)
+        }
         let count = min(all.count, options.until ?? all.count)
         var doc = Document(clientID: 0)
         let start = DispatchTime.now().uptimeNanoseconds
