@@ -26,6 +26,13 @@ case "socketio":
         FileHandle.standardError.write(Data("tandem-bench socketio: \(error)\n".utf8))
         exit(1)
     }
+case "ws":
+    do {
+        try WebSocketSuite.run(Array(benchArguments.dropFirst()))
+    } catch {
+        FileHandle.standardError.write(Data("tandem-bench ws: \(error)\n".utf8))
+        exit(1)
+    }
 default:
-    print("tandem-bench \(Tandem.version): suites: doc, codec [LOG.ylog] [--write-merged OUT], rooms, ysync, socketio")
+    print("tandem-bench \(Tandem.version): suites: doc, codec [LOG.ylog] [--write-merged OUT], rooms, ysync, socketio, ws [--idle N] [--connections 1,10,100]")
 }

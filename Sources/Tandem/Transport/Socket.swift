@@ -117,3 +117,14 @@ enum Socket {
         return Int(limit.rlim_cur)
     }
 }
+
+extension Server {
+    /// Raises this process's soft open-file limit to the hard limit and returns the new limit.
+    ///
+    /// The server does this when it starts; load generators holding thousands of client sockets call it too.
+    @discardableResult
+    public static func raiseOpenFileLimit() -> Int {
+        Socket.raiseOpenFileLimit()
+    }
+}
+
