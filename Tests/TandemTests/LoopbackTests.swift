@@ -3,6 +3,10 @@ import Testing
 import Wire
 @testable import Tandem
 
+/// Client receive timeout: generous, because CPU-heavy suites running in parallel can starve the concurrency pool
+/// that the server's handlers run on.
+let testTimeout: Duration = .seconds(120)
+
 /// Runs blocking client code off the Swift concurrency pool (the server's handlers need that pool).
 func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
@@ -36,7 +40,7 @@ func withServer(
 }
 
 private func httpText(port: Int, _ request: String) async throws -> String {
-    let bytes = try await blocking { try WebSocketClient.exchange(port: port, bytes: Array(request.utf8)) }
+    let bytes = try await blocking { try WebSocketClient.exchange(port: port, bytes: Array(request.utf8), timeout: testTimeout) }
     return String(decoding: bytes, as: UTF8.self)
 }
 
@@ -81,7 +85,7 @@ struct LoopbackTests {
         try await withServer { server in
             let port = server.port
             try await blocking {
-                let client = try WebSocketClient.connect(port: port, path: "/echo")
+                let client = try WebSocketClient.connect(port: port, path: "/echo", timeout: testTimeout)
                 try client.send(.text("héllo"))
                 #expect(try client.receive() == .message(.text("héllo")))
                 let big = (0..<200_000).map { UInt8(truncatingIfNeeded: $0) }
@@ -102,12 +106,12 @@ struct LoopbackTests {
         try await withServer { server in
             let port = server.port
             try await blocking {
-                let good = try WebSocketClient.connect(port: port, path: "/echo")
-                let bad = try WebSocketClient.connect(port: port, path: "/echo")
+                let good = try WebSocketClient.connect(port: port, path: "/echo", timeout: testTimeout)
+                let bad = try WebSocketClient.connect(port: port, path: "/echo", timeout: testTimeout)
                 try bad.write([0x81, 0x01, 0x41])   // unmasked client frame
                 #expect(try bad.receive() == .closed(code: .protocolError, reason: ""))
                 #expect(bad.waitForEOF())
-                let invalidUTF8 = try WebSocketClient.connect(port: port, path: "/echo")
+                let invalidUTF8 = try WebSocketClient.connect(port: port, path: "/echo", timeout: testTimeout)
                 try invalidUTF8.send(frame: WebSocketFrame(opcode: .text, payload: [0xC0, 0xAF]))
                 #expect(try invalidUTF8.receive() == .closed(code: .invalidFramePayloadData, reason: ""))
                 try good.send(.text("still here"))
@@ -127,7 +131,7 @@ struct LoopbackTests {
         server.onShutdown { hookRan.set() }
         let running = Task { await server.run() }
         let port = server.port
-        let client = try await blocking { try WebSocketClient.connect(port: port, path: "/echo") }
+        let client = try await blocking { try WebSocketClient.connect(port: port, path: "/echo", timeout: testTimeout) }
         server.shutdown()
         let event = try await blocking {
             defer { client.disconnect() }
@@ -204,7 +208,7 @@ struct BackpressureTests {
         }, router: router) { server in
             let port = server.port
             let client = try await blocking { () -> WebSocketClient in
-                let client = try WebSocketClient.connect(port: port, path: "/flood")
+                let client = try WebSocketClient.connect(port: port, path: "/flood", timeout: testTimeout)
                 try client.send(.text("go"))
                 return client
             }
@@ -225,5 +229,32 @@ struct BackpressureTests {
             #expect(server.serverMetrics.errorCount(.slowReader) >= 1)
         }
         #expect(closes.recorded == [.tryAgainLater])
+    }
+}
+
+@Suite("Loopback session setup", .serialized)
+struct SessionSetupTests {
+    @Test("Messages and a close sent from inside the factory follow the 101; a thrown HTTPError refuses the upgrade")
+    func factorySendsAndCloses() async throws {
+        var router = Router()
+        router.webSocket("/greet") { request, outbound in
+            outbound.send(text: "welcome \(request.query["name"] ?? "?")")
+            if request.query["kick"] != nil { outbound.close(code: .policyViolation, reason: "kicked") }
+            return EchoSession(outbound: outbound)
+        }
+        router.webSocket("/private") { _, _ in throw HTTPError(.forbidden) }
+        try await withServer(router: router) { server in
+            let port = server.port
+            try await blocking {
+                let client = try WebSocketClient.connect(port: port, path: "/greet?name=ada", timeout: testTimeout)
+                #expect(try client.receive() == .message(.text("welcome ada")))
+                try client.send(.text("ping"))
+                #expect(try client.receive() == .message(.text("ping")))
+                let kicked = try WebSocketClient.connect(port: port, path: "/greet?name=bob&kick=1", timeout: testTimeout)
+                #expect(try kicked.receive() == .message(.text("welcome bob")))
+                #expect(try kicked.receive() == .closed(code: .policyViolation, reason: "kicked"))
+                #expect(throws: WebSocketClient.Error.self) { try WebSocketClient.connect(port: port, path: "/private", timeout: testTimeout) }
+            }
+        }
     }
 }

@@ -148,8 +148,13 @@ extension EventLoop {
         connection.lastActivity = now
         self.metrics.openWebSockets.add(1)
         self.markDirty(connection)
-        if self.shutdownDeadline != nil, var state = connection.state {
-            let action = state.close(code: .goingAway, reason: "server shutting down", now: now)
+        var requestedClose = connection.pendingClose
+        connection.pendingClose = nil
+        if requestedClose == nil && self.shutdownDeadline != nil {
+            requestedClose = (code: .goingAway, reason: "server shutting down")
+        }
+        if let (code, reason) = requestedClose, var state = connection.state {
+            let action = state.close(code: code, reason: reason, now: now)
             connection.state = state
             self.perform(action, on: connection, now: now)
         } else {

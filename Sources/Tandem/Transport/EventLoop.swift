@@ -198,7 +198,12 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             guard let connection = self.connections[id] else { return }
             self.sendApplicationFrames(bytes, messageCount: messageCount, on: connection, now: now)
         case .close(let id, let code, let reason):
-            guard let connection = self.connections[id], let state = connection.state else { return }
+            guard let connection = self.connections[id] else { return }
+            if case .upgrading = connection.phase {
+                connection.pendingClose = (code, reason)
+                return
+            }
+            guard let state = connection.state else { return }
             var copy = state
             let action = copy.close(code: code, reason: reason, now: now)
             connection.state = copy

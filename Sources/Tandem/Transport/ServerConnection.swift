@@ -32,6 +32,8 @@ final class ServerConnection {
     var budget: InboundBudget?
     /// Frames a session sent while its upgrade was pending; written right after the 101 response.
     var pendingAfterUpgrade: [UInt8] = []
+    /// A close the session asked for while its upgrade was pending; started right after the 101 response.
+    var pendingClose: (code: WebSocketCloseCode, reason: String)?
 
     /// The write queue: bytes from `outputIndex` on are still to be written.
     var output: [UInt8] = []
