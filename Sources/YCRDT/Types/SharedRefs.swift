@@ -199,11 +199,6 @@ extension Document {
         default: length = 1
         }
         let record = self.localItem(left: left, right: right, parent: parent, parentSub: parentSub, length: length)
-        let index = self.integrate(record, content: content, offset: 0)
-        if case .type = content { self.integrateNewType(index) }
-        return index
+        return self.integrate(record, content: content, offset: 0)
     }
-
-    /// Hook run after a new local type item is integrated (prelim content is inserted by the callers).
-    private mutating func integrateNewType(_ index: Int32) {}
 }
