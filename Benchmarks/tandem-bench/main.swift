@@ -19,6 +19,8 @@ case "rooms":
     print(RoomsSuite.report("tandem-bench rooms", try await RoomsSuite.runRooms(Array(benchArguments.dropFirst()))))
 case "ysync":
     print(RoomsSuite.report("tandem-bench ysync", try await RoomsSuite.runYSync(Array(benchArguments.dropFirst()))))
+case "json":
+    JSONSuite.run(Array(benchArguments.dropFirst()))
 case "socketio":
     do {
         try SocketIOSuite.run(Array(benchArguments.dropFirst()))
@@ -34,5 +36,5 @@ case "ws":
         exit(1)
     }
 default:
-    print("tandem-bench \(Tandem.version): suites: doc, codec [LOG.ylog] [--write-merged OUT], rooms, ysync, socketio, ws [--idle N] [--connections 1,10,100]")
+    print("tandem-bench \(Tandem.version): suites: doc, codec [LOG.ylog] [--write-merged OUT], rooms, ysync, socketio, json, ws [--idle N] [--connections 1,10,100]")
 }

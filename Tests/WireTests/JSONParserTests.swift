@@ -75,6 +75,19 @@ struct JSONParserTests {
         #expect(throws: JSONError(kind, offset: offset)) { try JSONValue(parsing: input) }
     }
 
+    @Test("Compact int arrays (the byte-array fast path) parse like the generic path at every boundary")
+    func compactIntArrays() throws {
+        #expect(try JSONValue(parsing: "[0,1,9,10,99,100,255]") == [0, 1, 9, 10, 99, 100, 255])
+        #expect(try JSONValue(parsing: "[256,1000,1234]") == [256, 1000, 1234])
+        #expect(try JSONValue(parsing: "[1, 2]") == [1, 2])
+        #expect(try JSONValue(parsing: "[1,2.5,-3]") == [1, 2.5, -3])
+        #expect(try JSONValue(parsing: "[[1,2],[3]]") == [[1, 2], [3]])
+        #expect(throws: JSONError(.unexpectedByte(UInt8(ascii: "1")), offset: 2)) { try JSONValue(parsing: "[01]") }
+        #expect(throws: JSONError(.unexpectedByte(UInt8(ascii: "]")), offset: 3)) { try JSONValue(parsing: "[1,]") }
+        #expect(throws: JSONError(.unexpectedEnd, offset: 4)) { try JSONValue(parsing: "[1,2") }
+        #expect(throws: JSONError(.unexpectedEnd, offset: 3)) { try JSONValue(parsing: "[12") }
+    }
+
     @Test("Invalid UTF-8 inside a string is refused")
     func invalidUTF8() {
         #expect(throws: JSONError(.invalidUTF8, offset: 1)) { try JSONValue(parsing: [0x22, 0xC3, 0x28, 0x22]) }

@@ -111,6 +111,10 @@ public struct JSONParser {
 
     private mutating func parseArray() throws(JSONError) -> JSONValue {
         try self.enterContainer()
+        if let bytes = self.parseCompactByteArray() {
+            self.depth -= 1
+            return .array(bytes)
+        }
         var elements: [JSONValue] = []
         if self.current == UInt8(ascii: "]") {
             self.position += 1
@@ -132,6 +136,45 @@ public struct JSONParser {
                 throw self.unexpected()
             }
         }
+    }
+
+    /// Fast path for the compact int arrays Open WebUI sends for Yjs bytes (`[1,3,227]`, no spaces, 0–255):
+    /// one tight loop instead of the generic value parser. Returns nil, with the position restored, as soon as the
+    /// input is anything else, and the generic path parses it (and reports errors) instead.
+    private mutating func parseCompactByteArray() -> [JSONValue]? {
+        let start = self.position
+        let input = self.input
+        var index = start
+        var elements: [JSONValue] = []
+        while index < input.count {
+            let first = input[index]
+            guard first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else { break }
+            var value = Int(first &- UInt8(ascii: "0"))
+            index += 1
+            if first != UInt8(ascii: "0") {
+                var digits = 1
+                while index < input.count, input[index] >= UInt8(ascii: "0"), input[index] <= UInt8(ascii: "9"),
+                    digits < 3
+                {
+                    value = value * 10 + Int(input[index] &- UInt8(ascii: "0"))
+                    index += 1
+                    digits += 1
+                }
+            }
+            guard value <= 255, index < input.count else { break }
+            elements.append(.int(Int64(value)))
+            if input[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if input[index] == UInt8(ascii: "]") {
+                self.position = index + 1
+                return elements
+            }
+            break
+        }
+        self.position = start
+        return nil
     }
 
     private mutating func parseObject() throws(JSONError) -> JSONValue {

@@ -92,6 +92,13 @@ public struct JSONSerializer {
 
     /// Appends an integer.
     public mutating func writeInt(_ value: Int64) {
+        if value >= 0, value < 1000 {
+            // Common case (Yjs bytes, counts, ids): no String allocation.
+            if value >= 100 { self.bytes.append(UInt8(ascii: "0") + UInt8(value / 100)) }
+            if value >= 10 { self.bytes.append(UInt8(ascii: "0") + UInt8((value / 10) % 10)) }
+            self.bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+            return
+        }
         self.appendRaw(String(value))
     }
 
