@@ -241,6 +241,22 @@ struct SocketIOServerTests {
         #expect(await server.session(sid) == nil)
     }
 
+    @Test("A session that never connects a namespace is closed after the connect timeout")
+    func connectTimeout() async throws {
+        let server = makeServer()
+        let start = ContinuousClock.now
+        var idle = try await TestClient.connect(server, now: start)
+        _ = try await idle.nextText()
+        var active = try await TestClient.connect(server, now: start)
+        _ = try await active.handshake()
+        await server.housekeep(now: start + .seconds(44))
+        #expect(try await idle.nextText() == "2")  // the 25 s ping, due by now
+        await server.housekeep(now: start + .seconds(45))
+        #expect(try await idle.nextText() == "1")
+        #expect(await idle.next() == .close(code: 1000, reason: "no Socket.IO connection in time"))
+        #expect(await server.allSessions.count == 1)
+    }
+
     @Test("Usage is pooled per model, expires and is cleaned on disconnect")
     func usage() async throws {
         let server = makeServer()

@@ -87,6 +87,13 @@ struct SocketIOPacketTests {
         #expect(throws: SocketIOError(.invalidPlaceholder, offset: 0)) {
             try JSONValue.placeholder(2).resolvingPlaceholders([[1]])
         }
+        var small = SocketIOPacketAssembler(limits: SocketIOPacket.Limits(maxAttachmentBytes: 4))
+        _ = try small.receive(text: "52-[\"a\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]")
+        #expect(try small.receive(binary: [1, 2, 3]) == nil)
+        #expect(throws: SocketIOError(.attachmentsTooLarge(size: 5, limit: 4), offset: 0)) {
+            try small.receive(binary: [4, 5])
+        }
+        #expect(!small.isAwaitingAttachments)
     }
 
     @Test("Random text never traps the packet decoder")

@@ -28,6 +28,9 @@ public struct SocketIOConfiguration: Sendable {
     public var housekeepingInterval: Duration = .seconds(1)
     /// Expiry of `usage` entries. Default 3 s.
     public var usageExpiry: Duration = .seconds(3)
+    /// How long an Engine.IO session may stay without any Socket.IO connection before it is closed. Default 45 s
+    /// (socket.io's `connectTimeout`).
+    public var connectTimeout: Duration = .seconds(45)
     /// How long a server-to-client call waits for its ack by default. Default 60 s (python-socketio's default).
     public var callTimeout: Duration = .seconds(60)
     /// Events of one connection queued for handlers before its reads are paused. Default 256.
@@ -46,7 +49,7 @@ public struct SocketIOConfiguration: Sendable {
 
     var parserLimits: SocketIOPacket.Limits {
         SocketIOPacket.Limits(
-            maxAttachments: self.maxAttachments,
+            maxAttachments: self.maxAttachments, maxAttachmentBytes: self.maxPayload,
             json: JSONParser.Limits(maxDepth: self.maxJSONDepth, maxInputBytes: self.maxPayload))
     }
 

@@ -82,6 +82,7 @@ extension SocketIOServer {
             sid: sid, namespace: namespace, user: user, engineSID: engineSID, auth: packet.data)
         self.sockets[sid] = session
         self.engines[engineSID]?.sockets[namespace] = sid
+        self.engines[engineSID]?.everConnected = true
         self.join(sid, room: sid)
         if let user { self.join(sid, room: "user:\(user.id)") }
         let reply = SocketIOPacket(type: .connect, namespace: namespace, data: ["sid": .string(sid)])

@@ -206,7 +206,12 @@ extension SocketIOServer {
     /// Sends pings that are due, closes sessions whose pong is overdue, and expires usage entries.
     public func housekeep(now: ContinuousClock.Instant) async {
         for sid in Array(self.engines.keys) {
-            guard var heartbeat = self.engines[sid]?.heartbeat else { continue }
+            guard let engine = self.engines[sid] else { continue }
+            if !engine.everConnected, now - engine.openedAt >= self.configuration.connectTimeout {
+                await self.closeEngine(sid, reason: "no Socket.IO connection in time")
+                continue
+            }
+            var heartbeat = engine.heartbeat
             let action = heartbeat.tick(now: now)
             self.engines[sid]?.heartbeat = heartbeat
             switch action {
@@ -239,7 +244,8 @@ extension SocketIOServer {
             sid: sid,
             heartbeat: EngineIOHeartbeat(
                 interval: self.configuration.pingInterval, timeout: self.configuration.pingTimeout, now: now),
-            assembler: SocketIOPacketAssembler(limits: self.configuration.parserLimits))
+            assembler: SocketIOPacketAssembler(limits: self.configuration.parserLimits),
+            openedAt: now)
     }
 
     func handshake(sid: String, upgrades: [String]) -> EngineIOHandshake {

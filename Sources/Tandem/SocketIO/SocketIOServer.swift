@@ -31,6 +31,10 @@ public actor SocketIOServer {
         var assembler: SocketIOPacketAssembler
         /// namespace → socket sid
         var sockets: [String: String] = [:]
+        /// When the session opened, for ``SocketIOConfiguration/connectTimeout``.
+        var openedAt: ContinuousClock.Instant
+        /// Whether a namespace ever connected on this session.
+        var everConnected = false
         /// Event work of this connection, run in order by one task (see ``enqueue(engineSID:_:)``).
         var work: AsyncStream<@Sendable () async -> Void>.Continuation?
         var pendingWork = 0

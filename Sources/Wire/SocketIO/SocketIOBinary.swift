@@ -67,10 +67,11 @@ extension JSONValue {
 ///
 /// Text packets without attachments come straight back; a BINARY_EVENT/BINARY_ACK is held until its attachments
 /// have arrived. The attachment count was already bounded by ``SocketIOPacket/Limits/maxAttachments`` when decoded;
-/// each attachment's size is bounded by the Engine.IO maxPayload.
+/// their total size is bounded by ``SocketIOPacket/Limits/maxAttachmentBytes``.
 public struct SocketIOPacketAssembler: Sendable {
     private var pending: SocketIOPacket?
     private var attachments: [[UInt8]] = []
+    private var attachmentBytes = 0
     private let limits: SocketIOPacket.Limits
 
     public init(limits: SocketIOPacket.Limits = SocketIOPacket.Limits()) {
@@ -104,6 +105,12 @@ public struct SocketIOPacketAssembler: Sendable {
     /// - Throws: ``SocketIOError/Kind/unexpectedAttachment`` when no binary packet is pending.
     public mutating func receive(binary: [UInt8]) throws(SocketIOError) -> SocketIOMessage? {
         guard let packet = self.pending else { throw SocketIOError(.unexpectedAttachment, offset: 0) }
+        self.attachmentBytes += binary.count
+        guard self.attachmentBytes <= self.limits.maxAttachmentBytes else {
+            let total = self.attachmentBytes
+            self.reset()
+            throw SocketIOError(.attachmentsTooLarge(size: total, limit: self.limits.maxAttachmentBytes), offset: 0)
+        }
         self.attachments.append(binary)
         guard self.attachments.count == packet.attachmentCount else { return nil }
         let message = SocketIOMessage(packet: packet, attachments: self.attachments)
@@ -115,5 +122,6 @@ public struct SocketIOPacketAssembler: Sendable {
     public mutating func reset() {
         self.pending = nil
         self.attachments = []
+        self.attachmentBytes = 0
     }
 }

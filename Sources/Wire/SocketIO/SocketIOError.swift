@@ -10,6 +10,8 @@ public struct SocketIOError: Error, Equatable, Sendable, CustomStringConvertible
         case invalidAttachmentCount
         /// More attachments than ``SocketIOPacket/Limits/maxAttachments``.
         case tooManyAttachments(count: Int, limit: Int)
+        /// The attachments of one packet add up to more than ``SocketIOPacket/Limits/maxAttachmentBytes``.
+        case attachmentsTooLarge(size: Int, limit: Int)
         /// An ack id that does not fit Int64.
         case invalidAckID
         /// The JSON data is malformed.

@@ -15,11 +15,15 @@ public struct SocketIOPacket: Equatable, Sendable {
         /// Most binary attachments in one packet. Default 16 (Open WebUI sends none; a peer announcing thousands
         /// would make the server hold that many frames).
         public var maxAttachments: Int
+        /// Most bytes in all attachments of one packet together. Default 10 MB (Tandem's maxPayload), so that
+        /// 16 attachments cannot hold 16 × maxPayload.
+        public var maxAttachmentBytes: Int
         /// Limits of the embedded JSON.
         public var json: JSONParser.Limits
 
-        public init(maxAttachments: Int = 16, json: JSONParser.Limits = .default) {
+        public init(maxAttachments: Int = 16, maxAttachmentBytes: Int = 10_000_000, json: JSONParser.Limits = .default) {
             self.maxAttachments = maxAttachments
+            self.maxAttachmentBytes = maxAttachmentBytes
             self.json = json
         }
     }
