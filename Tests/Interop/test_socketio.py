@@ -246,3 +246,21 @@ async def test_heartbeat_keeps_a_ponging_client_and_drops_a_silent_one(fast_ping
         assert await client.call("test:echo", "alive", timeout=10) == "alive"
     finally:
         await client.disconnect()
+
+
+async def test_oversized_polling_body_gets_413_and_closes_the_session(small_server):
+    import aiohttp
+
+    base = f"{small_server.http}{PATH}/?EIO=4&transport=polling"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(base) as response:
+            assert response.status == 200
+            opened = json.loads((await response.text())[1:])
+            assert opened["maxPayload"] == 1024 * 1024 and opened["upgrades"] == ["websocket"]
+        session = f"{base}&sid={opened['sid']}"
+        async with http.post(session, data=b"4" + b"x" * (1024 * 1024 + 10)) as response:
+            assert response.status == 413
+            assert "Payload too large" in await response.text()
+        async with http.get(session) as response:
+            assert response.status == 400
+            assert json.loads(await response.text()) == {"code": 1, "message": "Session ID unknown"}
