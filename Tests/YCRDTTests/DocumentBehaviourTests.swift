@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import YCRDT
 
@@ -104,5 +105,37 @@ struct DocumentBehaviourTests {
         #expect(half.stateVector == full.stateVector)
         #expect(half.xmlString(half.xmlFragment("prosemirror")) == full.xmlString(full.xmlFragment("prosemirror")))
         #expect(half.string(half.text("text")) == full.string(full.text("text")))
+    }
+}
+
+extension DocumentBehaviourTests {
+    @Test("Concurrent identical formatting is cleaned up after the remote update, unless turned off")
+    func formattingCleanupOption() throws {
+        var base = Document(clientID: 1)
+        let seed = try #require(base.transact { $0.insert(into: $0.text("t"), at: 0, "abc") })
+        var a = Document(clientID: 2)
+        var b = Document(clientID: 3)
+        var quiet = Document(clientID: 2, options: .init(formattingCleanup: false))
+        for d in [0, 1, 2] {
+            switch d {
+            case 0: try a.applyUpdate(seed)
+            case 1: try b.applyUpdate(seed)
+            default: try quiet.applyUpdate(seed)
+            }
+        }
+        let fa = try #require(a.transact { $0.format($0.text("t"), at: 0, length: 3, [("bold", .bool(true))]) })
+        let fb = try #require(b.transact { $0.format($0.text("t"), at: 0, length: 3, [("bold", .bool(true))]) })
+        try quiet.applyUpdate(fa)
+        let cleanup = try #require(try a.applyUpdate(fb))
+        #expect(try quiet.applyUpdate(fb) == nil)
+        // The cleanup only deletes a redundant mark: the text reads the same, and peers applying it agree.
+        let bold = [TextDelta(insert: .string("abc"), attributes: [("bold", .bool(true))])]
+        #expect(a.delta(a.text("t")) == bold)
+        #expect(quiet.delta(quiet.text("t")) == bold)
+        try b.applyUpdate(fa)
+        try b.applyUpdate(cleanup)
+        try quiet.applyUpdate(cleanup)
+        #expect(b.delta(b.text("t")) == bold)
+        #expect(b.encodeStateVector() == a.encodeStateVector())
     }
 }

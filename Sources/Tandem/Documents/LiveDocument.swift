@@ -6,7 +6,9 @@ import YCRDT
 /// Updates are decoded in full before anything is integrated, so an invalid update leaves the document untouched.
 /// The server never edits with its own client id except when it seeds a note, so its client id is drawn at random.
 struct LiveDocument {
-    private(set) var document = Document()
+    /// Without Yjs's formatting cleanup: the server relays but never sends changes of its own, so deleting format
+    /// marks locally would make it diverge from its clients (each Yjs client cleans up and relays that itself).
+    private(set) var document = Document(options: .init(formattingCleanup: false))
 
     /// Decodes then applies a v1 update.
     /// - Throws: ``DecodingError`` (with the byte offset) for anything that is not a valid v1 update.

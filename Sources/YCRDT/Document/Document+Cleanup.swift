@@ -138,7 +138,7 @@ extension Document {
                 self.types[Int(type)].markers.removeAll()
                 if record.kind.isText && record.hasFormatting { needsCleanup = true }
             }
-            if needsCleanup {
+            if needsCleanup && self.options.formattingCleanup {
                 followUp = self.formattingCleanup(after: state)
                 state = self.txn ?? state
             }

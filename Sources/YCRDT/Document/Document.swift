@@ -17,10 +17,17 @@ public struct Document: Sendable {
         /// GC struct, so hostile updates cannot make the recursive delete, GC and rendering paths overflow the
         /// stack. Default 256 (y-prosemirror notes nest a few levels).
         public var maxDepth: Int
+        /// Run Yjs's formatting cleanup after remote transactions that touched formatted text (Yjs always does;
+        /// default true). The cleanup deletes redundant format marks with our client's transaction, and `apply`
+        /// returns that update: a peer must relay it, as Yjs's `update` event does, or the others keep the marks.
+        /// A relay server that never sends its own changes turns it off: every Yjs client cleans up and relays
+        /// its own deletions anyway, so the server receives them like any other update.
+        public var formattingCleanup: Bool
 
-        public init(gc: Bool = true, maxDepth: Int = 256) {
+        public init(gc: Bool = true, maxDepth: Int = 256, formattingCleanup: Bool = true) {
             self.gc = gc
             self.maxDepth = maxDepth
+            self.formattingCleanup = formattingCleanup
         }
     }
 
