@@ -287,4 +287,35 @@ struct SocketIOServerTests {
         #expect(await server.rooms(of: sid).contains("note:n1"))
         #expect(!(await server.rooms(of: sid).contains("note:n2")))
     }
+
+    @Test("Random packets from many clients never crash the server, and it keeps serving")
+    func randomInput() async throws {
+        let server = makeServer()
+        await server.on("echo") { event in await event.ack?(event.arguments) }
+        var generator = SocketIOSeededGenerator(seed: 0xF022)
+        let pieces = [
+            "4", "2", "3", "0", "1", "5", "6", "40", "41", "42", "43", "45", "46", "44", "1-", "2-", "/admin,", "/x,",
+            "[", "]", "{", "}", "\"user-join\"", "\"usage\"", "\"echo\"", "\"join-note\"", ",", ":", "\"auth\"",
+            "{\"_placeholder\":true,\"num\":0}", "null", "7", "99999999999999999999", "\"", "\\u", "é",
+        ]
+        for round in 0..<40 {
+            let client = try await TestClient.connect(server)
+            if round % 2 == 0 { await client.send("40{\"token\":\"\(token(["id": .string("u\(round)")]))\"}") }
+            for _ in 0..<50 {
+                var text = ""
+                for _ in 0..<Int.random(in: 1..<8, using: &generator) {
+                    text += pieces[Int.random(in: 0..<pieces.count, using: &generator)]
+                }
+                if Bool.random(using: &generator) {
+                    await client.send(text)
+                } else {
+                    await client.send(binary: Array(text.utf8))
+                }
+            }
+        }
+        var client = try await TestClient.connect(server)
+        _ = try await client.handshake(auth: ["token": .string(token(["id": "after"]))])
+        await client.send(#"421["echo","still here"]"#)
+        #expect(try await client.nextText() == #"431["still here"]"#)
+    }
 }
