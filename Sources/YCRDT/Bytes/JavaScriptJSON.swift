@@ -154,7 +154,11 @@ public enum JavaScriptJSON {
         }
 
         mutating func skipWhitespace() {
-            while self.i < self.bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(self.bytes[self.i]) { self.i += 1 }
+            while self.i < self.bytes.count {
+                let c = self.bytes[self.i]
+                guard c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D else { return }
+                self.i += 1
+            }
         }
 
         mutating func literal(_ word: String, _ value: YAny) -> YAny? {

@@ -20,6 +20,8 @@ protocol UpdateFieldDecoder {
     mutating func readDsLen() throws(DecodingError) -> Clock
     /// Whether the struct count of a section is bounded by the rest stream (v1: every struct takes a byte there).
     static var structsTakeRestBytes: Bool { get }
+    /// Size of the whole encoded update, for the per-byte block budget.
+    var inputSize: Int { get }
 }
 
 /// Writes the logical fields of an update to their format-specific places (Yjs `UpdateEncoderV1`/`V2`).
@@ -45,8 +47,11 @@ protocol UpdateFieldEncoder {
 /// Limits applied while decoding updates, each checked before the work or allocation it bounds.
 public struct UpdateDecodingLimits: Sendable {
     /// Most blocks accepted in one update. v2 columns can repeat a value without consuming bytes, so the struct
-    /// count cannot be bounded by the input size alone. Default 2^24 (16,777,216).
-    public var maxBlocks: Int = 1 << 24
+    /// count is not bounded by the input size; this caps it. Default 2^22 (4,194,304).
+    public var maxBlocks: Int = 1 << 22
+    /// Most blocks per input byte in a v2 update (plus 1,024), so that a tiny update cannot claim millions of
+    /// run-length-encoded structs. v1 needs no such limit: every struct takes at least one byte. Default 16.
+    public var maxBlocksPerByte: Int = 16
     /// Nesting limit for `Any` values (``YAny/defaultMaxDepth``).
     public var maxAnyDepth: Int = YAny.defaultMaxDepth
 
@@ -54,8 +59,9 @@ public struct UpdateDecodingLimits: Sendable {
     public static let `default` = UpdateDecodingLimits()
 
     /// Creates limits.
-    public init(maxBlocks: Int = 1 << 24, maxAnyDepth: Int = YAny.defaultMaxDepth) {
+    public init(maxBlocks: Int = 1 << 22, maxBlocksPerByte: Int = 16, maxAnyDepth: Int = YAny.defaultMaxDepth) {
         self.maxBlocks = maxBlocks
+        self.maxBlocksPerByte = maxBlocksPerByte
         self.maxAnyDepth = maxAnyDepth
     }
 }
@@ -76,6 +82,7 @@ extension UpdateFieldDecoder {
     ) throws(DecodingError) {
         let numClients = try self.rest.readCount(minimumElementSize: Self.structsTakeRestBytes ? 2 : 1, "number of clients")
         var totalBlocks = 0
+        let budget = min(limits.maxBlocks, 1024 + limits.maxBlocksPerByte.multipliedReportingOverflow(by: self.inputSize).partialValue)
         for _ in 0 ..< numClients {
             let countOffset = self.rest.offset
             let numStructs = try self.rest.readVarUInt()
@@ -84,8 +91,8 @@ extension UpdateFieldDecoder {
                     throw DecodingError(.lengthTooLarge(numStructs), offset: countOffset, context: "number of structs")
                 }
             } else {
-                guard numStructs <= UInt64(limits.maxBlocks - totalBlocks) else {
-                    throw DecodingError(.lengthTooLarge(numStructs), offset: countOffset, context: "number of structs (limit maxBlocks)")
+                guard numStructs <= UInt64(max(0, budget - totalBlocks)) else {
+                    throw DecodingError(.lengthTooLarge(numStructs), offset: countOffset, context: "number of structs (limit maxBlocks / maxBlocksPerByte)")
                 }
             }
             totalBlocks += Int(numStructs)
@@ -107,8 +114,10 @@ extension UpdateFieldDecoder {
 
     mutating func readBlock(client: ClientID, clock: Clock, limits: UpdateDecodingLimits) throws(DecodingError) -> Block {
         let id = ID(client: client, clock: clock)
+        let infoOffset = self.rest.offset
         let info = try self.readInfo()
         let ref = info & 0x1F
+        guard ref <= 10 else { throw DecodingError(.unknownContentRef(ref), offset: infoOffset, context: "struct info") }
         switch ref {
         case 0: return .gc(id: id, length: try self.readLen())
         case 10: return .skip(id: id, length: try self.rest.readVarUInt())

@@ -2,6 +2,7 @@
 struct V1FieldDecoder: UpdateFieldDecoder {
     var rest: ByteReader
     static var structsTakeRestBytes: Bool { true }
+    var inputSize: Int { self.rest.bytes.count }
 
     init(_ reader: ByteReader) { self.rest = reader }
 

@@ -14,8 +14,10 @@ struct V2FieldDecoder: UpdateFieldDecoder {
     var keys: [String] = []
     var dsCurrVal: Clock = 0
     static var structsTakeRestBytes: Bool { false }
+    let inputSize: Int
 
     init(_ bytes: ArraySlice<UInt8>) throws(DecodingError) {
+        self.inputSize = bytes.count
         var reader = ByteReader(bytes)
         _ = try reader.readVarUInt()  // feature flag, currently unused
         func column(_ reader: inout ByteReader, _ name: String) throws(DecodingError) -> ByteReader {

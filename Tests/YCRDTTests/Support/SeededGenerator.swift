@@ -1,7 +1,18 @@
-/// SplitMix64: a small seeded generator so randomized tests are reproducible (the seed is in the test name).
+import Foundation
+
+/// SplitMix64: a small, fast, repeatable random number generator for fuzz tests.
+/// The seed comes from `TANDEM_FUZZ_SEED` when set, so a failing run can be repeated.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
+
     init(seed: UInt64) { self.state = seed }
+
+    /// A generator seeded from the environment or `fallback`.
+    static func fromEnvironment(_ fallback: UInt64) -> SeededGenerator {
+        let env = ProcessInfo.processInfo.environment["TANDEM_FUZZ_SEED"].flatMap(UInt64.init)
+        return SeededGenerator(seed: env ?? fallback)
+    }
+
     mutating func next() -> UInt64 {
         self.state &+= 0x9E37_79B9_7F4A_7C15
         var z = self.state
