@@ -136,6 +136,20 @@ struct SocketIOServerTests {
         #expect(received == [sid])
     }
 
+    @Test("An event sent right behind user-join, before its ack, already sees the user")
+    func eventBehindUserJoin() async throws {
+        let server = makeServer()
+        await server.on("whoami") { event in await event.ack?([.string(event.session.user?.id ?? "nobody")]) }
+        var client = try await TestClient.connect(server)
+        _ = try await client.handshake()
+        let join: JSONValue = ["auth": ["token": .string(token(["id": "u9", "name": "Cy"]))]]
+        await server.webSocketReceived(client.token, text: "421" + JSONValue.array(["user-join", join]).serialized())
+        await server.webSocketReceived(client.token, text: #"422["whoami"]"#)
+        await server.waitUntilIdle(engineSID: client.token.engineSID)
+        #expect(try await client.nextText() == #"431[{"id":"u9","name":"Cy"}]"#)
+        #expect(try await client.nextText() == #"432["u9"]"#)
+    }
+
     @Test("Unknown namespaces get CONNECT_ERROR; known extra namespaces connect")
     func namespaces() async throws {
         let server = makeServer()

@@ -97,7 +97,7 @@ extension SocketIOServer {
 
     private func event(_ message: SocketIOMessage, engineSID: String) async {
         let packet = message.packet
-        guard let sid = self.engines[engineSID]?.sockets[packet.namespace], let session = self.sockets[sid],
+        guard let sid = self.engines[engineSID]?.sockets[packet.namespace], self.sockets[sid] != nil,
             let name = packet.eventName
         else { return }
         let raw = packet.arguments
@@ -112,25 +112,34 @@ extension SocketIOServer {
                 await self?.sendAck(sid: sid, id: id, replies, attachments: attachments)
             }
         }
-        let event = SocketIOEvent(
-            name: name, session: session, arguments: arguments, rawArguments: raw, attachments: message.attachments,
-            ack: ack)
-        let namespace = packet.namespace
-        let registration = self.handlers[namespace]?[name]
-        let reportUnknown = self.configuration.reportUnknownEvents
+        let attachments = message.attachments
+        let resolved = arguments
         await self.enqueue(engineSID: engineSID) { [weak self] in
-            if let registration {
-                guard !registration.requiresUser || event.session.user != nil else {
-                    await ack?([])  // python-socketio acks a handler that returned None with no arguments
-                    return
-                }
-                await registration.handler(event)
+            await self?.run(
+                name, sid: sid, arguments: resolved, rawArguments: raw, attachments: attachments, ack: ack)
+        }
+    }
+
+    /// Runs one queued event. The session (and its user) is read now, not when the packet arrived, so an event
+    /// sent right behind a `user-join` sees the user that `user-join` stored.
+    private func run(
+        _ name: String, sid: String, arguments: [JSONValue], rawArguments: [JSONValue], attachments: [[UInt8]],
+        ack: SocketIOAck?
+    ) async {
+        guard let session = self.sockets[sid] else { return }
+        let event = SocketIOEvent(
+            name: name, session: session, arguments: arguments, rawArguments: rawArguments, attachments: attachments,
+            ack: ack)
+        if let registration = self.handlers[session.namespace]?[name] {
+            guard !registration.requiresUser || session.user != nil else {
+                await ack?([])  // python-socketio acks a handler that returned None with no arguments
                 return
             }
-            guard let self else { return }
-            if namespace == "/", await self.handleBuiltin(event) { return }
-            if reportUnknown { await self.sendError("Unknown event: \(name)", to: sid) }
+            await registration.handler(event)
+            return
         }
+        if session.namespace == "/", await self.handleBuiltin(event) { return }
+        if self.configuration.reportUnknownEvents { self.sendError("Unknown event: \(name)", to: sid) }
     }
 
     func sendAck(sid: String, id: Int64, _ arguments: [JSONValue], attachments: [[UInt8]]) {
