@@ -28,6 +28,10 @@ public final class ServerApp: Sendable {
     public let socketIO: SocketIOServer
     let yWebSocket: YWebSocketEndpoint
     let notesAPI: NotesAPI?
+    /// Channels and chat read markers (nil without a data directory).
+    public let channels: ChannelService?
+    public let chatReads: ChatReadStore?
+    let channelsAPI: ChannelsAPI?
 
     /// Opens the data directory (creating it), reads the notes and starts the document manager.
     /// - Throws: ``StorageError`` when the data directory cannot be created or read.
@@ -37,8 +41,12 @@ public final class ServerApp: Sendable {
         if let data = configuration.documents.dataDirectory {
             try FileIO.makeDirectories(data)
             self.notes = try NoteStore(dataDirectory: data)
+            self.channels = ChannelService(store: try ChannelStore(dataDirectory: data), server: socketIO)
+            self.chatReads = try ChatReadStore(dataDirectory: data)
         } else {
             self.notes = nil
+            self.channels = nil
+            self.chatReads = nil
         }
         self.manager = DocumentManager(configuration: configuration.documents, notes: notes)
         self.authenticator = TokenAuthenticator(secret: configuration.jwtSecret)
@@ -51,6 +59,10 @@ public final class ServerApp: Sendable {
             }
         }
         await SocketIODocumentBridge.install(on: socketIO, manager: manager)
+        self.channelsAPI = channels.map { ChannelsAPI(service: $0, authenticator: authenticator) }
+        if let channels, let chatReads {
+            await SocketIOChannelBridge.install(on: socketIO, service: channels, chatReads: chatReads)
+        }
         if let notes {
             await socketIO.setNoteAccess { user, noteID in
                 await notes.note(noteID)?.allows(.read, userID: user.id, isAdmin: user.role == "admin") ?? false
@@ -64,10 +76,12 @@ public final class ServerApp: Sendable {
     public func install(on router: inout Router) {
         yWebSocket.install(on: &router)
         notesAPI?.install(on: &router)
+        channelsAPI?.install(on: &router)
     }
 
     /// Saves every document and syncs every log.
     public func shutdown() async {
         await manager.flushAll()
+        await channels?.store.sync()
     }
 }
