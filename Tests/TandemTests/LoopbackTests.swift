@@ -121,6 +121,21 @@ struct LoopbackTests {
         }
     }
 
+    @Test("Replies to messages before a protocol error are sent before the 1002 close")
+    func repliesPrecedeFailureClose() async throws {
+        try await withServer { server in
+            let port = server.port
+            try await blocking {
+                let client = try WebSocketClient.connect(port: port, path: "/echo", timeout: testTimeout)
+                let valid = WebSocketFrameEncoder.encode(
+                    WebSocketFrame(opcode: .text, payload: Array("first".utf8)), maskingKey: (1, 2, 3, 4))
+                try client.write(valid + [0x81 | 0x40, 0x80, 0, 0, 0, 0])   // then a frame with RSV1 set
+                #expect(try client.receive() == .message(.text("first")))
+                #expect(try client.receive() == .closed(code: .protocolError, reason: ""))
+            }
+        }
+    }
+
     @Test("Shutdown closes WebSockets with 1001 and runs the shutdown hooks")
     func gracefulShutdown() async throws {
         var configuration = ServerConfiguration()

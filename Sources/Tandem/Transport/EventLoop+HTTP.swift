@@ -122,6 +122,8 @@ extension EventLoop {
                 case .message(let message, let size):
                     await session.received(message)
                     if budget.consumed(size) { self.post(.resumeReading(connectionID)) }
+                case .drain:
+                    self.post(.drained(connectionID))
                 case .closed(let code):
                     await session.closed(code: code)
                 }

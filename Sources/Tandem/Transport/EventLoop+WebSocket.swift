@@ -26,8 +26,25 @@ extension EventLoop {
                 self.metrics.error(.websocketProtocol)
             }
             connection.state = state
+            if case .sendClose(let frame, thenShutdown: true) = action, let inbound = connection.inbound {
+                // The session may still be handling (and answering) earlier messages: close once it has caught up
+                // and its sends are queued, so replies precede the close frame (Autobahn 3.2, 4.1.3, 5.15).
+                // Reading stops meanwhile; the close timeout bounds the wait.
+                connection.deferredClose = frame
+                connection.hardDeadline = connection.hardDeadline ?? now + self.configuration.closeTimeout
+                inbound.yield(.drain)
+                self.updateInterest(connection)
+                return
+            }
             self.perform(action, on: connection, now: now)
         }
+    }
+
+    /// The session has handled every message delivered before a close: send the deferred close frame now.
+    func sessionDrained(_ connection: ServerConnection, now: ContinuousClock.Instant) {
+        guard let frame = connection.deferredClose else { return }
+        connection.deferredClose = nil
+        self.perform(.sendClose(frame, thenShutdown: true), on: connection, now: now)
     }
 
     /// Carries out one action of the connection state machine.
@@ -73,7 +90,7 @@ extension EventLoop {
             self.metrics.messagesOut.increment(by: Int64(messageCount))
             return
         case .webSocket:
-            guard connection.state?.isOpen == true else { return }
+            guard connection.state?.isOpen == true || connection.deferredClose != nil else { return }
         default:
             return
         }

@@ -18,6 +18,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         case upgraded(UInt64, HTTPResponse, AsyncStream<SessionEvent>.Continuation, InboundBudget)
         case upgradeRefused(UInt64, HTTPResponse)
         case resumeReading(UInt64)
+        case drained(UInt64)
         case shutdown
     }
 
@@ -228,6 +229,9 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             connection.inboundPaused = false
             self.processWebSocketInput(connection, now: now)
             self.updateInterest(connection)
+        case .drained(let id):
+            guard let connection = self.connections[id] else { return }
+            self.sessionDrained(connection, now: now)
         case .shutdown:
             self.beginShutdown(now: now)
         }
@@ -304,6 +308,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             connection.parser.append(bytes)
             self.processHTTPInput(connection, now: now)
         case .webSocket:
+            // After the close handshake (or a failure) input is no longer interpreted.
+            guard connection.state?.phase != .closed else { return }
             connection.decoder?.append(bytes)
             self.processWebSocketInput(connection, now: now)
         case .draining:

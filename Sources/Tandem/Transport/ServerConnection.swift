@@ -32,6 +32,8 @@ final class ServerConnection {
     var budget: InboundBudget?
     /// Frames a session sent while its upgrade was pending; written right after the 101 response.
     var pendingAfterUpgrade: [UInt8] = []
+    /// A close frame held back until the session has handled the messages delivered before it.
+    var deferredClose: WebSocketFrame?
     /// A close the session asked for while its upgrade was pending; started right after the 101 response.
     var pendingClose: (code: WebSocketCloseCode, reason: String)?
 
@@ -75,7 +77,7 @@ final class ServerConnection {
         switch self.phase {
         case .http, .draining: return true
         case .awaitingResponse, .upgrading: return false
-        case .webSocket: return !self.inboundPaused
+        case .webSocket: return !self.inboundPaused && self.deferredClose == nil
         }
     }
 
@@ -98,6 +100,8 @@ final class ServerConnection {
 /// What the event loop tells a WebSocket session's task.
 enum SessionEvent: Sendable {
     case message(WebSocketMessage, size: Int)
+    /// Every earlier message has been handled: tell the loop (``EventLoop/Command/drained(_:)``).
+    case drain
     case closed(WebSocketCloseCode)
 }
 
