@@ -34,7 +34,8 @@ enum WebSocketSuite {
             case "--seconds": options.seconds = Double(try value()) ?? 3
             default:
                 throw WebSocketBenchError("""
-                    usage: tandem-bench ws [--server PATH] [--idle N] [--connections 1,10,100] [--size BYTES] [--seconds S]
+                    usage: tandem-bench ws [--server PATH] [--idle N] [--connections 1,10,100] [--size BYTES]
+                                           [--seconds S]
                     """)
             }
             index += 1
@@ -129,7 +130,8 @@ enum WebSocketSuite {
         }
         let rate = Double(count) / elapsed
         var line = String(
-            format: "echo %3d conn, %d B: %9.0f msg/s, %7.2f MB/s each way; latency us p50 %.0f p90 %.0f p99 %.0f max %.0f",
+            format: "echo %3d conn, %d B: %9.0f msg/s, %7.2f MB/s each way; "
+                + "latency us p50 %.0f p90 %.0f p99 %.0f max %.0f",
             connections, size, rate, rate * Double(size) / 1_000_000, percentile(0.5), percentile(0.9),
             percentile(0.99), latencies.last?.benchMicroseconds ?? 0)
         if let failure = samples.firstFailure { line += " (error: \(failure))" }
@@ -150,7 +152,9 @@ final class ServerProcess {
 
     init(path: String) throws {
         self.process.executableURL = URL(fileURLWithPath: path)
-        self.process.arguments = ["serve", "--port", "0", "--echo", "--ping-interval", "0", "--max-connections", "30000"]
+        self.process.arguments = [
+            "serve", "--port", "0", "--memory", "--echo", "--ping-interval", "0", "--max-connections", "30000",
+        ]
         let output = Pipe()
         self.process.standardOutput = output
         try self.process.run()
@@ -160,7 +164,9 @@ final class ServerProcess {
             guard !chunk.isEmpty else { throw WebSocketBenchError("server exited: \(text)") }
             text += String(decoding: chunk, as: UTF8.self)
         }
-        guard let portText = text.split(separator: ":").last?.prefix(while: { $0.isNumber }), let port = Int(portText) else {
+        guard let portText = text.split(separator: ":").last?.prefix(while: { $0.isNumber }),
+            let port = Int(portText)
+        else {
             throw WebSocketBenchError("cannot read the server port from: \(text)")
         }
         self.port = port

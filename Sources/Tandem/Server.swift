@@ -22,13 +22,16 @@ public final class Server: Sendable {
     /// Binds the listening socket (so the port is known and errors surface here) without serving yet.
     ///
     /// - Throws: when the address cannot be bound.
-    public init(configuration: ServerConfiguration, router: Router, metrics: MetricsRegistry = MetricsRegistry()) throws {
+    public init(
+        configuration: ServerConfiguration, router: Router, metrics: MetricsRegistry = MetricsRegistry()
+    ) throws {
         self.configuration = configuration
         self.metrics = metrics
         let serverMetrics = ServerMetrics(registry: metrics)
         self.serverMetrics = serverMetrics
         var router = router
-        BuiltinEndpoints.install(on: &router, configuration: configuration, metrics: metrics, serverMetrics: serverMetrics)
+        BuiltinEndpoints.install(
+            on: &router, configuration: configuration, metrics: metrics, serverMetrics: serverMetrics)
         self.loop = try EventLoop(configuration: configuration, router: router, metrics: serverMetrics)
     }
 

@@ -273,3 +273,76 @@ struct SessionSetupTests {
         }
     }
 }
+
+/// A gate a session waits on until the test opens it.
+final class Gate: @unchecked Sendable {
+    private let lock = NSLockBox()
+    private var open = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = self.lock.run { () -> Bool in
+                if self.open { return true }
+                self.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func openGate() {
+        let waiters = self.lock.run { () -> [CheckedContinuation<Void, Never>] in
+            self.open = true
+            defer { self.waiters = [] }
+            return self.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+@Suite("Loopback inbound backpressure", .serialized)
+struct InboundBackpressureTests {
+    @Test("The inbound budget pauses past its limit and resumes at half")
+    func budget() {
+        let budget = InboundBudget(limit: 100)
+        #expect(budget.added(60) == false)
+        #expect(budget.added(60) == true)     // 120 > 100: pause
+        #expect(budget.added(10) == false)    // already paused
+        #expect(budget.consumed(60) == false) // 70 > 50
+        #expect(budget.consumed(60) == true)  // 10 <= 50: resume
+    }
+
+    @Test("A session that stalls pauses reading; once it resumes every message arrives, in order")
+    func stalledSession() async throws {
+        let gate = Gate()
+        var router = Router()
+        router.webSocket("/slow") { _, outbound in
+            ClosureWebSocketSession(received: { message in
+                await gate.wait()
+                outbound.send(message)
+            })
+        }
+        try await withServer(configure: { $0.maxInboundBufferedBytes = 64 << 10 }, router: router) { server in
+            let port = server.port
+            let count = 40
+            let client = try await blocking { () -> WebSocketClient in
+                let client = try WebSocketClient.connect(port: port, path: "/slow", timeout: testTimeout)
+                for index in 0..<count {
+                    try client.send(.binary([UInt8](repeating: UInt8(index), count: 16 << 10)))
+                }
+                return client
+            }
+            gate.openGate()
+            let received = try await blocking { () -> [UInt8] in
+                var firstBytes: [UInt8] = []
+                for _ in 0..<count {
+                    guard case .message(.binary(let bytes)) = try client.receive() else { break }
+                    firstBytes.append(bytes[0])
+                }
+                return firstBytes
+            }
+            #expect(received == (0..<count).map { UInt8($0) })
+        }
+    }
+}

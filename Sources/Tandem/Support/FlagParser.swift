@@ -129,7 +129,9 @@ public enum FlagValue {
     }
 
     /// A non-negative integer within `range`.
-    public static func int(_ text: String, flag: String, range: ClosedRange<Int> = 0...Int.max) throws(FlagError) -> Int {
+    public static func int(
+        _ text: String, flag: String, range: ClosedRange<Int> = 0...Int.max
+    ) throws(FlagError) -> Int {
         guard let value = Int(text), range.contains(value) else {
             throw .invalidValue(flag: flag, value: text, expected: "an integer in \(range)")
         }

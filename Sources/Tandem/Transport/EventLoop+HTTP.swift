@@ -63,12 +63,15 @@ extension EventLoop {
                 self.post(.respond(id, response, keepAlive: keepAlive, includeBody: includeBody))
             }
         case .methodNotAllowed:
-            self.respond(.error(.methodNotAllowed), keepAlive: connection.keepAlive, includeBody: true, on: connection, now: now)
+            self.respond(
+                .error(.methodNotAllowed), keepAlive: connection.keepAlive, includeBody: true, on: connection, now: now)
         case .notFound:
             let status: HTTPStatus = self.router.resolveWebSocket(path: path) == nil ? .notFound : .upgradeRequired
             var response = HTTPResponse.error(status)
             if status == .upgradeRequired { response.headers.set("Upgrade", "websocket") }
-            self.respond(response, keepAlive: connection.keepAlive, includeBody: request.method != .head, on: connection, now: now)
+            self.respond(
+                response, keepAlive: connection.keepAlive, includeBody: request.method != .head, on: connection,
+                now: now)
         }
     }
 

@@ -48,7 +48,9 @@ extension EventLoop {
     }
 
     /// Carries out one action of the connection state machine.
-    func perform(_ action: WebSocketConnectionState.Action, on connection: ServerConnection, now: ContinuousClock.Instant) {
+    func perform(
+        _ action: WebSocketConnectionState.Action, on connection: ServerConnection, now: ContinuousClock.Instant
+    ) {
         switch action {
         case .none:
             return

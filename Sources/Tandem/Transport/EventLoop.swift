@@ -56,7 +56,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         self.metrics = metrics
         Socket.raiseOpenFileLimit()
         signal(SIGPIPE, SIG_IGN)
-        self.listenFD = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        self.listenFD = try Socket.listen(
+            host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         self.port = Socket.localPort(self.listenFD)
         self.epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         self.wakeFD = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
@@ -302,7 +303,9 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         }
     }
 
-    private func received(_ bytes: UnsafeRawBufferPointer, on connection: ServerConnection, now: ContinuousClock.Instant) {
+    private func received(
+        _ bytes: UnsafeRawBufferPointer, on connection: ServerConnection, now: ContinuousClock.Instant
+    ) {
         switch connection.phase {
         case .http:
             connection.parser.append(bytes)
@@ -355,7 +358,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         while connection.outputIndex < connection.output.count {
             let remaining = connection.output.count - connection.outputIndex
             let written = connection.output.withUnsafeBytes { buffer in
-                send(connection.fd, buffer.baseAddress.map { $0 + connection.outputIndex }, remaining, Int32(MSG_NOSIGNAL))
+                let start = buffer.baseAddress.map { $0 + connection.outputIndex }
+                return send(connection.fd, start, remaining, Int32(MSG_NOSIGNAL))
             }
             if written > 0 {
                 connection.outputIndex += written

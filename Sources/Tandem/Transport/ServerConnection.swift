@@ -60,7 +60,10 @@ final class ServerConnection {
     /// Already on the loop's list of connections to flush this iteration.
     var isDirty = false
 
-    init(id: UInt64, fd: Int32, remoteAddress: String, http: HTTPRequestParser.Configuration, now: ContinuousClock.Instant) {
+    init(
+        id: UInt64, fd: Int32, remoteAddress: String, http: HTTPRequestParser.Configuration,
+        now: ContinuousClock.Instant
+    ) {
         self.id = id
         self.fd = fd
         self.remoteAddress = remoteAddress

@@ -11,7 +11,9 @@ enum Socket {
         let call: String
         let errno: Int32
 
-        var description: String { "\(self.call) failed: \(String(cString: strerror(self.errno))) (errno \(self.errno))" }
+        var description: String {
+            "\(self.call) failed: \(String(cString: strerror(self.errno))) (errno \(self.errno))"
+        }
     }
 
     /// Creates a non-blocking listening TCP socket bound to `host:port` (IPv4 or IPv6 literal, or `localhost`).

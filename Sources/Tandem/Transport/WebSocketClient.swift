@@ -109,7 +109,11 @@ public final class WebSocketClient: @unchecked Sendable {
 
     /// Sends any frame, masked with a random key (tests use this for fragments and control frames).
     public func send(frame: WebSocketFrame) throws(Error) {
-        let key = (UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255))
+        let random = UInt32.random(in: 0...UInt32.max)
+        let key = (
+            UInt8(truncatingIfNeeded: random), UInt8(truncatingIfNeeded: random >> 8),
+            UInt8(truncatingIfNeeded: random >> 16), UInt8(truncatingIfNeeded: random >> 24)
+        )
         try self.write(WebSocketFrameEncoder.encode(frame, maskingKey: key))
     }
 
@@ -142,8 +146,7 @@ public final class WebSocketClient: @unchecked Sendable {
                     case .pong:
                         continue
                     case .close:
-                        let code = frame.payload.count >= 2
-                            ? WebSocketCloseCode(rawValue: UInt16(frame.payload[0]) << 8 | UInt16(frame.payload[1])) : nil
+                        let code = frame.closeCode
                         let reason = String(decoding: frame.payload.dropFirst(2), as: UTF8.self)
                         if !self.closed {
                             self.closed = true
@@ -174,7 +177,9 @@ public final class WebSocketClient: @unchecked Sendable {
 
     /// Starts the close handshake and waits for the server's close frame, skipping messages still in flight.
     @discardableResult
-    public func close(code: WebSocketCloseCode = .normalClosure, reason: String = "") throws(Error) -> WebSocketCloseCode? {
+    public func close(
+        code: WebSocketCloseCode = .normalClosure, reason: String = ""
+    ) throws(Error) -> WebSocketCloseCode? {
         if !self.closed {
             self.closed = true
             try self.send(frame: .close(code: code, reason: reason))

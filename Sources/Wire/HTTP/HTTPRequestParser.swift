@@ -197,7 +197,9 @@ public struct HTTPRequestParser: Sendable {
         case Array("HTTP/1.1".utf8): minor = 1
         case Array("HTTP/1.0".utf8): minor = 0
         default:
-            guard parts[2].starts(with: Array("HTTP/".utf8)) else { throw .malformedRequestLine(offset: range.lowerBound) }
+            guard parts[2].starts(with: Array("HTTP/".utf8)) else {
+                throw .malformedRequestLine(offset: range.lowerBound)
+            }
             throw .unsupportedVersion
         }
         return HTTPRequest(
@@ -244,7 +246,8 @@ public struct HTTPRequestParser: Sendable {
 /// RFC 9110 §5.6.2 `tchar`.
 private func isTokenByte(_ byte: UInt8) -> Bool {
     switch byte {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+        UInt8(ascii: "0")...UInt8(ascii: "9"):
         return true
     default:
         return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)

@@ -21,8 +21,8 @@ public struct WebSocketConnectionState: Sendable {
 
         /// Creates a configuration; see the properties for defaults.
         public init(
-            maxMessageSize: Int = 16 << 20, pingInterval: Duration? = .seconds(30), pongTimeout: Duration = .seconds(30),
-            closeTimeout: Duration = .seconds(5)
+            maxMessageSize: Int = 16 << 20, pingInterval: Duration? = .seconds(30),
+            pongTimeout: Duration = .seconds(30), closeTimeout: Duration = .seconds(5)
         ) {
             self.maxMessageSize = maxMessageSize
             self.pingInterval = pingInterval
