@@ -11,6 +11,10 @@ public struct AppConfiguration: Sendable {
     public var jwtSecret: String?
     /// Path prefix of the y-websocket endpoint (`--yjs-path`, default `/yjs/`).
     public var yjsPath = "/yjs/"
+    /// Channel limits (`--channel-max-message`, `--channel-page-size`); the message logs follow `documents.walSync`.
+    public var channels = ChannelLimits()
+    /// Channel event settings (`--typing-rate`, `--channel-legacy-events`).
+    public var channelEvents = ChannelEventSettings()
 
     public init() {}
 }
@@ -41,7 +45,11 @@ public final class ServerApp: Sendable {
         if let data = configuration.documents.dataDirectory {
             try FileIO.makeDirectories(data)
             self.notes = try NoteStore(dataDirectory: data)
-            self.channels = ChannelService(store: try ChannelStore(dataDirectory: data), server: socketIO)
+            var limits = configuration.channels
+            limits.syncPolicy = configuration.documents.walSync
+            self.channels = ChannelService(
+                store: try ChannelStore(dataDirectory: data, limits: limits), server: socketIO,
+                settings: configuration.channelEvents)
             self.chatReads = try ChatReadStore(dataDirectory: data)
         } else {
             self.notes = nil

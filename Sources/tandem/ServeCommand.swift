@@ -131,6 +131,27 @@ enum ServeCommand {
             .init("--yjs-path", env: "TANDEM_YJS_PATH", value: "PREFIX", help: "y-websocket endpoint prefix (default /yjs/)") {
                 $0.app.yjsPath = $1
             },
+            .init("--channel-max-message", env: "TANDEM_CHANNEL_MAX_MESSAGE", value: "BYTES",
+                  help: "largest channel message content (default 32K)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.channels.maxMessageBytes = try FlagValue.byteSize(value, flag: "--channel-max-message")
+            },
+            .init("--channel-page-size", env: "TANDEM_CHANNEL_PAGE_SIZE", value: "N",
+                  help: "largest channel history page (default 100)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                let size = try FlagValue.int(value, flag: "--channel-page-size", range: 1...10_000)
+                options.app.channels.maxPageSize = size
+                options.app.channels.defaultPageSize = min(options.app.channels.defaultPageSize, size)
+            },
+            .init("--typing-rate", env: "TANDEM_TYPING_RATE", value: "N",
+                  help: "typing events per user and second, bursts of 5 (default 2)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.channelEvents.typingPerSecond = Double(try FlagValue.int(value, flag: "--typing-rate", range: 1...1_000))
+            },
+            .init("--channel-legacy-events", env: "TANDEM_CHANNEL_LEGACY_EVENTS",
+                  help: "also emit channel events as channel-events (older Open WebUI builds)") {
+                $0.app.channelEvents.emitLegacyEventName = $1
+            },
             .init("--read-only-awareness", env: "TANDEM_READ_ONLY_AWARENESS",
                   help: "relay the awareness (cursors) of read-only members") {
                 $0.app.documents.relayReadOnlyAwareness = $1

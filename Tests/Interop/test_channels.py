@@ -229,3 +229,21 @@ async def test_members_join_rooms_live_and_chat_last_read(tandem_bin, tmp_path):
         assert bob.chat == []
         for client in (alice, bob, carol, second_tab):
             await client.close()
+
+
+async def test_serve_flags_message_limit_and_legacy_event_name(tandem_bin, tmp_path):
+    args = ["--channel-max-message", "100", "--channel-legacy-events", "--channel-page-size", "2"]
+    with running_server(tandem_bin, data_dir=str(tmp_path), extra_args=args) as server:
+        channel_id = await create_channel(server, "alice", ["bob"])
+        alice, bob = [await ChannelClient(server, user).connect() for user in ("alice", "bob")]
+        refused = await alice.sio.call("message", {"channel_id": channel_id, "content": "x" * 101}, timeout=5)
+        assert "larger than 100 bytes" in refused["error"]
+        for index in range(3):
+            await alice.sio.call("message", {"channel_id": channel_id, "content": f"{index}" * 100}, timeout=5)
+        assert await wait_for(lambda: len(bob.of_type("message")) == 3 and len(bob.legacy) == 3)
+        assert bob.legacy == bob.events  # the same events under both names
+        assert len(await history(server, channel_id, limit=50)) == 2
+        status, _ = await rest(server, "POST", f"/{channel_id}/messages/post", "bob", {"content": "z" * 101})
+        assert status == 400
+        for client in (alice, bob):
+            await client.close()
