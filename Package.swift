@@ -31,9 +31,11 @@ let package = Package(
             path: "Sources/tandem",
             swiftSettings: settings
         ),
+        // The benchmark runner's pure parts (options, results, JSON, table, SVG charts), tested by BenchKitTests.
+        .target(name: "BenchKit", path: "Benchmarks/BenchKit", swiftSettings: settings),
         .executableTarget(
             name: "tandem-bench",
-            dependencies: ["Tandem", "YCRDT", "Wire"],
+            dependencies: ["Tandem", "YCRDT", "Wire", "BenchKit"],
             path: "Benchmarks/tandem-bench",
             swiftSettings: settings
         ),
@@ -41,6 +43,7 @@ let package = Package(
         // One test target per library (Swift Testing).
         .testTarget(name: "YCRDTTests", dependencies: ["YCRDT"], swiftSettings: settings),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: settings),
+        .testTarget(name: "BenchKitTests", dependencies: ["BenchKit"], swiftSettings: settings),
         .testTarget(name: "TandemTests", dependencies: ["Tandem", "YCRDT", "Wire"], swiftSettings: settings),
     ]
 )

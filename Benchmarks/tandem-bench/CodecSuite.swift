@@ -1,3 +1,4 @@
+import BenchKit
 import Foundation
 import YCRDT
 
@@ -35,7 +36,7 @@ enum CodecSuite {
         return (best, last!)
     }
 
-    static func run(_ args: [String]) throws -> [Result] {
+    static func run(_ args: [String], path given: String? = nil, runs: Int = 5) throws -> [Result] {
         var positional: [String] = []
         var i = 0
         while i < args.count {
@@ -43,8 +44,7 @@ enum CodecSuite {
             positional.append(args[i])
             i += 1
         }
-        let path = positional.first ?? self.defaultLog()
-        let runs = 5
+        let path = given ?? positional.first ?? self.defaultLog()
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandLineError("cannot read \(path)") }
         let file = [UInt8](data)
         let records = try YLog.records(file)
@@ -60,6 +60,11 @@ enum CodecSuite {
 
         let (mergeMs, merged) = try self.time(runs: runs) { try Update.merge(records, format: .v1) }
         results.append(Result(name: "merge v1 bytes→bytes (all updates)", milliseconds: mergeMs, bytes: total, note: "\(merged.count) bytes out"))
+
+        for prefix in [1_000, 10_000] where prefix < records.count {
+            let (ms, out) = try self.time(runs: runs) { try Update.merge(Array(records.prefix(prefix)), format: .v1) }
+            results.append(Result(name: "merge first \(prefix) updates", milliseconds: ms, bytes: records.prefix(prefix).reduce(0) { $0 + $1.count }, note: "\(out.count) bytes out"))
+        }
 
         let (modelMergeMs, _) = self.time(runs: runs) { Update.merged(updates) }
         results.append(Result(name: "merge Update values (decoded)", milliseconds: modelMergeMs, bytes: total, note: ""))
@@ -98,4 +103,41 @@ enum CodecSuite {
 struct CommandLineError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+extension CodecSuite: BenchSuite {
+    static let name = "codec"
+    static let title = "Yjs update codec on an update log: decode, encode, merge (v1)"
+
+    static func run(_ context: BenchContext) async throws -> SuiteReport {
+        let path = context.logPath
+        let file = URL(fileURLWithPath: path).lastPathComponent
+        context.step(name, "decode, encode and merge \(file) (best of \(max(context.repeats, 1)))")
+        let results = try self.run([], path: path, runs: max(context.repeats, 1))
+        var report = SuiteReport(suite: name, title: title)
+        var reference: (name: String, results: [String: Double])?
+        if context.options.references {
+            context.step(name, "pycrdt merge_updates of the first 1,000 and 10,000 updates")
+            do {
+                reference = try PythonReference.pycrdt(
+                    ["--log", path, "--ops", "codec", "--repeat", "\(max(1, min(context.repeats, 3)))"])
+            } catch {
+                report.notes.append("pycrdt reference skipped: \(error)")
+            }
+        }
+        for result in results {
+            var row = BenchRow(group: file, name: result.name, value: result.milliseconds, unit: "ms",
+                               note: result.note.isEmpty ? String(format: "%.1f MB/s", result.megabytesPerSecond) : result.note)
+            for prefix in [1_000, 10_000] where result.name == "merge first \(prefix) updates" {
+                if let value = reference?.results["merge_\(prefix)"] {
+                    row.reference = value
+                    row.referenceName = reference?.name
+                }
+            }
+            report.rows.append(row)
+        }
+        report.notes.append("pycrdt (yrs) merges many small updates in super-linear time (151 s for 100,000 updates of "
+            + "this log, see shared/fixtures/yjs/README.md), so the full-log merge is compared on prefixes only.")
+        return report
+    }
 }

@@ -1,3 +1,4 @@
+import BenchKit
 import Foundation
 import YCRDT
 
@@ -23,27 +24,15 @@ enum DocSuite {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
     }
 
-    /// Runs the suite; `arguments` may hold `--log PATH`, `--runs N`, `--skip-b`.
-    static func run(_ arguments: [String]) throws {
-        var logPath = sharedRoot().appendingPathComponent("fixtures/yjs/automerge-paper.ylog").path
-        var runs = 3
-        var crdtBenchmarks = true
-        var i = 0
-        while i < arguments.count {
-            switch arguments[i] {
-            case "--log" where i + 1 < arguments.count: logPath = arguments[i + 1]; i += 1
-            case "--runs" where i + 1 < arguments.count: runs = max(1, Int(arguments[i + 1]) ?? 3); i += 1
-            case "--skip-b": crdtBenchmarks = false
-            default: break
-            }
-            i += 1
-        }
+    /// Measures the log (apply, encode, load) and, if `crdtBenchmarks`, the crdt-benchmarks B1–B4 cases.
+    static func measure(logPath: String, runs: Int, crdtBenchmarks: Bool, progress: BenchProgress? = nil) throws -> [Result] {
         var results: [Result] = []
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: logPath)))
         let updates = try YLog.records(bytes).map { Array($0) }
         var applyTimes: [Double] = []
         var doc = Document(clientID: 1)
-        for _ in 0..<runs {
+        for run in 0..<runs {
+            progress?.step("doc", "apply \(updates.count) updates, run \(run + 1) of \(runs)")
             var d = Document(clientID: 1)
             applyTimes.append(try milliseconds { for u in updates { try d.applyUpdate(u) } })
             doc = d
@@ -70,28 +59,54 @@ enum DocSuite {
                     ("load state v1", loadTimes.min() ?? 0, "ms"),
                     ("structs", Double(doc.structCount), ""),
                 ]))
-        if crdtBenchmarks { results += try CRDTBenchmarks.run(sharedRoot: sharedRoot()) }
-        print(table(results))
-        print(json(results))
+        if crdtBenchmarks {
+            progress?.step("doc", "crdt-benchmarks B1–B4 (N = \(CRDTBenchmarks.n))")
+            results += try CRDTBenchmarks.run(sharedRoot: sharedRoot())
+        }
+        return results
     }
+}
 
-    static func table(_ results: [Result]) -> String {
-        var out = ""
-        for r in results {
-            out += "\(r.name)\n"
-            for (name, value, unit) in r.metrics {
-                let v = unit == "ms" ? String(format: "%10.2f", value) : String(format: "%10.0f", value)
-                out += "  \(name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(v) \(unit)\n"
+extension DocSuite: BenchSuite {
+    static let name = "doc"
+    static let title = "CRDT document: apply, encode, load an update log; crdt-benchmarks B1–B4 (N = 6000)"
+
+    static func run(_ context: BenchContext) async throws -> SuiteReport {
+        let results = try self.measure(logPath: context.logPath, runs: max(1, context.repeats),
+                                       crdtBenchmarks: context.options.suiteValue("--skip-b") == nil,
+                                       progress: context.progress)
+        var report = SuiteReport(suite: name, title: title)
+        var reference: (name: String, results: [String: Double])?
+        if context.options.references {
+            context.step(name, "pycrdt: the same log and B1–B4")
+            let trace = context.sharedRoot.appendingPathComponent("traces/automerge-paper.json.gz").path
+            do {
+                reference = try PythonReference.pycrdt(
+                    ["--log", context.logPath, "--trace", trace, "--ops", "doc,b",
+                     "--repeat", "\(max(1, min(context.repeats, 3)))"])
+            } catch {
+                report.notes.append("pycrdt reference skipped: \(error)")
             }
         }
-        return out
-    }
-
-    static func json(_ results: [Result]) -> String {
-        let objects = results.map { r -> String in
-            let metrics = r.metrics.map { "\"\($0.0)\": {\"value\": \(($0.1 * 1000).rounded() / 1000), \"unit\": \"\($0.2)\"}" }
-            return "{\"suite\": \"\(r.name)\", \"metrics\": {\(metrics.joined(separator: ", "))}}"
+        let logKeys = ["apply all updates": "apply", "encode state v1": "encode", "state v1 size": "state_bytes",
+                       "load state v1": "load"]
+        for result in results {
+            // "[B1.1] Append N characters" → group B1.1, key B1.1.
+            let caseKey = result.name.hasPrefix("[") ? String(result.name.dropFirst().prefix { $0 != "]" }) : nil
+            for (metric, value, unit) in result.metrics {
+                var row = BenchRow(group: caseKey.map { "\($0)" } ?? result.name,
+                                   name: caseKey == nil ? metric : "\(result.name.drop { $0 != " " }.dropFirst()): \(metric)",
+                                   value: value, unit: unit.isEmpty ? "count" : unit)
+                let key = caseKey == nil ? logKeys[metric] : (metric == "time" ? caseKey : nil)
+                if let key, let value = reference?.results[key] {
+                    row.reference = value
+                    row.referenceName = reference?.name
+                }
+                report.rows.append(row)
+            }
         }
-        return "[\n  " + objects.joined(separator: ",\n  ") + "\n]"
+        if let check = reference?.results["B4_check"], check != 0 { report.notes.append("pycrdt B4 check failed") }
+        report.notes.append("pycrdt B-case inputs are generated with the same shape (seeded), not the same bytes.")
+        return report
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import BenchKit
 import Foundation
 import Tandem
 import Wire
@@ -11,7 +12,7 @@ import Wire
 /// client), so neither server is measured through a Python client. The sender keeps `--window` relays in flight
 /// (each `test:relay` is acked once the server has queued the event to the room).
 enum SocketIOSuite {
-    struct Options {
+    struct Options: Sendable {
         var receivers = 100
         var messages = 1000
         var window = 16
@@ -29,8 +30,11 @@ enum SocketIOSuite {
         var expected: Int
     }
 
-    static func run(_ arguments: [String]) throws {
+    static func measure(_ arguments: [String], baseline: Bool, progress: BenchProgress? = nil) throws
+        -> (Options, [Result])
+    {
         var options = Options()
+        options.baseline = baseline
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             switch argument {
@@ -40,14 +44,15 @@ enum SocketIOSuite {
             case "--no-baseline": options.baseline = false
             case "--tandem": options.tandemBinary = iterator.next()
             case "--python": options.python = iterator.next()
-            default:
-                print("usage: tandem-bench socketio [--receivers N] [--messages N] [--window N] [--no-baseline] "
-                    + "[--tandem PATH] [--python PATH]")
-                return
+            default: continue  // another suite's option
             }
         }
         var results: [Result] = []
         let tandem = options.tandemBinary ?? self.sibling("tandem")
+        guard FileManager.default.isExecutableFile(atPath: tandem) else {
+            throw BenchError("\(tandem) not found: build it too (swift build -c release)")
+        }
+        progress?.step("socketio", "tandem serve: 1 sender → \(options.receivers) receivers, \(options.messages) events")
         let secret = "bench-secret"
         let server = try ChildServer.start(
             tandem, ["serve", "--port", "0", "--memory", "--socketio-test-events", "--jwt-secret", secret])
@@ -56,6 +61,7 @@ enum SocketIOSuite {
             options: options))
         server.stop()
         if options.baseline {
+            progress?.step("socketio", "python-socketio AsyncServer: the same scenario")
             let python = options.python ?? self.venvPython()
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("socketio_baseline.py").path
@@ -63,15 +69,7 @@ enum SocketIOSuite {
             results.append(try self.scenario(name: "python-socketio", port: baseline.port, token: "x", options: options))
             baseline.stop()
         }
-        print("socketio relay: 1 sender → \(options.receivers) receivers, \(options.messages) events, "
-            + "window \(options.window)")
-        print("| server | deliveries | deliveries/s | p50 latency | p99 latency |")
-        print("|---|---:|---:|---:|---:|")
-        for result in results {
-            let rate = Double(result.deliveries) / result.seconds
-            print("| \(result.server) | \(result.deliveries)/\(result.expected) | \(Int(rate)) | "
-                + "\(self.format(result.p50)) | \(self.format(result.p99)) |")
-        }
+        return (options, results)
     }
 
     private static func format(_ milliseconds: Double) -> String {

@@ -1,16 +1,21 @@
 import Foundation
 import Glibc
+import Tandem
 import YCRDT
 
-/// `tandem replay LOG [--format text|json|html|markdown|prosemirror] [--root NAME] [--until N] [--state-out FILE]
-/// [--v2]`: applies every update of a log to an empty document, headlessly, and prints the chosen root.
+/// `tandem replay INPUT... [--format text|json|html|markdown|prosemirror] [--root NAME] [--until N]
+/// [--state-out FILE] [--v2] [--stats]`: applies every update of the inputs, in order, to an empty document,
+/// headlessly, and prints the chosen root (or, with `--stats`, a summary of the document).
 ///
-/// Input: a `.ylog` file (varUint length + update, as the fixtures, `tandem update` and the server's `wal.ylog`
-/// use), one raw update (`state.bin`), or a server document folder (its `state.bin`, then its `wal.ylog`).
+/// Inputs (see ``ReplayInput``): `.ylog` files (varUint length + update), JSON (base64 strings or int arrays, as
+/// `tandem update` reads), one raw update, and the server's own files: a document folder
+/// `<data>/documents/<id>/` (its `state.bin`, then its `wal.ylog`), or a data directory with `--document ID`.
 /// `--v2` reads the updates as v2. Bad input exits with status 1 naming the update's index and byte offset.
 enum ReplayCommand {
     struct Options {
-        var path = ""
+        var paths: [String] = []
+        var document: String?
+        var stats = false
         var format = "text"
         var root: String?
         var until: Int?
@@ -19,8 +24,12 @@ enum ReplayCommand {
     }
 
     static let usage = """
-        usage: tandem replay LOG [--format text|json|html|markdown|prosemirror] [--root NAME] [--until N]
-                                 [--state-out FILE] [--v2]
+        usage: tandem replay INPUT... [--format text|json|html|markdown|prosemirror] [--root NAME] [--until N]
+                                      [--state-out FILE] [--v2] [--stats] [--document ID]
+          INPUT: a .ylog file, a JSON array (base64 strings or int arrays), a raw update, a document folder
+                 <data>/documents/<id>/ (state.bin then wal.ylog), or a data directory with --document ID
+          --until N   apply only the first N updates
+          --stats     print updates, clients, structs, bytes and the deleted ratio instead of the content
         """
 
     static func fail(_ message: String) -> Never {
@@ -45,68 +54,46 @@ enum ReplayCommand {
                 options.until = n
             case "--state-out": options.stateOut = value()
             case "--v2": options.updateFormat = .v2
+            case "--stats": options.stats = true
+            case "--document": options.document = value()
             case "-h", "--help":
                 print(usage)
                 exit(0)
             default:
-                if arguments[i].hasPrefix("-") || !options.path.isEmpty { fail("unexpected argument \(arguments[i])\n\(usage)") }
-                options.path = arguments[i]
+                if arguments[i].hasPrefix("-") { fail("unexpected argument \(arguments[i])\n\(usage)") }
+                options.paths.append(arguments[i])
             }
             i += 1
         }
-        guard !options.path.isEmpty else { fail(usage) }
+        guard !options.paths.isEmpty else { fail(usage) }
         guard ["text", "json", "html", "markdown", "prosemirror"].contains(options.format) else {
             fail("unknown format \(options.format)\n\(usage)")
         }
         return options
     }
 
-    /// The records of a log file: `.ylog` records when the whole file parses as such, else the file as one update.
-    static func records(_ bytes: [UInt8], path: String) -> [ArraySlice<UInt8>] {
-        if path.hasSuffix(".ylog") {
-            var reader = ByteReader(bytes)
-            var records: [ArraySlice<UInt8>] = []
-            while !reader.isAtEnd {
-                let start = reader.offset
-                do {
-                    records.append(try reader.readVarBytes())
-                } catch {
-                    fail("\(path): update \(records.count) (starting at file byte \(start)): \(error)")
-                }
-            }
-            return records
-        }
-        if let records = try? YLog.records(bytes), records.count > 1 { return records }
-        return [bytes[...]]
-    }
-
     static func run(_ arguments: [String]) {
         let options = parse(arguments)
-        var isDirectory: ObjCBool = false
-        var all: [ArraySlice<UInt8>] = []
-        if FileManager.default.fileExists(atPath: options.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            // A server document folder: state.bin, then the updates of wal.ylog.
-            let state = options.path + "/state.bin"
-            let wal = options.path + "/wal.ylog"
-            if let data = FileManager.default.contents(atPath: state) { all.append(Array(data)[...]) }
-            if let data = FileManager.default.contents(atPath: wal) { all += records(Array(data), path: wal) }
-            guard !all.isEmpty else { fail("\(options.path): no state.bin or wal.ylog") }
-        } else {
-            guard let data = FileManager.default.contents(atPath: options.path) else { fail("cannot read \(options.path)") }
-            all = records(Array(data), path: options.path)
+        let all: [UpdateInput]
+        do {
+            all = try ReplayInput.read(options.paths, document: options.document)
+        } catch {
+            fail("\(error)")
         }
         let count = min(all.count, options.until ?? all.count)
         var doc = Document(clientID: 0)
         let start = DispatchTime.now().uptimeNanoseconds
         var progress = ProgressBar(total: count, start: start)
+        var inputBytes = 0
         for index in 0..<count {
             let record = all[index]
+            inputBytes += record.bytes.count
             do {
-                doc.apply(try Update(bytes: record, format: options.updateFormat))
+                doc.apply(try Update(bytes: record.bytes, format: options.updateFormat))
             } catch {
-                fail(
-                    "\(options.path): update \(index) (file bytes \(record.startIndex)..<\(record.endIndex)), "
-                        + "file byte \(record.startIndex + error.offset): update \(error)")
+                let at = record.fileOffset.map { "file bytes \($0)..<\($0 + record.bytes.count)), file byte \($0 + error.offset)" }
+                    ?? "byte \(error.offset) of the decoded update)"
+                fail("\(record.label): update \(index) (\(at): update \(error)")
             }
             progress.tick(index + 1)
         }
@@ -117,10 +104,17 @@ enum ReplayCommand {
                 fail("cannot write \(out)")
             }
         }
-        print(render(&doc, options: options, updates: count, milliseconds: elapsed))
+        let summary = ReplaySummary(updates: count, inputBytes: inputBytes, milliseconds: elapsed, stats: doc.stats)
+        if options.stats && options.format != "json" {
+            print(summary.text)
+        } else {
+            print(render(&doc, options: options, updates: count, milliseconds: elapsed,
+                         stats: options.stats ? summary : nil))
+        }
     }
 
-    static func render(_ doc: inout Document, options: Options, updates: Int, milliseconds: Double) -> String {
+    static func render(_ doc: inout Document, options: Options, updates: Int, milliseconds: Double,
+                       stats: ReplaySummary? = nil) -> String {
         if options.format == "json" {
             var entries: [(key: String, value: YAny)] = []
             var roots: [(key: String, value: YAny)] = []
@@ -157,6 +151,7 @@ enum ReplayCommand {
                     ("missing", .object(pending.missing.sorted { $0.key > $1.key }.map { (String($0.key), .integer(Int64($0.value))) })),
                  ])))
             entries.append(("milliseconds", .float64((milliseconds * 1000).rounded() / 1000)))
+            if let stats { entries.append(("stats", stats.json)) }
             return JavaScriptJSON.stringify(.object(entries))
         }
         guard let name = options.root ?? doc.rootNames.first else { return "" }
