@@ -33,7 +33,7 @@ struct BenchContext: Sendable {
 /// The suites in `--suite all` order.
 enum BenchRegistry {
     static var suites: [any BenchSuite.Type] {[
-        CodecSuite.self, DocSuite.self, TracesSuite.self, WebSocketBench.self, SocketIOSuite.self, YSyncSuite.self,
+        CodecSuite.self, JSONBench.self, DocSuite.self, TracesSuite.self, WebSocketBench.self, SocketIOSuite.self, YSyncSuite.self,
         RoomsBench.self,
     ]}
 

@@ -4,7 +4,11 @@ import Wire
 /// `tandem-bench json`: Wire's JSON on the payload that dominates Open WebUI's socket traffic, a Yjs update sent as
 /// a JSON int array (`ydoc:document:update {document_id, update:[…]}`), plus a small chat-style event.
 enum JSONSuite {
+    /// Measured rows: (operation, best milliseconds, MB/s).
+    nonisolated(unsafe) static var measured: [(String, Double, Double)] = []
+
     static func run(_ arguments: [String]) {
+        self.measured = []
         let size = arguments.first.flatMap { Int($0) } ?? 1_000_000
         var generator = SystemRandomNumberGenerator()
         let update = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -47,5 +51,6 @@ enum JSONSuite {
         let time = (milliseconds * 100).rounded() / 100
         let rate = (megabytes * 10).rounded() / 10
         print("| \(name) | \(time) ms | \(rate) MB/s |")
+        self.measured.append((name, milliseconds, megabytes))
     }
 }

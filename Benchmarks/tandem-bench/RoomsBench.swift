@@ -162,13 +162,3 @@ enum YSyncSuite: BenchSuite {
         return report
     }
 }
-
-/// `--suite ws`: placeholder until the WebSocket suite lands on main.
-enum WebSocketBench: BenchSuite {
-    static let name = "ws"
-    static let title = "WebSocket server: idle connections memory, echo throughput and latency"
-
-    static func run(_ context: BenchContext) async throws -> SuiteReport {
-        SuiteReport(suite: name, title: title, notes: ["the ws suite is not on main yet"])
-    }
-}

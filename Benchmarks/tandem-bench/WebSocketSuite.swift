@@ -17,6 +17,27 @@ enum WebSocketSuite {
         var seconds = 3.0
     }
 
+    struct EchoResult {
+        var connections: Int
+        var size: Int
+        var rate: Double
+        var p50: Double
+        var p90: Double
+        var p99: Double
+        var max: Double
+        var failure: String?
+        var line: String
+    }
+
+    struct IdleResult {
+        var opened: Int
+        var seconds: Double
+        var before: Int
+        var after: Int
+        var perConnection: Double
+        var line: String
+    }
+
     static func run(_ arguments: [String]) throws {
         var options = Options()
         var index = 0
@@ -48,15 +69,15 @@ enum WebSocketSuite {
         for connections in options.concurrencies {
             let result = try Self.echo(port: server.port, connections: connections, size: options.messageSize,
                                        seconds: options.seconds)
-            print(result)
+            print(result.line)
         }
         if options.idleConnections > 0 {
-            print(try Self.idle(server: server, count: min(options.idleConnections, limit - 100)))
+            print(try Self.idle(server: server, count: min(options.idleConnections, limit - 100)).line)
         }
     }
 
     /// Opens `count` connections that stay idle and reports the server's resident memory per connection.
-    static func idle(server: ServerProcess, count: Int) throws -> String {
+    static func idle(server: ServerProcess, count: Int) throws -> IdleResult {
         // Warm up allocator pools with a few connections first, so the baseline is not the empty process.
         var warm: [WebSocketClient] = []
         for _ in 0..<10 { warm.append(try WebSocketClient.connect(port: server.port, path: "/echo")) }
@@ -87,11 +108,12 @@ enum WebSocketSuite {
             opened, elapsed.benchSeconds, Double(before) / 1_048_576, Double(after) / 1_048_576, perConnection / 1024)
         clients.removeAll()
         warm.removeAll()
-        return result
+        return IdleResult(opened: opened, seconds: elapsed.benchSeconds, before: before, after: after,
+                          perConnection: perConnection, line: result)
     }
 
     /// Runs `connections` closed-loop echo clients for `seconds` and reports throughput and latency percentiles.
-    static func echo(port: Int, connections: Int, size: Int, seconds: Double) throws -> String {
+    static func echo(port: Int, connections: Int, size: Int, seconds: Double) throws -> EchoResult {
         let payload = [UInt8](repeating: 0x61, count: size)
         let clients = try (0..<connections).map { _ in try WebSocketClient.connect(port: port, path: "/echo") }
         let samples = SampleStore()
@@ -135,7 +157,9 @@ enum WebSocketSuite {
             connections, size, rate, rate * Double(size) / 1_000_000, percentile(0.5), percentile(0.9),
             percentile(0.99), latencies.last?.benchMicroseconds ?? 0)
         if let failure = samples.firstFailure { line += " (error: \(failure))" }
-        return line
+        return EchoResult(connections: connections, size: size, rate: rate, p50: percentile(0.5), p90: percentile(0.9),
+                          p99: percentile(0.99), max: latencies.last?.benchMicroseconds ?? 0,
+                          failure: samples.firstFailure, line: line)
     }
 
     /// `tandem` next to this `tandem-bench` binary (same build configuration).
