@@ -66,6 +66,11 @@ enum ServeCommand {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
                 options.configuration.idleTimeout = try FlagValue.duration(value, flag: "--idle-timeout")
             },
+            .init("--request-timeout", env: "TANDEM_REQUEST_TIMEOUT", value: "DURATION",
+                  help: "time to receive a whole HTTP request, else 408 (default 30s)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.configuration.requestTimeout = try FlagValue.duration(value, flag: "--request-timeout")
+            },
             .init("--close-timeout", env: "TANDEM_CLOSE_TIMEOUT", value: "DURATION",
                   help: "wait this long for the peer's close frame (default 5s)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in

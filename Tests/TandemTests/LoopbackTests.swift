@@ -59,6 +59,15 @@ struct LoopbackTests {
         }
     }
 
+    @Test("A request that never completes gets 408 after the request timeout")
+    func slowloris() async throws {
+        try await withServer(configure: { $0.requestTimeout = .milliseconds(500) }) { server in
+            let response = try await httpText(port: server.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            #expect(response.hasPrefix("HTTP/1.1 408 "))
+            #expect(server.serverMetrics.errorCount(.requestTimeout) == 1)
+        }
+    }
+
     @Test("Pipelined keep-alive requests are answered in order on one connection")
     func pipelining() async throws {
         try await withServer { server in

@@ -16,6 +16,8 @@ public struct ServerMetrics: Sendable {
         case keepaliveTimeout = "keepalive_timeout"
         /// A connection closed for being idle.
         case idleTimeout = "idle_timeout"
+        /// A request that took longer than the request timeout to arrive (answered 408).
+        case requestTimeout = "request_timeout"
         /// A handler that threw something other than `HTTPError` (answered 500).
         case handler
         /// `accept` failures, including running out of descriptors or connections.

@@ -15,6 +15,7 @@ extension EventLoop {
                 return
             }
             guard var request else { return }
+            connection.requestStarted = connection.parser.isIdle ? nil : now
             request.remoteAddress = connection.remoteAddress
             self.metrics.httpRequests.increment()
             self.dispatch(request, on: connection, now: now)

@@ -308,6 +308,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
     ) {
         switch connection.phase {
         case .http:
+            if connection.parser.isIdle { connection.requestStarted = now }
             connection.parser.append(bytes)
             self.processHTTPInput(connection, now: now)
         case .webSocket:
@@ -447,7 +448,12 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             }
             switch connection.phase {
             case .http:
-                if now - connection.lastActivity >= self.configuration.idleTimeout {
+                if let started = connection.requestStarted, !connection.parser.isIdle,
+                    now - started >= self.configuration.requestTimeout
+                {
+                    self.metrics.error(.requestTimeout)
+                    self.respond(.error(.requestTimeout), keepAlive: false, includeBody: true, on: connection, now: now)
+                } else if now - connection.lastActivity >= self.configuration.idleTimeout {
                     self.metrics.error(.idleTimeout)
                     self.teardown(connection)
                 }

@@ -36,6 +36,9 @@ public struct ServerConfiguration: Sendable {
     public var closeTimeout: Duration = .seconds(5)
     /// An HTTP connection with no request in progress is closed after this long. Default 60 s.
     public var idleTimeout: Duration = .seconds(60)
+    /// Time to receive a whole request (head and body) once its first byte arrived; slower gets 408 and a close,
+    /// so a client trickling bytes (slowloris) cannot hold a connection. Default 30 s.
+    public var requestTimeout: Duration = .seconds(30)
     /// On shutdown, how long open requests and close handshakes may take before connections are dropped.
     /// Default 10 s.
     public var shutdownGracePeriod: Duration = .seconds(10)

@@ -55,6 +55,8 @@ final class ServerConnection {
     /// The close code reported to the session.
     var closeCode: WebSocketCloseCode?
     var lastActivity: ContinuousClock.Instant
+    /// When the first byte of the request being received arrived (nil between requests).
+    var requestStarted: ContinuousClock.Instant?
     /// The epoll event mask currently registered.
     var registeredEvents: UInt32 = 0
     /// Already on the loop's list of connections to flush this iteration.
