@@ -9,17 +9,21 @@ struct YjsStreamTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/document")
 
-    @Test("Applying a convergence stream gives Yjs's state bytes and content", arguments: 1...4)
-    func stream(_ seed: Int) throws {
+    @Test(
+        "Applying a convergence stream gives Yjs's state bytes and content (roots declared before or after)",
+        arguments: [1, 2, 3, 4], [true, false])
+    func stream(_ seed: Int, declared: Bool) throws {
         let log = try YLog.records(Array(try Data(contentsOf: Self.folder.appendingPathComponent("convergence-\(seed).ylog"))))
-        let data = try Data(contentsOf: Self.folder.appendingPathComponent("convergence-\(seed).yjs.json"))
+        let suffix = declared ? "yjs" : "yjs-undeclared"
+        let data = try Data(contentsOf: Self.folder.appendingPathComponent("convergence-\(seed).\(suffix).json"))
         let expected = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var doc = Document(clientID: 123_456_789)
+        if declared { _ = (doc.text("text"), doc.map("map"), doc.array("array"), doc.xmlFragment("prosemirror")) }
+        for record in log { try doc.applyUpdate(Array(record)) }
         let text = doc.text("text")
         let map = doc.map("map")
         let array = doc.array("array")
         let xml = doc.xmlFragment("prosemirror")
-        for record in log { try doc.applyUpdate(Array(record)) }
         let state = doc.encodeStateAsUpdate()
         let reference = try #require(expected["state"] as? [String: Any])
         #expect(state.count == reference["bytes"] as? Int)

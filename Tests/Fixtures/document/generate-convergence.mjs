@@ -11,14 +11,15 @@ const fnv = bytes => {
   return h.toString(16).padStart(16, '0')
 }
 
+// Each stream twice: with the root types declared before applying (as an application does), and declared only
+// afterwards (a headless replay: the roots stay plain AbstractTypes while applying, so the root text gets no
+// formatting cleanup, while nested XML texts still do).
 for (const name of fs.readdirSync('.').filter(n => /^convergence-\d+\.ylog$/.test(n)).sort()) {
+ for (const declared of [true, false]) {
   const log = fs.readFileSync(name)
   const doc = new Y.Doc()
-  // Declare the root types first, as an application would.
-  const text = doc.getText('text')
-  const map = doc.getMap('map')
-  const array = doc.getArray('array')
-  const xml = doc.getXmlFragment('prosemirror')
+  const roots = () => [doc.getText('text'), doc.getMap('map'), doc.getArray('array'), doc.getXmlFragment('prosemirror')]
+  if (declared) roots()
   let i = 0
   while (i < log.length) {
     let len = 0; let shift = 0; let b
@@ -27,7 +28,8 @@ for (const name of fs.readdirSync('.').filter(n => /^convergence-\d+\.ylog$/.tes
     i += len
   }
   const state = Y.encodeStateAsUpdate(doc)
-  fs.writeFileSync(name.replace('.ylog', '.yjs.json'), JSON.stringify({
+  const [text, map, array, xml] = roots()
+  fs.writeFileSync(name.replace('.ylog', declared ? '.yjs.json' : '.yjs-undeclared.json'), JSON.stringify({
     state: { bytes: state.length, fnv1a64: fnv(state) },
     text: text.toString(),
     delta: text.toDelta(),
@@ -35,4 +37,5 @@ for (const name of fs.readdirSync('.').filter(n => /^convergence-\d+\.ylog$/.tes
     array: array.toJSON(),
     prosemirror: xml.toString()
   }, null, 1) + '\n')
+ }
 }
