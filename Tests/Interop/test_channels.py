@@ -247,3 +247,24 @@ async def test_serve_flags_message_limit_and_legacy_event_name(tandem_bin, tmp_p
         assert status == 400
         for client in (alice, bob):
             await client.close()
+
+
+async def test_acknowledged_messages_survive_a_crash(tandem_bin, tmp_path):
+    import signal
+    from support import TandemServer
+
+    data = str(tmp_path)
+    server = TandemServer(tandem_bin, data).start()
+    try:
+        channel_id = await create_channel(server, "alice", ["bob"])
+        for index in range(20):
+            status, _ = await rest(server, "POST", f"/{channel_id}/messages/post", "alice", {"content": f"m{index}"})
+            assert status == 200
+        status, message = await rest(server, "POST", f"/{channel_id}/messages/post", "bob", {"content": "bye"})
+        await rest(server, "DELETE", f"/{channel_id}/messages/{message['id']}/delete", "bob")
+        await asyncio.sleep(0.3)  # past the 50 ms fsync batch
+    finally:
+        server.stop(signal.SIGKILL)
+    with running_server(tandem_bin, data_dir=data) as server:
+        contents = [m["content"] for m in await history(server, channel_id, limit=100)]
+        assert contents == [f"m{index}" for index in reversed(range(20))]

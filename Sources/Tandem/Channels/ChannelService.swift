@@ -15,7 +15,8 @@ public struct ChannelEventSettings: Sendable, Equatable {
 
 /// The channel operations shared by the REST routes (``ChannelsAPI``) and the socket events
 /// (``SocketIOChannelBridge``): each changes the ``ChannelStore`` and then tells the `channel:<id>` room with an
-/// `events:channel` event `{channel_id, message_id, data: {type, data}, user, channel}` (openwebui-protocol.md §2, §5).
+/// `events:channel` event `{channel_id, message_id, data: {type, data}, user, channel}`
+/// (openwebui-protocol.md §2, §5).
 ///
 /// Mutations run one after another (store change, then emit, then the next mutation), so the order of the events a
 /// room sees is the order of the stored history, whichever path (REST or socket) each change came from.
@@ -96,7 +97,8 @@ public actor ChannelService {
     ) async throws(ChannelError) -> ChannelMessage {
         let store = self.store
         return try await serially { () async throws(ChannelError) -> ChannelMessage in
-            let message = try await store.post(channelID, userID: user.id, content: content, parentID: parentID, now: now)
+            let message = try await store.post(
+                channelID, userID: user.id, content: content, parentID: parentID, now: now)
             await self.emitMessage("message", message, user: user)
             return message
         }

@@ -85,7 +85,9 @@ public struct ChannelsAPI: Sendable {
     func create(_ request: HTTPRequest) async throws -> HTTPResponse {
         let user = try user(request)
         let form = try body(request)
-        guard let name = form["name"]?.stringValue else { throw APIError.make(.badRequest, "name (a string) is required") }
+        guard let name = form["name"]?.stringValue else {
+            throw APIError.make(.badRequest, "name (a string) is required")
+        }
         let ids = try userIDs(form, required: false)
         let channel = try await answer { () async throws(ChannelError) in
             try await service.createChannel(name: name, memberIDs: ids, by: user, now: now())
@@ -101,19 +103,22 @@ public struct ChannelsAPI: Sendable {
 
     func route(_ request: HTTPRequest) async throws -> HTTPResponse {
         let user = try user(request)
-        let parts = request.path.dropFirst("/api/v1/channels/".count).split(separator: "/", omittingEmptySubsequences: false)
+        let parts = request.path.dropFirst("/api/v1/channels/".count)
+            .split(separator: "/", omittingEmptySubsequences: false)
         guard let first = parts.first, let id = HTTPRequest.percentDecode(first), !id.isEmpty else {
             throw APIError.make(.notFound, "no such route")
         }
         let rest = parts.dropFirst().map(String.init)
         switch (request.method, rest) {
         case (.get, []), (.get, [""]):
-            return .json(try await answer { () async throws(ChannelError) in try await service.channel(id, for: user) }.json.serialized())
+            let channel = try await answer { () async throws(ChannelError) in try await service.channel(id, for: user) }
+            return .json(channel.json.serialized())
         case (.post, ["members", "add"]), (.post, ["members", "remove"]):
             let ids = try userIDs(try body(request), required: true)
             let adding = rest[1] == "add"
             let channel = try await answer { () async throws(ChannelError) in
-                try await service.changeMembers(id, add: adding ? ids : [], remove: adding ? [] : ids, by: user, now: now())
+                try await service.changeMembers(
+                    id, add: adding ? ids : [], remove: adding ? [] : ids, by: user, now: now())
             }
             return .json(channel.json.serialized())
         case (.post, ["read"]):
@@ -134,7 +139,9 @@ public struct ChannelsAPI: Sendable {
             return .json(message.json.serialized())
         case (.delete, let path) where path.count == 3 && path[0] == "messages" && path[2] == "delete":
             let messageID = HTTPRequest.percentDecode(path[1]) ?? path[1]
-            _ = try await answer { () async throws(ChannelError) in try await service.delete(id, messageID: messageID, by: user) }
+            try await answer { () async throws(ChannelError) in
+                try await service.delete(id, messageID: messageID, by: user)
+            }
             return .json("true")
         default:
             throw APIError.make(.notFound, "no such route")

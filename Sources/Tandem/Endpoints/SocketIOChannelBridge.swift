@@ -6,7 +6,7 @@ import Wire
 ///
 /// | client event | payload | effect |
 /// |---|---|---|
-/// | `events:channel`, `channel-events` | `{channel_id, message_id?, data: {type: 'typing', data: {typing}}}` | typing to the room, sender included |
+/// | `events:channel`, `channel-events` | `{channel_id, message_id?, data: {type: 'typing'}}` | typing to the room |
 /// | same | `{channel_id, data: {type: 'last_read_at'}}` | stores the member's last-read time; emits nothing |
 /// | `message` | `{channel_id, content, parent_id?}` | stores, emits `message`; acks the message |
 /// | `edit_message` | `{channel_id, message_id, content}` | author or admin; emits `message:update` |
@@ -35,7 +35,8 @@ public enum SocketIOChannelBridge {
             }
         }
         await server.on("edit_message") { event in
-            await messageEvent(event, server: server, fields: ["message_id", "content"]) { user, data throws(ChannelError) in
+            let fields = ["message_id", "content"]
+            await messageEvent(event, server: server, fields: fields) { user, data throws(ChannelError) in
                 try await service.edit(
                     data.channelID, messageID: data.messageID ?? "", content: data.content ?? "", by: user, now: now())
             }
@@ -102,7 +103,8 @@ public enum SocketIOChannelBridge {
             !channelID.isEmpty, fields.allSatisfy({ object[$0]?.stringValue != nil })
         else {
             let expected = (["channel_id"] + fields).joined(separator: ", ")
-            return await refuse(server, event, channelID: nil, "Invalid \(event.name) payload: expected {\(expected)} strings")
+            let reason = "Invalid \(event.name) payload: expected {\(expected)} strings"
+            return await refuse(server, event, channelID: nil, reason)
         }
         do {
             let message = try await operation(
