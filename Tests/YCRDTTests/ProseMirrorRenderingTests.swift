@@ -151,7 +151,8 @@ struct ProseMirrorRenderingTests {
     @Test("A fragment nested deeper than the limit renders without trapping, cut at the limit")
     func deepFragment() {
         var node: XmlNode = .element("paragraph", children: [.text("deep")])
-        for _ in 0..<300 { node = .element("blockquote", children: [node]) }
+        // 200 levels: past the renderer's limit (100), within the document's own type nesting limit (256).
+        for _ in 0..<200 { node = .element("blockquote", children: [node]) }
         var doc = Document(clientID: 1)
         doc.insert(into: doc.xmlFragment("prosemirror"), at: 0, [node])
         let note = doc.renderNote()
