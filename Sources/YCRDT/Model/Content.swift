@@ -55,7 +55,16 @@ public enum JSONPayload: Hashable, Sendable {
         }
     }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(self.jsonText) }
+    /// Payloads are equal when they denote the same JSON value, whichever form they were read in.
+    public static func == (lhs: JSONPayload, rhs: JSONPayload) -> Bool {
+        switch (lhs, rhs) {
+        case (.text(let a), .text(let b)): a == b || JavaScriptJSON.parse(a) == JavaScriptJSON.parse(b)
+        case (.any(let a), .any(let b)): a == b
+        default: lhs.anyValue.javaScriptNormalized == rhs.anyValue.javaScriptNormalized
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(JavaScriptJSON.stringify(self.anyValue)) }
 }
 
 extension YAny: Hashable {
