@@ -75,6 +75,7 @@ struct ChannelsAPITests {
         #expect(await call(api, request(.post, "/api/v1/channels/\(id)/messages/post", as: "alice", body: ["content": .string(String(repeating: "x", count: 17))])).0 == 400)
         #expect(await call(api, request(.post, "/api/v1/channels/\(id)/messages/post", as: "carol", body: ["content": "x"])).0 == 403)
         #expect(await call(api, request(.post, "/api/v1/channels/\(id)/messages/post", as: "alice", body: ["text": "x"])).0 == 400)
+        #expect(await call(api, request(.post, "/api/v1/channels/\(id)/messages/post", as: "alice", body: ["content": "x", "parent_id": 1])).0 == 400)
         let contents = { (page: JSONValue?) in page?.arrayValue?.compactMap { $0["content"]?.stringValue } ?? [] }
         #expect(contents(await call(api, request(.get, "/api/v1/channels/\(id)/messages", as: "bob")).1) == ["m4", "m3", "m2"])
         #expect(contents(await call(api, request(.get, "/api/v1/channels/\(id)/messages?skip=3&limit=10", as: "bob")).1) == ["m1", "m0"])

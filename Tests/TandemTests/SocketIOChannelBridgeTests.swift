@@ -154,7 +154,7 @@ struct SocketIOChannelBridgeTests {
         let payloads: [JSONValue] = [
             ["channel_id": id, "content": .string(String(repeating: "x", count: 65))],
             ["channel_id": id, "content": 5], ["channel_id": id], ["content": "x"], "text", [1, 2],
-            ["channel_id": "missing", "content": "x"],
+            ["channel_id": "missing", "content": "x"], ["channel_id": id, "content": "x", "parent_id": 3],
         ]
         for payload in payloads {
             await a.emit("message", payload, ack: 1)

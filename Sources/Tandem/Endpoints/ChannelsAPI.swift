@@ -153,6 +153,9 @@ public struct ChannelsAPI: Sendable {
             throw APIError.make(.badRequest, "content (a string) is required")
         }
         let parentID = form["parent_id"]?.stringValue
+        guard parentID != nil || form["parent_id"]?.isNull ?? true else {
+            throw APIError.make(.badRequest, "parent_id must be a string or null")
+        }
         let message = try await answer { () async throws(ChannelError) in
             try await service.post(id, content: content, parentID: parentID, by: user, now: now())
         }

@@ -100,7 +100,8 @@ public enum SocketIOChannelBridge {
     ) async {
         guard let socketUser = event.session.user else { return }
         guard let object = event.data?.objectValue, let channelID = object["channel_id"]?.stringValue,
-            !channelID.isEmpty, fields.allSatisfy({ object[$0]?.stringValue != nil })
+            !channelID.isEmpty, fields.allSatisfy({ object[$0]?.stringValue != nil }),
+            object["parent_id"].map({ $0.isNull || $0.stringValue != nil }) ?? true
         else {
             let expected = (["channel_id"] + fields).joined(separator: ", ")
             let reason = "Invalid \(event.name) payload: expected {\(expected)} strings"
