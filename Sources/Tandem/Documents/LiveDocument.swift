@@ -41,26 +41,17 @@ extension LiveDocument {
     /// document has no such fragment (an untouched document must never overwrite a note's stored content).
     func renderNote(fragment name: String) -> JSONObject? {
         // A root made by remote updates stays `undetermined` until someone names its type (as in Yjs).
-        guard let (ref, kind) = document.root(named: name), kind == .xmlFragment || kind == .undetermined else {
+        guard let (_, kind) = document.root(named: name), kind == .xmlFragment || kind == .undetermined else {
             return nil
         }
-        let fragment = XmlFragmentRef(typeIndex: ref.typeIndex)
-        let node = document.prosemirrorDocument(fragment)
-        return [
-            "json": JSONValue(node.json), "html": .string(NoteRenderer.html(node)),
-            "md": .string(NoteRenderer.markdown(node)),
-        ]
+        let rendered = document.renderNote(fragment: name)
+        return ["json": JSONValue(rendered.json), "html": .string(rendered.html), "md": .string(rendered.markdown)]
     }
 
     /// Replaces the fragment's content with ProseMirror JSON as one local transaction (seeding an empty document
-    /// or applying an external edit); returns the update to log and relay, or nil when the JSON is not a node.
+    /// or applying an external edit); returns the update to log and relay, or nil when the JSON is not a valid
+    /// ProseMirror document (nothing changes then).
     mutating func replaceProseMirror(fragment name: String, with json: JSONValue) -> [UInt8]? {
-        guard let node = ProseMirrorNode(json: json.yAny) else { return nil }
-        return document.transact { doc in
-            let fragment = doc.xmlFragment(name)
-            let length = doc.length(fragment)
-            if length > 0 { doc.deleteChildren(of: fragment, at: 0, length: length) }
-            doc.insertProseMirror(node, into: fragment)
-        }
+        try? document.replaceProseMirror(fragment: name, with: json.yAny)
     }
 }
