@@ -3,7 +3,8 @@ import Testing
 @testable import YCRDT
 
 /// Seeding and reading the `prosemirror` fragment against Yjs 13.6.31 driven the way y-prosemirror's
-/// `prosemirrorJSONToYDoc` and `yXmlFragmentToProsemirrorJSON` drive it (Tests/Fixtures/prosemirror/generate.mjs).
+/// `prosemirrorJSONToYDoc` and `yXmlFragmentToProsemirrorJSON` drive it (Tests/Fixtures/prosemirror/generate.mjs),
+/// and against y-prosemirror 1.3.7 itself with a TipTap-like schema (generate-y-prosemirror.mjs).
 struct ProseMirrorConformanceTests {
     struct Case: Sendable, CustomStringConvertible {
         let name: String
@@ -12,6 +13,9 @@ struct ProseMirrorConformanceTests {
         let state: [UInt8]
         let xml: String
         let yProsemirrorJSON: YAny
+        /// y-prosemirror 1.3.7: `prosemirrorJSONToYXmlFragment` update and `yXmlFragmentToProseMirrorRootNode().toJSON()`.
+        let realUpdate: [UInt8]
+        let realJSON: YAny
         var description: String { self.name }
     }
 
@@ -22,14 +26,18 @@ struct ProseMirrorConformanceTests {
             let data = (try? Data(contentsOf: folder.appendingPathComponent(file))) ?? Data()
             return JavaScriptJSON.parse(String(decoding: data, as: UTF8.self)) ?? .array([])
         }
-        guard case .array(let inputs) = load("cases.json"), case .array(let outputs) = load("expected.json") else {
+        guard case .array(let inputs) = load("cases.json"), case .array(let outputs) = load("expected.json"),
+            case .array(let real) = load("y-prosemirror.json"), inputs.count == outputs.count, real.count == inputs.count + 1
+        else {
             return []
         }
-        return zip(inputs, outputs).map { input, output in
-            Case(
+        return inputs.indices.map { i in
+            let (input, output) = (inputs[i], outputs[i])
+            return Case(
                 name: field(input, "name").stringValue ?? "", doc: field(input, "doc"),
                 update: hex(field(output, "update").stringValue ?? ""), state: hex(field(output, "state").stringValue ?? ""),
-                xml: field(output, "xml").stringValue ?? "", yProsemirrorJSON: field(output, "yProsemirrorJSON"))
+                xml: field(output, "xml").stringValue ?? "", yProsemirrorJSON: field(output, "yProsemirrorJSON"),
+                realUpdate: hex(field(real[i], "update").stringValue ?? ""), realJSON: field(real[i], "toJSON"))
         }
     }()
 
@@ -79,6 +87,31 @@ struct ProseMirrorConformanceTests {
         #expect(update == c.update)
         #expect(doc.encodeStateAsUpdate() == c.state)
         #expect(doc.xmlString(doc.xmlFragment("prosemirror")) == c.xml)
+    }
+
+    @Test("Seeding gives y-prosemirror's own bytes, and reading gives ProseMirror's toJSON (null attrs aside)", arguments: cases)
+    func realYProsemirror(_ c: Case) throws {
+        var doc = Document(clientID: 1)
+        #expect(try doc.seedProseMirror(with: c.doc) == c.realUpdate)
+        #expect(!c.realUpdate.isEmpty)
+        // The schema fills null defaults that y-prosemirror never stores; everything else, key order included, agrees.
+        #expect(doc.renderNote().jsonText == JavaScriptJSON.stringify(Self.withoutNullAttrs(c.realJSON)))
+    }
+
+    @Test("Overlapping marks that y-prosemirror stored under hashed names read back as ProseMirror's toJSON")
+    func overlappingMarks() throws {
+        let data = try Data(contentsOf: Self.folder.appendingPathComponent("y-prosemirror.json"))
+        guard case .array(let entries)? = JavaScriptJSON.parse(String(decoding: data, as: UTF8.self)), let entry = entries.last
+        else {
+            Issue.record("y-prosemirror.json is missing")
+            return
+        }
+        #expect(Self.field(entry, "name") == .string("overlapping-marks"))
+        var doc = Document(clientID: 9)
+        try doc.applyUpdate(Self.hex(Self.field(entry, "state").stringValue ?? ""))
+        #expect(doc.xmlString(doc.xmlFragment("prosemirror")) == Self.field(entry, "xml").stringValue)
+        #expect(doc.renderNote().jsonText == JavaScriptJSON.stringify(Self.withoutNullAttrs(Self.field(entry, "toJSON"))))
+        #expect(doc.renderNote().html == "<p>oneboth</p>")
     }
 
     @Test("Reading Yjs's state gives yXmlFragmentToProsemirrorJSON's output, key order included", arguments: cases)
