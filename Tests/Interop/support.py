@@ -68,7 +68,7 @@ class TandemServer:
         if self.process is None:
             return 0
         if self.process.poll() is None:
-            self.process.send_signal(sig)
+            self.process.send_signal(sig)  # once: a second SIGTERM makes the server exit at once with status 1
         try:
             code = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
