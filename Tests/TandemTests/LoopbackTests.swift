@@ -206,12 +206,21 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
     ]
 }
 
-/// Records the close code a session saw.
-final class CloseRecorder: @unchecked Sendable {
-    private let lock = NSLockBox()
-    private var codes: [WebSocketCloseCode] = []
-    func record(_ code: WebSocketCloseCode) { self.lock.run { self.codes.append(code) } }
-    var recorded: [WebSocketCloseCode] { self.lock.run { self.codes } }
+/// Records the close codes sessions saw; `next()` waits for the next one.
+final class CloseRecorder: Sendable {
+    private let stream: AsyncStream<WebSocketCloseCode>
+    private let continuation: AsyncStream<WebSocketCloseCode>.Continuation
+
+    init() {
+        (self.stream, self.continuation) = AsyncStream.makeStream(of: WebSocketCloseCode.self)
+    }
+
+    func record(_ code: WebSocketCloseCode) { self.continuation.yield(code) }
+
+    func next() async -> WebSocketCloseCode? {
+        var iterator = self.stream.makeAsyncIterator()
+        return await iterator.next()
+    }
 }
 
 @Suite("Loopback backpressure", .serialized)
@@ -252,7 +261,7 @@ struct BackpressureTests {
             #expect(outcome == "close 1013" || outcome == "dropped")
             #expect(server.serverMetrics.errorCount(.slowReader) >= 1)
         }
-        #expect(closes.recorded == [.tryAgainLater])
+        #expect(await closes.next() == .tryAgainLater)
     }
 }
 
