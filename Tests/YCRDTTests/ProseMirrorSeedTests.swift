@@ -116,3 +116,15 @@ struct ProseMirrorSeedTests {
         #expect(a.renderNote().jsonText == replacement)
     }
 }
+
+@Test("XML deeper than the document's nesting limit is dropped, never placed under another parent")
+func overDeepXMLIsDropped() {
+    var document = Document(clientID: 1, options: .init(maxDepth: 8))
+    var node = XmlNode.text([(insert: "deep", attributes: [])])
+    for _ in 0..<20 { node = .element("blockquote", attributes: [], children: [node]) }
+    let fragment = document.xmlFragment("prosemirror")
+    _ = document.transact { doc in doc.insert(into: fragment, at: 0, [node, .element("paragraph", attributes: [], children: [])]) }
+    let top = document.children(of: fragment).map(\.1)
+    #expect(top == [.xmlElement, .xmlElement])
+    #expect(!document.xmlString(fragment).contains("deep"))
+}

@@ -144,6 +144,8 @@ extension Document {
         switch node {
         case .element(let name, let attributes, let children):
             let item = self.insertLocal(.type(.xmlElement, name: name), left: left, right: right, parent: parent)
+            // Past `Options.maxDepth` the item is not a type (it became GC): its subtree is dropped, not misplaced.
+            guard self.items[Int(item)].kind == .type else { return item }
             let type = Int32(self.items[Int(item)].content)
             var childLeft: Int32 = -1
             for child in children {
@@ -153,6 +155,7 @@ extension Document {
             return item
         case .text(let runs):
             let item = self.insertLocal(.type(.xmlText, name: ""), left: left, right: right, parent: parent)
+            guard self.items[Int(item)].kind == .type else { return item }
             let type = Int32(self.items[Int(item)].content)
             var position = TextPosition(left: -1, right: -1, index: 0, attributes: AttributeMap())
             for run in runs where !run.insert.isEmpty {
