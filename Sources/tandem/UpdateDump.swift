@@ -62,7 +62,9 @@ enum UpdateDump {
             case .xmlHook(let name): return "Type XmlHook \(self.quote(name))"
             case .xmlText: return "Type XmlText"
             }
-        case .any(let a): return "Any[\(a.count)] \(self.short(a.map(JavaScriptJSON.stringify).joined(separator: ", ")))"
+        case .any(let a):
+            let shown = a.map { $0 == .undefined ? "undefined" : JavaScriptJSON.stringify($0) }
+            return "Any[\(a.count)] \(self.short(shown.joined(separator: ", ")))"
         case .doc(let guid, let opts): return "Doc guid \(self.quote(guid)) opts \(self.short(JavaScriptJSON.stringify(opts)))"
         }
     }
