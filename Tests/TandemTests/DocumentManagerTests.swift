@@ -252,3 +252,30 @@ struct LiveDocumentRenderingTests {
         #expect(absent == nil)
     }
 }
+
+@Suite("Awareness expiry")
+struct AwarenessExpiryTests {
+    @Test("y-websocket states expire after 30 s without renewal; Open WebUI members' states stay while they are joined")
+    func expiry() async throws {
+        let manager = DocumentManager(configuration: memoryConfiguration(), notes: nil)
+        let yws = RecordingRelay(kind: .yWebSocket)
+        await manager.register(yws)
+        try await manager.join("d", peer: peer("w", kind: .yWebSocket))
+        try await manager.join("d", peer: peer("v", kind: .yWebSocket))
+        try await manager.join("d", peer: peer("a"))
+        let update = AwarenessUpdate(entries: [.init(client: 5, clock: 1, state: #"{"user":{"name":"W"}}"#)])
+        try await manager.awarenessFromYProtocols("d", bytes: update.encoded(), from: peer("w", kind: .yWebSocket))
+        try await manager.awarenessFromJSON("d", bytes: Array(#"{"9":{"user":{"name":"A"}}}"#.utf8), from: peer("a"))
+        _ = yws.take()
+        _ = await manager.tick(now: .now + .seconds(10))
+        #expect(yws.take().isEmpty, "nothing is due before the timeout")
+        _ = await manager.tick(now: .now + .seconds(31))
+        let removals = yws.take().compactMap { event, _ -> AwarenessUpdate? in
+            if case .awareness(_, _, let bytes?, _) = event { return try? AwarenessUpdate(bytes: bytes) }
+            return nil
+        }
+        #expect(removals.flatMap(\.entries) == [.init(client: 5, clock: 2, state: "null")])
+        let remaining = try AwarenessUpdate(bytes: await manager.awarenessStates("d") ?? [0])
+        #expect(remaining.entries.map(\.client) == [9])
+    }
+}

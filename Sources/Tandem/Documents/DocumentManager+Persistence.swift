@@ -159,11 +159,38 @@ extension DocumentManager {
     func tick(now: ContinuousClock.Instant) async -> Duration {
         for documentID in schedule.takeDue(now: now) { save(documentID) }
         for room in rooms.values { try? room.files?.syncLog() }
+        expireAwareness(now: now)
         await waitForNoteWrites()
         let syncInterval: Duration
         if case .batched(let interval) = configuration.walSync { syncInterval = interval } else { syncInterval = .milliseconds(250) }
         guard let next = schedule.nextDeadline else { return syncInterval }
         return max(.milliseconds(5), min(syncInterval, next - now))
+    }
+
+    /// Drops awareness states not renewed within the y-protocols timeout (30 s) and tells every member.
+    ///
+    /// y-websocket clients renew their state every 15 s; Open WebUI's editor sends awareness only when it changes,
+    /// so its entries are kept while their socket is a member (they are removed on leave and disconnect instead).
+    func expireAwareness(now: ContinuousClock.Instant) {
+        for (documentID, var room) in rooms {
+            let socketIOClients = Set(room.members.values.filter { $0.peer.kind == .socketIO }.flatMap(\.awarenessClients))
+            for client in socketIOClients { room.awareness.refresh(client, at: now) }
+            let previous = states(of: Set(room.awareness.activeClients), in: room)
+            guard let removal = room.awareness.expire(now: now) else {
+                room.awareness.forgetRemoved(olderThan: .seconds(300), now: now)
+                rooms[documentID] = room
+                continue
+            }
+            for id in room.members.keys {
+                room.members[id]?.awarenessClients.subtract(removal.entries.map(\.client))
+            }
+            rooms[documentID] = room
+            deliver(
+                .awareness(
+                    documentID: documentID, json: AwarenessBridge.json(from: removal.entries, previous: previous),
+                    yProtocols: removal.encoded(), origin: nil),
+                in: room)
+        }
     }
 
     /// Saves every changed document and syncs every log (shutdown, SIGTERM), then waits for the note writes.

@@ -81,6 +81,13 @@ public struct Awareness: Sendable {
         return entries.isEmpty ? nil : AwarenessUpdate(entries: entries)
     }
 
+    /// Marks a present client as renewed at `now` without changing its clock (a peer that is known to be alive).
+    public mutating func refresh(_ client: ClientID, at now: ContinuousClock.Instant) {
+        guard var entry = clients[client], entry.state != nil else { return }
+        entry.lastUpdated = max(entry.lastUpdated, now)
+        clients[client] = entry
+    }
+
     /// Drops states not renewed within ``timeout``; returns the removal update to relay, if any.
     public mutating func expire(now: ContinuousClock.Instant) -> AwarenessUpdate? {
         let outdated = clients.filter { $0.value.state != nil && now - $0.value.lastUpdated >= timeout }.map(\.key)
