@@ -3,11 +3,11 @@
 /// SHA-1 is broken for collision resistance, but the WebSocket handshake uses it only to prove that the server
 /// understood the upgrade request, not for security. The module imports nothing, and Foundation on Linux has no
 /// SHA-1, so the handshake carries this small implementation (like swift-nio's `SHA1.swift`).
-public struct SHA1: Sendable {
+public struct SHA1: Sendable, BlockHash {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
-    private var block: [UInt8] = []
-    private var totalLength: UInt64 = 0
+    var block: [UInt8] = []
+    var totalLength: UInt64 = 0
 
     /// Creates a hasher with the FIPS 180-4 initial state.
     public init() {
@@ -23,44 +23,16 @@ public struct SHA1: Sendable {
 
     /// Feeds more message bytes into the hash.
     public mutating func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
-        for byte in bytes {
-            self.block.append(byte)
-            self.totalLength &+= 1
-            if self.block.count == 64 {
-                self.compress()
-                self.block.removeAll(keepingCapacity: true)
-            }
-        }
+        self.absorb(bytes)
     }
 
     /// Pads the message (FIPS 180-4 §5.1.1) and returns the digest; the hasher should not be used afterwards.
     public mutating func finalize() -> [UInt8] {
-        let bitLength = self.totalLength &* 8
-        self.block.append(0x80)
-        if self.block.count > 56 {
-            while self.block.count < 64 { self.block.append(0) }
-            self.compress()
-            self.block.removeAll(keepingCapacity: true)
-        }
-        while self.block.count < 56 { self.block.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) {
-            self.block.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
-        }
-        self.compress()
-        self.block.removeAll(keepingCapacity: true)
-        var digest: [UInt8] = []
-        digest.reserveCapacity(20)
-        for word in [self.state.0, self.state.1, self.state.2, self.state.3, self.state.4] {
-            digest.append(UInt8(truncatingIfNeeded: word >> 24))
-            digest.append(UInt8(truncatingIfNeeded: word >> 16))
-            digest.append(UInt8(truncatingIfNeeded: word >> 8))
-            digest.append(UInt8(truncatingIfNeeded: word))
-        }
-        return digest
+        self.padAndDigest()
     }
 
     /// Processes one full 64-byte block (FIPS 180-4 §6.1.2).
-    private mutating func compress() {
+    mutating func compress() {
         var w = [UInt32](repeating: 0, count: 80)
         for i in 0..<16 {
             w[i] = UInt32(self.block[4 * i]) << 24 | UInt32(self.block[4 * i + 1]) << 16
@@ -103,4 +75,8 @@ public struct SHA1: Sendable {
 @inline(__always)
 private func rotateLeft(_ value: UInt32, _ count: UInt32) -> UInt32 {
     (value << count) | (value >> (32 - count))
+}
+
+extension SHA1 {
+    var stateWords: [UInt32] { [self.state.0, self.state.1, self.state.2, self.state.3, self.state.4] }
 }

@@ -2,7 +2,7 @@
 ///
 /// Wire imports nothing and Foundation on Linux has no SHA-2, so Tandem carries this small implementation. It is
 /// used to verify Open WebUI's session tokens (HS256 with `WEBUI_SECRET_KEY`), not for bulk hashing.
-public struct SHA256: Sendable {
+public struct SHA256: Sendable, BlockHash {
     private static let roundConstants: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
@@ -22,8 +22,8 @@ public struct SHA256: Sendable {
     private var state: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]
-    private var block: [UInt8] = []
-    private var totalLength: UInt64 = 0
+    var block: [UInt8] = []
+    var totalLength: UInt64 = 0
     private var schedule = [UInt32](repeating: 0, count: 64)
 
     /// Creates a hasher with the FIPS 180-4 initial state.
@@ -40,43 +40,16 @@ public struct SHA256: Sendable {
 
     /// Feeds more message bytes into the hash.
     public mutating func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
-        for byte in bytes {
-            self.block.append(byte)
-            self.totalLength &+= 1
-            if self.block.count == 64 {
-                self.compress()
-                self.block.removeAll(keepingCapacity: true)
-            }
-        }
+        self.absorb(bytes)
     }
 
     /// Pads the message (FIPS 180-4 §5.1.1) and returns the digest; the hasher should not be used afterwards.
     public mutating func finalize() -> [UInt8] {
-        let bitLength = self.totalLength &* 8
-        self.block.append(0x80)
-        if self.block.count > 56 {
-            while self.block.count < 64 { self.block.append(0) }
-            self.compress()
-            self.block.removeAll(keepingCapacity: true)
-        }
-        while self.block.count < 56 { self.block.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) {
-            self.block.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
-        }
-        self.compress()
-        var digest: [UInt8] = []
-        digest.reserveCapacity(32)
-        for word in self.state {
-            digest.append(UInt8(truncatingIfNeeded: word >> 24))
-            digest.append(UInt8(truncatingIfNeeded: word >> 16))
-            digest.append(UInt8(truncatingIfNeeded: word >> 8))
-            digest.append(UInt8(truncatingIfNeeded: word))
-        }
-        return digest
+        self.padAndDigest()
     }
 
     /// One compression of the 64-byte block (FIPS 180-4 §6.2.2).
-    private mutating func compress() {
+    mutating func compress() {
         for index in 0..<16 {
             let base = index * 4
             self.schedule[index] =
@@ -121,4 +94,8 @@ public struct SHA256: Sendable {
 
 private func rotateRight(_ value: UInt32, _ count: UInt32) -> UInt32 {
     (value >> count) | (value << (32 - count))
+}
+
+extension SHA256 {
+    var stateWords: [UInt32] { self.state }
 }
