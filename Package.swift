@@ -42,7 +42,7 @@ let package = Package(
 
         // One test target per library (Swift Testing).
         .testTarget(name: "YCRDTTests", dependencies: ["YCRDT"], swiftSettings: settings),
-        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: settings),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "YCRDT"], swiftSettings: settings),
         .testTarget(name: "BenchKitTests", dependencies: ["BenchKit"], swiftSettings: settings),
         .testTarget(name: "TandemTests", dependencies: ["Tandem", "YCRDT", "Wire"], swiftSettings: settings),
     ]

@@ -99,11 +99,12 @@ public struct Document: Sendable {
     public var rootNames: [String] { self.rootOrder }
 }
 
-/// A small deterministic generator (SplitMix64), used to pick new client IDs.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
+/// SplitMix64 (Steele, Lea and Flood 2014): a small deterministic generator. Documents use it to pick new client
+/// IDs; tests and benchmarks use it for inputs that replay exactly from their seed.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { self.state = seed }
+    public mutating func next() -> UInt64 {
         self.state &+= 0x9E37_79B9_7F4A_7C15
         var z = self.state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
