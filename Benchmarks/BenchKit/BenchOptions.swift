@@ -15,6 +15,8 @@ public struct BenchOptions: Equatable, Sendable {
     public var repeats = 3
     /// Where the JSON results go (nil: only the table on stdout).
     public var jsonPath: String?
+    /// Where a Markdown report goes (tables per suite, chart links), for Docs/benchmarks.md.
+    public var markdownPath: String?
     /// Where the SVG charts go; default: the directory of ``jsonPath``.
     public var svgDirectory: String?
     /// Whether reference implementations (pycrdt, python-socketio) run beside Tandem.
@@ -32,12 +34,13 @@ public struct BenchOptions: Equatable, Sendable {
 
     /// The usage text.
     public static let usage = """
-        usage: tandem-bench [--suite NAME[,NAME…]|all] [--repeat N] [--json OUT.json] [--svg-dir DIR]
+        usage: tandem-bench [--suite NAME[,NAME…]|all] [--repeat N] [--json OUT.json] [--svg-dir DIR] [--markdown OUT]
                             [--no-reference] [--list] [FILE…] [suite options]
           suites: \(allSuites.joined(separator: ", ")) (default: all)
           --repeat N      repetitions per measurement (default 3)
           --json OUT      write every result as JSON; SVG charts go next to it (bench-<suite>.svg)
           --svg-dir DIR   write the SVG charts there instead
+          --markdown OUT  write the tables as Markdown (machine, command, one section per suite with its chart)
           --no-reference  skip the pycrdt and python-socketio reference runs
           FILE…           trace files (.json or .json.gz) for traces, an update log (.ylog) for codec/doc
           suite options:  --log PATH (update log), --storm-clients N, --storm-mb N, --receivers N, --messages N,
@@ -67,6 +70,7 @@ public struct BenchOptions: Equatable, Sendable {
                 self.repeats = n
             case "--json": self.jsonPath = try value(argument)
             case "--svg-dir": self.svgDirectory = try value(argument)
+            case "--markdown": self.markdownPath = try value(argument)
             case "--no-reference", "--no-baseline": self.references = false
             case "--help", "-h": self.help = true
             case "--list": self.list = true

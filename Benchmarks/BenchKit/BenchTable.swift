@@ -80,4 +80,21 @@ public enum BenchTable {
         }
         return lines.joined(separator: "\n")
     }
+
+    /// A whole run as Markdown: the machine and command, then per suite its chart (`images/bench-<suite>.svg`
+    /// relative to `imagePrefix`), table and notes.
+    public static func markdown(_ run: BenchRun, imagePrefix: String = "images/") -> String {
+        var out = ["Machine: \(run.machine.summary).", "", "```sh", run.command, "```", "",
+                   String(format: "Total wall time: %.0f s, %d repeat(s) per measurement.", run.seconds, run.repeats)]
+        for report in run.suites {
+            out += ["", "### \(report.suite): \(report.title)", ""]
+            if !report.rows.isEmpty { out += ["![\(report.suite) chart](\(imagePrefix)bench-\(report.suite).svg)", ""] }
+            out.append(markdown(report))
+            out.append("")
+            out.append(String(format: "Suite time: %.1f s.", report.seconds))
+            for note in report.notes { out.append("- \(note)") }
+            if let error = report.error { out.append("- **Error:** \(error)") }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
 }

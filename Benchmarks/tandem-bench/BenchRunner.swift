@@ -51,6 +51,10 @@ enum BenchRunner {
             try run.jsonData().write(to: URL(fileURLWithPath: path))
             print("wrote \(path)")
         }
+        if let path = options.markdownPath {
+            try Data(BenchTable.markdown(run).utf8).write(to: URL(fileURLWithPath: path))
+            print("wrote \(path)")
+        }
         let directory = options.svgDirectory
             ?? options.jsonPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
         guard let directory else { return }

@@ -15,7 +15,10 @@ struct BenchOptionsTests {
 
     @Test("--suite takes comma lists, keeps the run order and drops duplicates")
     func suiteLists() throws {
-        let options = try BenchOptions(parsing: ["--suite", "rooms,codec,codec", "--repeat", "5", "--json", "out.json"])
+        let options = try BenchOptions(parsing: ["--suite", "rooms,codec,codec", "--repeat", "5", "--json", "out.json",
+                                                 "--markdown", "out.md", "--svg-dir", "charts"])
+        #expect(options.markdownPath == "out.md")
+        #expect(options.svgDirectory == "charts")
         #expect(options.suites == ["codec", "rooms"])
         #expect(options.repeats == 5)
         #expect(options.jsonPath == "out.json")

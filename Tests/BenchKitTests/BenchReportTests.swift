@@ -73,6 +73,17 @@ struct BenchReportTests {
         #expect(lines[2] == "| log | merge | 100 | 1,000 (pycrdt) | 10× | ms |  |")
     }
 
+    @Test("The Markdown report has the machine, the command, and per suite a chart link and the table")
+    func markdownRun() {
+        let text = BenchTable.markdown(Self.run())
+        #expect(text.hasPrefix("Machine: 2 cores, 8.0 GiB, Test CPU"))
+        #expect(text.contains("```sh\ntandem-bench --suite codec\n```"))
+        #expect(text.contains("### codec: codec things"))
+        #expect(text.contains("![codec chart](images/bench-codec.svg)"))
+        #expect(text.contains("| log | merge | 100 | 1,000 (pycrdt) | 10× | ms |  |"))
+        #expect(text.contains("- a note"))
+    }
+
     @Test("Numbers are formatted for reading", arguments: [
         (1234567.0, "1,234,567"), (100.0, "100"), (123.456, "123.5"), (12.345, "12.35"), (0.1234, "0.123"),
         (-2500.0, "-2,500"),
