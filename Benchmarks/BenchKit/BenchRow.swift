@@ -21,11 +21,14 @@ public struct BenchRow: Codable, Equatable, Sendable {
     public var referenceName: String?
     /// A free note (checks, sizes, why a reference is missing).
     public var note: String?
+    /// Whether the suite's chart shows this row (secondary figures such as sizes stay in the table only).
+    public var chart: Bool
 
     public init(
         group: String, name: String, value: Double, unit: String, lowerIsBetter: Bool? = nil,
-        reference: Double? = nil, referenceName: String? = nil, note: String? = nil
+        reference: Double? = nil, referenceName: String? = nil, note: String? = nil, chart: Bool = true
     ) {
+        self.chart = chart
         self.group = group
         self.name = name
         self.value = value

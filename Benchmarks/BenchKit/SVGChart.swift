@@ -41,7 +41,7 @@ public struct SVGChart: Sendable {
         let referenceName = report.rows.compactMap(\.referenceName).first
         self.init(
             title: "tandem-bench \(report.suite): \(report.title)", subtitle: machine,
-            bars: report.rows.map {
+            bars: report.rows.filter(\.chart).map {
                 Bar(label: $0.group.isEmpty ? $0.name : "\($0.group): \($0.name)", value: $0.value,
                     reference: $0.reference, unit: $0.unit, lowerIsBetter: $0.lowerIsBetter)
             }, referenceName: referenceName)

@@ -28,6 +28,7 @@ enum BenchRunner {
             report.seconds = (BenchMeasure.now() - suiteStart) / 1000
             progress.step(name, String(format: "done in %.1f s", report.seconds))
             print(BenchTable.text(report) + "\n")
+            fflush(nil)  // the table of a finished suite survives a later crash or kill
             reports.append(report)
         }
         let run = BenchRun(

@@ -96,7 +96,8 @@ extension DocSuite: BenchSuite {
             for (metric, value, unit) in result.metrics {
                 var row = BenchRow(group: caseKey.map { "\($0)" } ?? result.name,
                                    name: caseKey == nil ? metric : "\(result.name.drop { $0 != " " }.dropFirst()): \(metric)",
-                                   value: value, unit: unit.isEmpty ? "count" : unit)
+                                   value: value, unit: unit.isEmpty ? "count" : unit,
+                                   chart: caseKey == nil ? unit == "ms" && metric != "encode state v2" : metric == "time")
                 let key = caseKey == nil ? logKeys[metric] : (metric == "time" ? caseKey : nil)
                 if let key, let value = reference?.results[key] {
                     row.reference = value

@@ -7,9 +7,11 @@ extension SocketIOSuite: BenchSuite {
 
     static func run(_ context: BenchContext) async throws -> SuiteReport {
         let arguments = context.options.suiteArguments
-        let (options, results) = try await RoomsSuite.offPool {
-            try self.measure(arguments, baseline: context.options.references && PythonReference.venvPython() != nil,
-                             progress: context.progress)
+        // On the main thread, as the suite was written: its child processes are started and awaited there.
+        let baseline = context.options.references && PythonReference.venvPython() != nil
+        let progress = context.progress
+        let (options, results) = try await MainActor.run {
+            try self.measure(arguments, baseline: baseline, progress: progress)
         }
         var report = SuiteReport(suite: name, title: title)
         let group = "1 → \(options.receivers), \(options.messages) events, window \(options.window)"

@@ -198,29 +198,46 @@ struct ChildServer {
     let process: Process
     let port: Int
 
+    /// Starts the child with its stdout in a temporary file and polls that file for the `listening on` line (at most
+    /// 60 s): reading a pipe with `availableData` from the runner's threads could block forever.
     static func start(_ executable: String, _ arguments: [String]) throws -> ChildServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
+        let log = FileManager.default.temporaryDirectory
+            .appendingPathComponent("tandem-bench-child-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out").path
+        guard FileManager.default.createFile(atPath: log, contents: nil), let output = FileHandle(forWritingAtPath: log)
+        else { throw BenchError("cannot create \(log)") }
+        defer {
+            try? output.close()
+            try? FileManager.default.removeItem(atPath: log)
+        }
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        var buffer = ""
-        while true {
-            let data = pipe.fileHandleForReading.availableData
-            guard !data.isEmpty else { throw BenchError("\(executable) exited") }
-            buffer += String(decoding: data, as: UTF8.self)
-            if let line = buffer.split(separator: "\n").first(where: { $0.contains("listening on") }),
+        let deadline = DispatchTime.now().uptimeNanoseconds + 60_000_000_000
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            let text = String(decoding: FileManager.default.contents(atPath: log) ?? Data(), as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.contains("listening on") }),
                 let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
             {
                 return ChildServer(process: process, port: port)
             }
+            guard process.isRunning else { throw BenchError("\(executable) exited: \(text)") }
+            usleep(50_000)
         }
+        ChildServer(process: process, port: 0).stop()
+        throw BenchError("\(executable) did not print `listening on` within 60 s")
     }
 
+    /// SIGTERM, then SIGKILL if the child is still running after 5 s (a child may inherit an ignored SIGTERM).
     func stop() {
+        guard self.process.isRunning else { return }
         self.process.terminate()
-        self.process.waitUntilExit()
+        let deadline = DispatchTime.now().uptimeNanoseconds + 5_000_000_000
+        while self.process.isRunning && DispatchTime.now().uptimeNanoseconds < deadline { usleep(20_000) }
+        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
+        while self.process.isRunning { usleep(20_000) }
     }
 }
 

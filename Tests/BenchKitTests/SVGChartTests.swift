@@ -64,10 +64,12 @@ struct SVGChartTests {
         let report = SuiteReport(suite: "doc", title: "doc", rows: [
             BenchRow(group: "g", name: "a", value: 1, unit: "ms"),
             BenchRow(group: "g", name: "b", value: 0, unit: "ms"),
+            BenchRow(group: "g", name: "size", value: 10, unit: "bytes", chart: false),
         ])
         let svg = SVGChart(report: report).render()
         #expect(Self.bars(svg).count == 2)
         #expect(svg.contains(">g: a</text>"))
         #expect(!svg.contains("× better"))
+        #expect(!svg.contains(">g: size<"))
     }
 }
