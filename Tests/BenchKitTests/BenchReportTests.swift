@@ -53,6 +53,15 @@ struct BenchReportTests {
         #expect(try JSONDecoder().decode(BenchRun.self, from: data) == Self.run())
     }
 
+    @Test("A NaN value (a failed latency) still gives valid JSON")
+    func nanValue() throws {
+        var run = Self.run()
+        run.suites[0].rows[0].value = .nan
+        let object = try JSONSerialization.jsonObject(with: try run.jsonData()) as? [String: Any]
+        let rows = (object?["suites"] as? [[String: Any]])?.first?["rows"] as? [[String: Any]]
+        #expect(rows?.first?["value"] as? String == "NaN")
+    }
+
     @Test("The text table shows values, references and ratios, and the notes")
     func textTable() {
         let text = BenchTable.text(Self.run().suites[0])
