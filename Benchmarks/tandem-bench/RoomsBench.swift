@@ -67,21 +67,9 @@ enum JoinStorm {
 
     static func run(clients: Int, megabytes: Int, progress: BenchProgress) async throws -> Outcome {
         let state = largeState(megabytes: megabytes)
-        var configuration = ServerConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        configuration.backlog = max(configuration.backlog, Int32(clients * 2))
-        var appConfiguration = AppConfiguration()
-        appConfiguration.documents.dataDirectory = nil
-        appConfiguration.jwtSecret = "bench"
-        let app = try await ServerApp(
-            configuration: appConfiguration, socketIO: SocketIOServer(configuration: SocketIOConfiguration()))
-        var router = Router()
-        app.install(on: &router)
-        let server = try Server(configuration: configuration, router: router)
-        let running = Task { await server.run() }
+        let (app, server, running) = try await RoomsSuite.startLoopbackApp(backlog: Int32(clients * 2))
         let port = server.port
-        let token = JWTVerifier.sign(["id": "bench"], secret: "bench")
+        let token = RoomsSuite.benchToken
         let seed = DocumentPeer(id: "seed", kind: .yWebSocket, userID: "bench")
         try await app.manager.join("storm", peer: seed)
         try await app.manager.applyUpdate("storm", update: state, from: seed)

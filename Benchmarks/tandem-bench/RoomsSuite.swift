@@ -89,23 +89,12 @@ enum RoomsSuite {
 
     static func runYSync(_ arguments: [String]) async throws -> [(String, Double, String)] {
         let updates = try loadLog(arguments)
-        var configuration = ServerConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        var appConfiguration = AppConfiguration()
-        appConfiguration.documents.dataDirectory = nil
-        appConfiguration.jwtSecret = "bench"
-        let app = try await ServerApp(
-            configuration: appConfiguration, socketIO: SocketIOServer(configuration: SocketIOConfiguration()))
-        var router = Router()
-        app.install(on: &router)
-        let server = try Server(configuration: configuration, router: router)
-        let running = Task { await server.run() }
+        let (app, server, running) = try await startLoopbackApp()
         defer {
             server.shutdown()
         }
         let port = server.port
-        let token = JWTVerifier.sign(["id": "bench"], secret: "bench")
+        let token = benchToken
         // Seed the document through the manager (a writer that never touches a socket).
         let writer = DocumentPeer(id: "seed", kind: .yWebSocket, userID: "bench")
         try await app.manager.join("paper", peer: writer)
@@ -141,6 +130,27 @@ enum RoomsSuite {
             ("ysync: relay latency at full load, p50", relay.p50, "ms"),
             ("ysync: relay latency at full load, p99", relay.p99, "ms"),
         ]
+    }
+
+    /// The JWT the loopback benchmarks authenticate with (secret `bench`).
+    static let benchToken = JWTVerifier.sign(["id": "bench"], secret: "bench")
+
+    /// A full in-memory Tandem application (y-websocket, Socket.IO, notes) on a loopback port, running.
+    static func startLoopbackApp(backlog: Int32? = nil) async throws -> (ServerApp, Server, Task<Void, Never>) {
+        var configuration = ServerConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        if let backlog { configuration.backlog = max(configuration.backlog, backlog) }
+        var appConfiguration = AppConfiguration()
+        appConfiguration.documents.dataDirectory = nil
+        appConfiguration.jwtSecret = "bench"
+        let app = try await ServerApp(
+            configuration: appConfiguration, socketIO: SocketIOServer(configuration: SocketIOConfiguration()))
+        var router = Router()
+        app.install(on: &router)
+        let server = try Server(configuration: configuration, router: router)
+        let running = Task { await server.run() }
+        return (app, server, running)
     }
 
     /// One sender, 100 y-websocket receivers: time from send to each receipt.
