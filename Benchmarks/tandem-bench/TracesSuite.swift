@@ -9,11 +9,10 @@ enum TracesSuite: BenchSuite {
     static let name = "traces"
     static let title = "Editing traces: apply through the local-edit API, merge, encode, load"
 
+    /// A trace file: its name and its transactions (YCRDT's ``EditingTrace``, which also replays it).
     struct Trace {
         var name: String
-        var endContent: String
-        var concurrent: Bool
-        var txns: [(parents: [Int], agent: Int, patches: [(position: Int, deleteCount: Int, insert: String)])]
+        var trace: EditingTrace
     }
 
     /// Reads a `.json` or `.json.gz` trace (gunzip through `gzip -dc`, as Foundation on Linux cannot).
@@ -35,60 +34,23 @@ enum TracesSuite: BenchSuite {
         guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let end = root["endContent"] as? String, let txns = root["txns"] as? [[String: Any]]
         else { throw BenchError("\(path): not an editing trace (endContent, txns)") }
-        var parsed: [(parents: [Int], agent: Int, patches: [(position: Int, deleteCount: Int, insert: String)])] = []
+        var parsed: [EditingTrace.Txn] = []
         parsed.reserveCapacity(txns.count)
         for (i, txn) in txns.enumerated() {
-            let patches = (txn["patches"] as? [[Any]] ?? []).map { p -> (position: Int, deleteCount: Int, insert: String) in
-                ((p.first as? NSNumber)?.intValue ?? 0, (p.count > 1 ? p[1] as? NSNumber : nil)?.intValue ?? 0,
-                 p.count > 2 ? (p[2] as? String ?? "") : "")
+            let patches = (txn["patches"] as? [[Any]] ?? []).map { p in
+                EditingTrace.Patch(
+                    position: (p.first as? NSNumber)?.intValue ?? 0,
+                    deleteCount: (p.count > 1 ? p[1] as? NSNumber : nil)?.intValue ?? 0,
+                    insert: p.count > 2 ? (p[2] as? String ?? "") : "")
             }
             let parents = (txn["parents"] as? [NSNumber])?.map(\.intValue) ?? (i == 0 ? [] : [i - 1])
-            parsed.append((parents, (txn["agent"] as? NSNumber)?.intValue ?? 0, patches))
+            parsed.append(EditingTrace.Txn(parents: parents, agent: (txn["agent"] as? NSNumber)?.intValue ?? 0, patches: patches))
         }
         let name = URL(fileURLWithPath: path).lastPathComponent.replacingOccurrences(of: ".json.gz", with: "")
             .replacingOccurrences(of: ".json", with: "")
-        return Trace(name: name, endContent: end, concurrent: (root["kind"] as? String) == "concurrent", txns: parsed)
-    }
-
-    /// Applies the trace; returns each txn's update (nil for empty txns) and the final text of the merged result.
-    static func apply(_ trace: Trace) throws -> (updates: [[UInt8]], text: String) {
-        let agents = (trace.txns.map(\.agent).max() ?? 0) + 1
-        var docs = (0..<agents).map { Document(clientID: UInt64($0) + 1) }
-        var known = Array(repeating: Set<Int>(), count: agents)
-        var updates: [[UInt8]?] = Array(repeating: nil, count: trace.txns.count)
-        for (index, txn) in trace.txns.enumerated() {
-            let a = txn.agent
-            if trace.concurrent {
-                // Apply every ancestor this agent has not seen, oldest first.
-                var missing: [Int] = []
-                var stack = txn.parents.filter { !known[a].contains($0) }
-                var seen = Set(stack)
-                while let t = stack.popLast() {
-                    missing.append(t)
-                    for p in trace.txns[t].parents where !known[a].contains(p) && !seen.contains(p) {
-                        seen.insert(p)
-                        stack.append(p)
-                    }
-                }
-                for t in missing.sorted() {
-                    if let u = updates[t] { try docs[a].applyUpdate(u) }
-                    known[a].insert(t)
-                }
-            }
-            let text = docs[a].text("text")
-            updates[index] = docs[a].transact { d in
-                for p in txn.patches {
-                    if p.deleteCount > 0 { d.delete(from: text, at: p.position, length: p.deleteCount) }
-                    if !p.insert.isEmpty { d.insert(into: text, at: p.position, p.insert) }
-                }
-            }
-            if trace.concurrent { known[a].insert(index) }
-        }
-        let all = updates.compactMap { $0 }
-        if !trace.concurrent { return (all, docs[0].string(docs[0].text("text"))) }
-        var merged = Document(clientID: 1000)
-        for u in all { try merged.applyUpdate(u) }
-        return (all, merged.string(merged.text("text")))
+        return Trace(
+            name: name,
+            trace: EditingTrace(endContent: end, txns: parsed, concurrent: (root["kind"] as? String) == "concurrent"))
     }
 
     static func tracePaths(_ context: BenchContext) -> [String] {
@@ -105,10 +67,11 @@ enum TracesSuite: BenchSuite {
         let paths = self.tracePaths(context)
         if paths.isEmpty { report.notes.append("no traces found under \(context.sharedRoot.path)/traces") }
         for (number, path) in paths.enumerated() {
-            let trace = try self.load(path)
-            context.step(name, "\(number + 1)/\(paths.count) \(trace.name): \(trace.txns.count) txns")
-            let (applyMs, result) = try BenchMeasure.best(context.repeats) { try self.apply(trace) }
-            let (mergeMs, merged) = try BenchMeasure.best(context.repeats) { try Update.merge(result.updates.map { $0[...] }, format: .v1) }
+            let file = try self.load(path)
+            let trace = file.trace
+            context.step(name, "\(number + 1)/\(paths.count) \(file.name): \(trace.txns.count) txns")
+            let (applyMs, result) = try BenchMeasure.best(context.repeats) { try trace.replay() }
+            let (mergeMs, merged) = try BenchMeasure.best(context.repeats) { try Update.merge(result.updates.compactMap { $0?[...] }, format: .v1) }
             var check = Document(clientID: 2000)
             try check.applyUpdate(merged)
             let (encodeMs, state) = BenchMeasure.best(max(context.repeats, 3)) { check.encodeStateAsUpdate() }
@@ -119,17 +82,17 @@ enum TracesSuite: BenchSuite {
             }
             let ok = result.text == trace.endContent && check.string(check.text("text")) == trace.endContent
                 && loaded.string(loaded.text("text")) == trace.endContent
-            let kind = trace.concurrent ? "concurrent, \((trace.txns.map(\.agent).max() ?? 0) + 1) agents" : "sequential"
-            let group = "\(trace.name) (\(kind))"
+            let kind = trace.concurrent ? "concurrent, \(trace.agentCount) agents" : "sequential"
+            let group = "\(file.name) (\(kind))"
             report.rows += [
                 BenchRow(group: group, name: "apply \(trace.txns.count) txns (local edits)", value: applyMs, unit: "ms",
                          note: ok ? "endContent ✓" : "endContent MISMATCH"),
-                BenchRow(group: group, name: "merge \(result.updates.count) updates", value: mergeMs, unit: "ms",
+                BenchRow(group: group, name: "merge \(result.updates.compactMap { $0 }.count) updates", value: mergeMs, unit: "ms",
                          note: "\(merged.count) B"),
                 BenchRow(group: group, name: "encode state", value: encodeMs, unit: "ms", note: "\(state.count) B"),
                 BenchRow(group: group, name: "load state", value: loadMs, unit: "ms"),
             ]
-            if !ok { report.error = "\(trace.name): final text differs from endContent" }
+            if !ok { report.error = "\(file.name): final text differs from endContent" }
         }
         return report
     }

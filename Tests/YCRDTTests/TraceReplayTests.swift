@@ -8,18 +8,11 @@ struct TraceReplayTests {
                       "seph-blog1.json.gz", "automerge-paper.json.gz"])
     func sequential(_ name: String) throws {
         let trace = try EditingTrace.load(name)
-        var doc = Document(clientID: 1)
+        #expect(!trace.concurrent)
+        let replay = try trace.replay()
+        var doc = replay.document
         let text = doc.text("text")
-        var updates: [[UInt8]] = []
-        for txn in trace.txns {
-            let update = doc.transact { d in
-                for p in txn.patches {
-                    if p.deleteCount > 0 { d.delete(from: text, at: p.position, length: p.deleteCount) }
-                    if !p.insert.isEmpty { d.insert(into: text, at: p.position, p.insert) }
-                }
-            }
-            if let update { updates.append(update) }
-        }
+        let updates = replay.updates.compactMap { $0 }
         #expect(doc.string(text) == trace.endContent)
         // The updates rebuild the same document elsewhere.
         var other = Document(clientID: 2)
@@ -36,38 +29,8 @@ extension TraceReplayTests {
     func concurrent(_ name: String) throws {
         let trace = try EditingTrace.load(name)
         #expect(trace.concurrent)
-        let agents = (trace.txns.map(\.agent).max() ?? 0) + 1
-        var docs = (0..<agents).map { Document(clientID: UInt64($0) + 1) }
-        var known = Array(repeating: Set<Int>(), count: agents)
-        var updates: [[UInt8]?] = Array(repeating: nil, count: trace.txns.count)
-        for (index, txn) in trace.txns.enumerated() {
-            let a = txn.agent
-            // Apply every ancestor this agent has not seen, oldest first.
-            var missing: [Int] = []
-            var stack = txn.parents.filter { !known[a].contains($0) }
-            var seen = Set(stack)
-            while let t = stack.popLast() {
-                missing.append(t)
-                for p in trace.txns[t].parents where !known[a].contains(p) && !seen.contains(p) {
-                    seen.insert(p)
-                    stack.append(p)
-                }
-            }
-            for t in missing.sorted() {
-                if let u = updates[t] { try docs[a].applyUpdate(u) }
-                known[a].insert(t)
-            }
-            let text = docs[a].text("text")
-            updates[index] = docs[a].transact { d in
-                for p in txn.patches {
-                    if p.deleteCount > 0 { d.delete(from: text, at: p.position, length: p.deleteCount) }
-                    if !p.insert.isEmpty { d.insert(into: text, at: p.position, p.insert) }
-                }
-            }
-            known[a].insert(index)
-        }
-        var merged = Document(clientID: 100)
-        for u in updates.compactMap({ $0 }) { try merged.applyUpdate(u) }
+        let replay = try trace.replay()
+        var merged = replay.document
         #expect(merged.string(merged.text("text")) == trace.endContent)
         #expect(merged.pending.isEmpty)
     }
