@@ -322,17 +322,16 @@ public actor DocumentManager {
     // MARK: Internals
 
     func deliver(_ event: DocumentEvent, in room: Room, except excluded: String? = nil) {
+        switch event {
+        case .state(_, _, _, let to), .error(_, _, let to):
+            relays[to.kind]?.deliver(event, members: [to])
+            return
+        default:
+            break
+        }
         var byKind: [DocumentPeer.Kind: [DocumentPeer]] = [:]
         for member in room.members.values where member.peer.id != excluded {
             byKind[member.peer.kind, default: []].append(member.peer)
-        }
-        if case .state(_, _, _, let to) = event {
-            relays[to.kind]?.deliver(event, members: [to])
-            return
-        }
-        if case .error(_, _, let to) = event {
-            relays[to.kind]?.deliver(event, members: [to])
-            return
         }
         for (kind, relay) in relays {
             let members = byKind[kind] ?? []
