@@ -49,6 +49,31 @@ enum CRDTBenchmarks {
         return Outcome(time: time, updates: updates, doc: doc, check: check)
     }
 
+    /// Two peers edit the text concurrently (`edit(i, &a, &b)` returns each side's update, for i in 0..<count),
+    /// then exchange their updates; the check is that both and a loaded copy agree.
+    static func concurrentText(
+        count: Int, _ edit: (Int, inout Document, inout Document) -> (a: [UInt8]?, b: [UInt8]?)
+    ) throws -> Outcome {
+        var a = Document(clientID: 1)
+        var b = Document(clientID: 2)
+        var updates: [[UInt8]] = []
+        let time = try DocSuite.milliseconds {
+            var ua: [[UInt8]] = []
+            var ub: [[UInt8]] = []
+            for i in 0..<count {
+                let (fromA, fromB) = edit(i, &a, &b)
+                record(&ua, fromA)
+                record(&ub, fromB)
+            }
+            for u in ub { try a.applyUpdate(u) }
+            for u in ua { try b.applyUpdate(u) }
+            updates = ua + ub
+        }
+        let expected = a.string(a.text("text"))
+        let same = b.string(b.text("text")) == expected
+        return Outcome(time: time, updates: updates, doc: a, check: { same && $0.string($0.text("text")) == expected })
+    }
+
     static func record(_ updates: inout [[UInt8]], _ update: [UInt8]?) {
         if let update { updates.append(update) }
     }
@@ -163,72 +188,32 @@ enum CRDTBenchmarks {
             return Outcome(time: time, updates: updates, doc: a, check: { $0.string($0.text("text")) == expected && $0.length($0.text("text")) == 2 * n })
         })
         results.append(try measure("[B2.2] Concurrently insert N characters at random positions") {
-            var a = Document(clientID: 1)
-            var b = Document(clientID: 2)
-            var updates: [[UInt8]] = []
-            let time = try DocSuite.milliseconds {
-                var ua: [[UInt8]] = []
-                var ub: [[UInt8]] = []
-                for i in 0..<n {
-                    record(&ua, a.transact { $0.insert(into: $0.text("text"), at: positions[i], chars[i]) })
-                    record(&ub, b.transact { $0.insert(into: $0.text("text"), at: positions[n - 1 - i] % (i + 1), chars[i]) })
-                }
-                for u in ub { try a.applyUpdate(u) }
-                for u in ua { try b.applyUpdate(u) }
-                updates = ua + ub
+            try concurrentText(count: n) { i, a, b in
+                (a.transact { $0.insert(into: $0.text("text"), at: positions[i], chars[i]) },
+                 b.transact { $0.insert(into: $0.text("text"), at: positions[n - 1 - i] % (i + 1), chars[i]) })
             }
-            let expected = a.string(a.text("text"))
-            let same = b.string(b.text("text")) == expected
-            return Outcome(time: time, updates: updates, doc: a, check: { same && $0.string($0.text("text")) == expected })
         })
         results.append(try measure("[B2.3] Concurrently insert N words at random positions") {
-            var a = Document(clientID: 1)
-            var b = Document(clientID: 2)
-            var updates: [[UInt8]] = []
-            let time = try DocSuite.milliseconds {
-                var ua: [[UInt8]] = []
-                var ub: [[UInt8]] = []
-                for i in 0..<n {
-                    let ta = a.text("text"), tb = b.text("text")
-                    record(&ua, a.transact { $0.insert(into: ta, at: positions[i] % ($0.length(ta) + 1), words[i]) })
-                    record(&ub, b.transact { $0.insert(into: tb, at: positions[n - 1 - i] % ($0.length(tb) + 1), words[i]) })
-                }
-                for u in ub { try a.applyUpdate(u) }
-                for u in ua { try b.applyUpdate(u) }
-                updates = ua + ub
+            try concurrentText(count: n) { i, a, b in
+                let ta = a.text("text"), tb = b.text("text")
+                return (a.transact { $0.insert(into: ta, at: positions[i] % ($0.length(ta) + 1), words[i]) },
+                        b.transact { $0.insert(into: tb, at: positions[n - 1 - i] % ($0.length(tb) + 1), words[i]) })
             }
-            let expected = a.string(a.text("text"))
-            let same = b.string(b.text("text")) == expected
-            return Outcome(time: time, updates: updates, doc: a, check: { same && $0.string($0.text("text")) == expected })
         })
         results.append(try measure("[B2.4] Concurrently insert & delete") {
-            var a = Document(clientID: 1)
-            var b = Document(clientID: 2)
-            var updates: [[UInt8]] = []
-            let time = try DocSuite.milliseconds {
-                var ua: [[UInt8]] = []
-                var ub: [[UInt8]] = []
-                func edit(_ d: inout Document, _ i: Int, _ op: (insert: Bool, at: UInt64, count: UInt64, word: Int), _ pick: UInt64) -> [UInt8]? {
-                    let text = d.text("text")
-                    let length = d.length(text)
-                    let at = Int(pick % UInt64(length + 1))
-                    if op.insert || length == 0 || at == length {
-                        return d.transact { $0.insert(into: text, at: at, words[i]) }
-                    }
-                    let count = 1 + Int(op.count % UInt64(min(9, length - at)))
-                    return d.transact { $0.delete(from: text, at: at, length: count) }
+            func edit(_ d: inout Document, _ i: Int, _ op: (insert: Bool, at: UInt64, count: UInt64, word: Int), _ pick: UInt64) -> [UInt8]? {
+                let text = d.text("text")
+                let length = d.length(text)
+                let at = Int(pick % UInt64(length + 1))
+                if op.insert || length == 0 || at == length {
+                    return d.transact { $0.insert(into: text, at: at, words[i]) }
                 }
-                for (i, op) in mixed.enumerated() {
-                    record(&ua, edit(&a, i, op, op.at))
-                    record(&ub, edit(&b, i, op, op.count))
-                }
-                for u in ub { try a.applyUpdate(u) }
-                for u in ua { try b.applyUpdate(u) }
-                updates = ua + ub
+                let count = 1 + Int(op.count % UInt64(min(9, length - at)))
+                return d.transact { $0.delete(from: text, at: at, length: count) }
             }
-            let expected = a.string(a.text("text"))
-            let same = b.string(b.text("text")) == expected
-            return Outcome(time: time, updates: updates, doc: a, check: { same && $0.string($0.text("text")) == expected })
+            return try concurrentText(count: mixed.count) { i, a, b in
+                (edit(&a, i, mixed[i], mixed[i].at), edit(&b, i, mixed[i], mixed[i].count))
+            }
         })
         let clients = Int((20 * Double(n).squareRoot()).rounded())
         results.append(try measure("[B3.1] \(clients) clients concurrently set number in Map") {
