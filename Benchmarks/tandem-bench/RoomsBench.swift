@@ -71,7 +71,7 @@ enum JoinStorm {
         let port = server.port
         let token = RoomsSuite.benchToken
         let seed = DocumentPeer(id: "seed", kind: .yWebSocket, userID: "bench")
-        try await app.manager.join("storm", peer: seed)
+        try await app.manager.join("storm", peer: seed, outbound: DiscardingOutbound())
         try await app.manager.applyUpdate("storm", update: state, from: seed)
         // The seed stays a member: with no data directory, the last member leaving unloads the document.
         _ = await app.manager.state("storm")

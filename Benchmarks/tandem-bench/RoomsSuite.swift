@@ -24,15 +24,12 @@ enum RoomsSuite {
         return try YLog.records(Array(try Data(contentsOf: URL(fileURLWithPath: path)))).map { Array($0) }
     }
 
-    /// Counts what a relay would send, without sending it.
-    final class CountingRelay: DocumentRelay, @unchecked Sendable {
-        let kind: DocumentPeer.Kind
+    /// Counts what a room sends, without sending it.
+    final class CountingOutbound: DocumentOutbound, @unchecked Sendable {
         private let lock = NSLock()
         private(set) var deliveries = 0
-        init(kind: DocumentPeer.Kind) { self.kind = kind }
-        func deliver(_ event: DocumentEvent, members: [DocumentPeer]) {
-            lock.withLock { deliveries += max(1, members.count) }
-        }
+        func send(_ message: DocumentWireMessage) { lock.withLock { deliveries += 1 } }
+        func revoked() {}
         var count: Int { lock.withLock { deliveries } }
     }
 
@@ -45,31 +42,30 @@ enum RoomsSuite {
     static func runRooms(_ arguments: [String]) async throws -> [(String, Double, String)] {
         let updates = try loadLog(arguments)
         let manager = DocumentManager(configuration: memoryConfiguration(), notes: nil)
-        let relay = CountingRelay(kind: .yWebSocket)
-        await manager.register(relay)
+        let relay = CountingOutbound()
         let writer = DocumentPeer(id: "writer", kind: .yWebSocket, userID: "w")
-        try await manager.join("paper", peer: writer)
+        try await manager.join("paper", peer: writer, outbound: relay)
         var start = now()
         for update in updates { try await manager.applyUpdate("paper", update: update, from: writer) }
         let applyMs = now() - start
         start = now()
-        try await manager.join("paper", peer: DocumentPeer(id: "cold", kind: .yWebSocket, userID: "c"))
+        try await manager.join("paper", peer: DocumentPeer(id: "cold", kind: .yWebSocket, userID: "c"), outbound: relay)
         let coldJoin = now() - start
         var joins: [Double] = []
         for index in 0..<300 {
             let peer = DocumentPeer(id: "p\(index)", kind: .yWebSocket, userID: "u\(index)")
             start = now()
-            try await manager.join("paper", peer: peer)
+            try await manager.join("paper", peer: peer, outbound: relay)
             joins.append(now() - start)
             await manager.leave("paper", peer: peer)
         }
         let warm = Array(joins.dropFirst(50))
         // Relay fan-out: 100 members, 10,000 small updates from a second document's log.
         let fanout = DocumentManager(configuration: memoryConfiguration(), notes: nil)
-        let counter = CountingRelay(kind: .yWebSocket)
-        await fanout.register(counter)
+        let counter = CountingOutbound()
         for index in 0..<100 {
-            try await fanout.join("room", peer: DocumentPeer(id: "m\(index)", kind: .yWebSocket, userID: "m\(index)"))
+            try await fanout.join(
+                "room", peer: DocumentPeer(id: "m\(index)", kind: .yWebSocket, userID: "m\(index)"), outbound: counter)
         }
         let sender = DocumentPeer(id: "m0", kind: .yWebSocket, userID: "m0")
         let relayed = Array(updates.prefix(10_000))
@@ -97,7 +93,7 @@ enum RoomsSuite {
         let token = benchToken
         // Seed the document through the manager (a writer that never touches a socket).
         let writer = DocumentPeer(id: "seed", kind: .yWebSocket, userID: "bench")
-        try await app.manager.join("paper", peer: writer)
+        try await app.manager.join("paper", peer: writer, outbound: DiscardingOutbound())
         for update in updates { try await app.manager.applyUpdate("paper", update: update, from: writer) }
         _ = await app.manager.state("paper")
 

@@ -58,7 +58,7 @@ public final class ServerApp: Sendable {
         }
         self.manager = DocumentManager(configuration: configuration.documents, notes: notes)
         self.authenticator = TokenAuthenticator(secret: configuration.jwtSecret)
-        self.yWebSocket = await YWebSocketEndpoint(
+        self.yWebSocket = YWebSocketEndpoint(
             pathPrefix: configuration.yjsPath, manager: manager, authenticator: authenticator)
         let (manager, authenticator) = (self.manager, self.authenticator)
         self.notesAPI = notes.map {
@@ -76,8 +76,7 @@ public final class ServerApp: Sendable {
                 await notes.note(noteID)?.allows(.read, userID: user.id, isAdmin: user.role == "admin") ?? false
             }
         }
-        await manager.start()
-        if let metrics { await manager.exportMetrics(to: metrics) }
+        if let metrics { manager.exportMetrics(to: metrics) }
     }
 
     /// Adds every route of the application to `router`.
@@ -88,8 +87,11 @@ public final class ServerApp: Sendable {
     }
 
     /// Saves every document and syncs every log.
-    public func shutdown() async {
-        await manager.flushAll()
+    /// - Returns: false when some document could not be saved (see ``DocumentManager/flushAll()``).
+    @discardableResult
+    public func shutdown() async -> Bool {
+        let saved = await manager.flushAll()
         await channels?.store.sync()
+        return saved
     }
 }

@@ -205,12 +205,30 @@ enum ServeCommand {
             FileHandle.standardError.write(Data("tandem serve: \(error)\n".utf8))
             return 1
         }
-        server.onShutdown { await app.shutdown() }
+        let saved = SaveOutcome()
+        server.onShutdown {
+            await app.socketIO.shutdown()
+            if await !app.shutdown() { saved.failed() }
+        }
         server.installSignalHandlers()
         let host = options.configuration.host
         let shown = host.contains(":") ? "[\(host)]" : host
         FileHandle.standardOutput.write(Data("tandem \(Tandem.version) listening on \(shown):\(server.port)\n".utf8))
         await server.run()
+        guard saved.ok else {
+            FileHandle.standardError.write(
+                Data("tandem serve: some documents could not be saved at shutdown (see the errors above); their logs keep what was stored\n".utf8))
+            return 1
+        }
         return 0
     }
+}
+
+/// Whether every document was saved at shutdown (set from the shutdown hook).
+final class SaveOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failedSaves = false
+
+    func failed() { lock.withLock { failedSaves = true } }
+    var ok: Bool { lock.withLock { !failedSaves } }
 }

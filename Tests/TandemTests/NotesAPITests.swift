@@ -100,16 +100,12 @@ struct NotesAPITests {
         let dir = try makeTemporaryDirectory("notes-api")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (api, manager, notes) = try await makeAPI(dir)
-        let relay = RecordingRelay(kind: .socketIO)
-        await manager.register(relay)
+        let relay = RecordingOutbound()
         let first: JSONValue = ["type": "doc", "content": [["type": "paragraph", "content": [["type": "text", "text": "stored"]]]]]
         let (_, created) = await call(api, request(.post, "/api/v1/notes/create", as: "alice", body: ["title": "T", "data": ["content": ["json": first]]]))
         let id = try #require(created?["id"]?.stringValue)
-        try await manager.join("note:\(id)", peer: peer("s1", user: "alice"))
-        guard case .state(_, let state, _, _)? = relay.take().first?.0 else {
-            Issue.record("expected the seeded state")
-            return
-        }
+        try await manager.join("note:\(id)", peer: peer("s1", user: "alice"), outbound: relay)
+        let state = try #require(relay.take("ydoc:document:state").first?["state"]?.byteArrayValue)
         #expect(state != [0, 0])
         var mirror = Document()
         try mirror.applyUpdate(state)
@@ -118,9 +114,9 @@ struct NotesAPITests {
         let second: JSONValue = ["type": "doc", "content": [["type": "heading", "attrs": ["level": 1], "content": [["type": "text", "text": "replaced"]]]]]
         let (status, _) = await call(api, request(.post, "/api/v1/notes/\(id)/update", as: "alice", body: ["data": ["content": ["json": second]]]))
         #expect(status == 200)
-        let updates = relay.takeUpdates()
+        let updates = relay.take("ydoc:document:update").compactMap { $0["update"]?.byteArrayValue }
         #expect(updates.count == 1)
-        for (update, _) in updates { try mirror.applyUpdate(update) }
+        for update in updates { try mirror.applyUpdate(update) }
         #expect(JSONValue(mirror.prosemirrorJSON(mirror.xmlFragment("prosemirror"))) == second)
         await manager.flushAll()
         let stored = await notes.note(id)

@@ -52,7 +52,8 @@ struct StorageTests {
             let log = try WriteAheadLog(path: path, policy: .always)
             for update in updates { try log.append(update) }
             #expect(log.recordCount == 3)
-            #expect(log.byteCount == 2 + 1 + 300 + 2 + 3 + 1)
+            // Header, then per record: marker (2), varUint length, payload, CRC-32C (4).
+            #expect(log.byteCount == 8 + (2 + 1 + 2 + 4) + (2 + 2 + 300 + 4) + (2 + 1 + 3 + 4))
         }
         #expect(try WriteAheadLog.recover(path: path) == updates)
         let reopened = try WriteAheadLog(path: path, policy: .never, existingRecords: 3)
@@ -61,15 +62,16 @@ struct StorageTests {
         #expect(try WriteAheadLog.recover(path: path).isEmpty)
     }
 
-    @Test("A torn final record is cut off and later appends stay readable")
+    @Test("A torn final record of a plain log is cut off (a copy kept), the log is rewritten, later appends stay readable")
     func tornTail() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/wal.ylog"
-        // One complete record, then a record claiming 10 bytes with only 3 present (a crash mid-write).
+        // The earlier plain format: one complete record, then one claiming 10 bytes with only 3 present.
         try FileIO.writeAtomically([2, 0, 0, 10, 1, 2, 3], to: path)
         #expect(try WriteAheadLog.recover(path: path) == [[0, 0]])
-        #expect(try FileIO.read(path) == [2, 0, 0])
+        #expect(try FileIO.read(path) == WALFormat.encode([[0, 0]]))
+        #expect(try FileIO.read(path + ".corrupt-1") == [2, 0, 0, 10, 1, 2, 3])
         let log = try WriteAheadLog(path: path, policy: .batched(.milliseconds(50)), existingRecords: 1)
         try log.append([5, 6])
         try log.sync()

@@ -236,12 +236,8 @@ public actor ChannelStore {
     private func compactIfNeeded(_ state: inout State) throws(ChannelError) {
         guard state.log.recordCount > state.messages.count + limits.compactionSlack else { return }
         let path = state.log.path
-        var bytes: [UInt8] = []
-        for message in state.messages {
-            let record = Array(JSONValue.object(["op": "post", "message": message.json]).serialized().utf8)
-            bytes += WriteAheadLog.lengthPrefix(record.count)
-            bytes += record
-        }
+        let bytes = WALFormat.encode(
+            state.messages.map { Array(JSONValue.object(["op": "post", "message": $0.json]).serialized().utf8) })
         do {
             try FileIO.writeAtomically(bytes, to: path)
             state.log = try WriteAheadLog(path: path, policy: limits.syncPolicy, existingRecords: state.messages.count)

@@ -14,8 +14,15 @@ public struct DocumentConfiguration: Sendable {
     public var compactionBytes: Int = 1 << 20
     /// Largest single update accepted (`--max-update-bytes`, default 10 MiB).
     public var maxUpdateBytes: Int = 10 << 20
-    /// Largest state or log file loaded from disk (default 256 MiB).
+    /// Largest state or log file loaded from disk (`--max-stored-size`, default 256 MiB).
     public var maxStoredBytes: Int = 256 << 20
+    /// Most documents one Socket.IO session may hold joined at once (Open WebUI 0.12's limit, 20).
+    public var maxDocumentsPerSession: Int = 20
+    /// How long a failed save waits before it is tried again (default 1 s).
+    public var saveRetryDelay: Duration = .seconds(1)
+    /// Makes the store of a document; nil uses ``DocumentFiles`` under ``dataDirectory`` (none without one).
+    /// Tests inject stores that fail or stall here.
+    public var storage: (@Sendable (_ documentID: String) -> (any DocumentStorage)?)?
     /// Whether read-only members' awareness is relayed (`--read-only-awareness`, default false).
     public var relayReadOnlyAwareness: Bool = false
     /// Whether ids that are not `note:<id>` may be used by any authenticated user, as in Open WebUI (default true).
@@ -24,4 +31,11 @@ public struct DocumentConfiguration: Sendable {
     public var noteFragment: String = "prosemirror"
 
     public init() {}
+
+    /// The store of `documentID`: the injected one, else its files under the data directory, else none.
+    func makeStorage(for documentID: String) -> (any DocumentStorage)? {
+        if let storage { return storage(documentID) }
+        guard let dataDirectory else { return nil }
+        return DocumentFiles(documentID: documentID, dataDirectory: dataDirectory, policy: walSync)
+    }
 }

@@ -30,10 +30,13 @@ public struct DocumentPeer: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 }
 
-/// What a document room tells its members; each protocol's ``DocumentRelay`` turns it into its own messages.
+/// What a document room tells its members; each protocol's ``DocumentWire`` turns it into its own bytes, once per
+/// event for all of that protocol's subscribers.
 public enum DocumentEvent: Sendable {
-    /// The answer to a join or a resync: the full v1 state, for one peer.
-    case state(documentID: String, state: [UInt8], sessions: [String], to: DocumentPeer)
+    /// The answer to a join or a resync: the full v1 state and its state vector, for one peer. `content` is the
+    /// note's stored content (`{json, html, md}`), sent to Open WebUI clients on join so they can seed an empty
+    /// document; nil on a resync.
+    case state(documentID: String, state: [UInt8], stateVector: [UInt8], sessions: [String], content: JSONValue?)
     /// A validated update, for every member but its origin.
     case update(documentID: String, update: [UInt8], origin: DocumentPeer)
     /// Awareness, in both encodings: Open WebUI's JSON bytes and y-protocols' binary update.
@@ -42,18 +45,44 @@ public enum DocumentEvent: Sendable {
     case joined(documentID: String, peer: DocumentPeer, name: String, color: String)
     /// A member left (Socket.IO's `ydoc:user:left`), for the remaining members.
     case left(documentID: String, peer: DocumentPeer)
-    /// A refusal or failure answered to one peer (Socket.IO's `error` event).
-    case error(documentID: String, message: String, to: DocumentPeer)
+    /// A refusal or failure answered to one peer (Socket.IO's `error` event; y-websocket closes or denies).
+    case error(documentID: String, message: String)
 }
 
-/// Delivers ``DocumentEvent``s to the members of one protocol.
-///
-/// Called from the document manager's actor for every event, in order, with that protocol's members of the room
-/// (the joiner included for `.state`; for `.left` the peer has already been removed). It must not block: queue the
-/// messages (for instance on a FIFO task) so that events reach each peer in the order they were produced.
-public protocol DocumentRelay: Sendable {
-    /// The protocol whose peers this relay serves.
-    var kind: DocumentPeer.Kind { get }
-    /// Delivers `event` to `members` (this relay's peers in the room, origin excluded where the event says so).
-    func deliver(_ event: DocumentEvent, members: [DocumentPeer])
+/// An event encoded for one protocol: the bytes every subscriber of that protocol receives unchanged.
+public enum DocumentWireMessage: Sendable {
+    /// A Socket.IO packet (`2["event",{…}]`), for Socket.IO engine sessions (sent as an Engine.IO message).
+    case socketIO(String)
+    /// An encoded WebSocket frame, for y-websocket connections.
+    case webSocketFrame([UInt8])
+}
+
+/// Where a room delivers to one subscriber: a y-websocket connection, a Socket.IO engine session, later a remote
+/// node. Sends never suspend and keep their order (the room calls them in event order from its own executor).
+public protocol DocumentOutbound: Sendable {
+    /// Queues `message` for the subscriber.
+    func send(_ message: DocumentWireMessage)
+    /// The subscriber lost its access and was removed from the room (a y-websocket connection is closed, since
+    /// it serves only this document).
+    func revoked()
+}
+
+extension WebSocketOutbound: DocumentOutbound {
+    /// Sends a y-websocket frame; messages of other protocols are not for this connection.
+    public func send(_ message: DocumentWireMessage) {
+        if case .webSocketFrame(let frame) = message { self.send(encodedFrame: frame) }
+    }
+
+    /// Closes the connection with 1008 (policy violation): its only document is no longer accessible.
+    public func revoked() {
+        self.close(code: .policyViolation, reason: "access revoked")
+    }
+}
+
+/// An outbound that drops everything: for server-side writers (seeding, benchmarks) that join a room without a
+/// connection.
+public struct DiscardingOutbound: DocumentOutbound {
+    public init() {}
+    public func send(_ message: DocumentWireMessage) {}
+    public func revoked() {}
 }

@@ -13,8 +13,12 @@ struct LiveDocument {
     /// Decodes then applies a v1 update.
     /// - Throws: ``DecodingError`` (with the byte offset) for anything that is not a valid v1 update.
     mutating func apply(_ update: [UInt8]) throws(DecodingError) {
-        let decoded = try Update(v1: update)
-        document.apply(decoded)
+        document.apply(try Update(v1: update))
+    }
+
+    /// Applies an update decoded (and so validated) earlier, after it was logged.
+    mutating func apply(decoded update: Update) {
+        document.apply(update)
     }
 
     /// The full state as a v1 update (`[0, 0]` when empty), byte-identical to Yjs's `encodeStateAsUpdate`.

@@ -125,7 +125,9 @@ public struct NotesAPI: Sendable {
             }
         }
         if let meta = form["meta"]?.objectValue { note.meta = meta }
+        var accessChanged = false
         if let access = form["access_control"], user.isAdmin || note.userID == user.id {
+            accessChanged = note.accessControl != access
             note.accessControl = access
         }
         note.updatedAt = NoteStore.nanosecondsNow()
@@ -133,6 +135,7 @@ public struct NotesAPI: Sendable {
         if contentChanged, let json = note.contentJSON {
             await manager.replaceNoteContent(note.id, prosemirrorJSON: json)
         }
+        if accessChanged { await manager.reevaluateAccess(noteID: note.id) }
         await notify?(note.id, note.json)
         return .json(note.json.serialized())
     }

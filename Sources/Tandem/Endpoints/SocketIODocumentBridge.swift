@@ -1,23 +1,28 @@
 import Wire
 import YCRDT
 
-/// Connects the document manager to the Socket.IO server: the `ydoc:*` event handlers of Open WebUI's editor and
-/// the relay that turns ``DocumentEvent``s into Socket.IO emits on `doc_<document_id>` rooms.
+/// Connects the document rooms to the Socket.IO server: the `ydoc:*` event handlers of Open WebUI's editor decode
+/// the event and call the room; the room sends to the socket through a ``SocketIOPeerOutbound``.
 ///
 /// Events and payloads follow Open WebUI (../shared/docs/openwebui-protocol.md §3) with its known bugs fixed:
 /// updates are validated before they are stored or relayed (an invalid one gets an `error` event), a content-only
 /// update (`data` without `update`) is a save and is not relayed, leaving and disconnecting tell the room
 /// (`ydoc:user:left`) and clear the departed cursor, and the history is saved, not deleted, when the last user leaves.
 public enum SocketIODocumentBridge {
-    /// Registers the `ydoc:*` handlers and the relay.
+    /// Registers the `ydoc:*` handlers.
     public static func install(on server: SocketIOServer, manager: DocumentManager) async {
-        await manager.register(SocketIODocumentRelay(server: server))
         await server.on("ydoc:document:join") { event in
             guard let (peer, documentID) = peerAndDocument(event) else { return await invalid(event, server) }
+            let limit = manager.configuration.maxDocumentsPerSession
+            if manager.documentCount(of: peer.id) >= limit, !manager.hasJoined(peer.id, documentID) {
+                return await sendError(
+                    server, to: peer.id, documentID: documentID,
+                    "Failed to join document: a session may hold at most \(limit) documents")
+            }
             do {
                 try await manager.join(
-                    documentID, peer: peer, name: event.data?["user_name"]?.stringValue,
-                    color: event.data?["user_color"]?.stringValue)
+                    documentID, peer: peer, outbound: SocketIOPeerOutbound(server: server, engineSID: event.session.engineSID),
+                    name: event.data?["user_name"]?.stringValue, color: event.data?["user_color"]?.stringValue)
             } catch {
                 await sendError(server, to: peer.id, documentID: documentID, "Failed to join document: \(error)")
             }
@@ -43,9 +48,22 @@ public enum SocketIODocumentBridge {
                 update = bytes
             }
             let noteData = data["data"]?.objectValue
+            if data["initialize"]?.boolValue == true, let update, let ack = event.ack {
+                // Open WebUI 0.12's seeding handshake: the client waits for this ack before it allows edits.
+                do {
+                    let state = try await manager.initialize(documentID, seed: update, from: peer)
+                    await ack([.byteArray(state)])
+                } catch {
+                    await ack([])
+                    await sendError(server, to: peer.id, documentID: documentID, "Update rejected: \(error)")
+                }
+                return
+            }
             do {
                 try await manager.applyUpdate(documentID, update: update, noteData: noteData, from: peer)
+                if let ack = event.ack { await ack([]) }
             } catch {
+                if let ack = event.ack { await ack([]) }
                 await sendError(server, to: peer.id, documentID: documentID, "Update rejected: \(error)")
             }
         }
@@ -92,65 +110,5 @@ public enum SocketIODocumentBridge {
 
     static func sendError(_ server: SocketIOServer, to sid: String, documentID: String, _ message: String) async {
         await server.emit("error", [["message": .string(message), "document_id": .string(documentID)]], to: sid)
-    }
-}
-
-/// Turns document events into Socket.IO emits, in order, on one consumer task.
-struct SocketIODocumentRelay: DocumentRelay {
-    let kind = DocumentPeer.Kind.socketIO
-    private let continuation: AsyncStream<DocumentEvent>.Continuation
-
-    init(server: SocketIOServer) {
-        let (stream, continuation) = AsyncStream<DocumentEvent>.makeStream()
-        self.continuation = continuation
-        Task {
-            for await event in stream { await SocketIODocumentRelay.emit(event, server: server) }
-        }
-    }
-
-    func deliver(_ event: DocumentEvent, members: [DocumentPeer]) {
-        continuation.yield(event)
-    }
-
-    static func room(_ documentID: String) -> String { "doc_" + documentID }
-
-    static func emit(_ event: DocumentEvent, server: SocketIOServer) async {
-        switch event {
-        case .state(let documentID, let state, let sessions, let peer):
-            guard peer.kind == .socketIO else { return }
-            await server.join(peer.id, room: room(documentID))
-            let payload: JSONValue = [
-                "document_id": .string(documentID), "state": .byteArray(state),
-                "sessions": .array(sessions.map(JSONValue.string)),
-            ]
-            await server.emit("ydoc:document:state", [payload], to: peer.id)
-        case .update(let documentID, let update, let origin):
-            let payload: JSONValue = [
-                "document_id": .string(documentID), "user_id": .string(origin.userID), "update": .byteArray(update),
-                "socket_id": .string(origin.id),
-            ]
-            await server.emit("ydoc:document:update", [payload], to: room(documentID), skipping: origin.id)
-        case .awareness(let documentID, let json, _, let origin):
-            guard let json else { return }
-            let payload: JSONValue = [
-                "document_id": .string(documentID), "user_id": .string(origin?.userID ?? ""),
-                "update": .byteArray(json),
-            ]
-            await server.emit("ydoc:awareness:update", [payload], to: room(documentID), skipping: origin?.id)
-        case .joined(let documentID, let peer, let name, let color):
-            let payload: JSONValue = [
-                "document_id": .string(documentID), "user_id": .string(peer.userID), "user_name": .string(name),
-                "user_color": .string(color),
-            ]
-            await server.emit("ydoc:user:joined", [payload], to: room(documentID), skipping: peer.id)
-        case .left(let documentID, let peer):
-            if peer.kind == .socketIO { await server.leave(peer.id, room: room(documentID)) }
-            let payload: JSONValue = ["document_id": .string(documentID), "user_id": .string(peer.userID)]
-            await server.emit("ydoc:user:left", [payload], to: room(documentID), skipping: peer.id)
-        case .error(let documentID, let message, let peer):
-            guard peer.kind == .socketIO else { return }
-            await server.emit(
-                "error", [["message": .string(message), "document_id": .string(documentID)]], to: peer.id)
-        }
     }
 }

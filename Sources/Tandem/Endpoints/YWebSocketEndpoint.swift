@@ -15,14 +15,11 @@ public struct YWebSocketEndpoint: Sendable {
     public var pathPrefix: String
     public let manager: DocumentManager
     public let authenticator: TokenAuthenticator
-    let relay: YWebSocketRelay
 
-    public init(pathPrefix: String = "/yjs/", manager: DocumentManager, authenticator: TokenAuthenticator) async {
+    public init(pathPrefix: String = "/yjs/", manager: DocumentManager, authenticator: TokenAuthenticator) {
         self.pathPrefix = pathPrefix.hasSuffix("/") ? pathPrefix : pathPrefix + "/"
         self.manager = manager
         self.authenticator = authenticator
-        self.relay = YWebSocketRelay()
-        await manager.register(relay)
     }
 
     /// Adds the WebSocket route to `router`.
@@ -45,29 +42,21 @@ public struct YWebSocketEndpoint: Sendable {
         let peer = DocumentPeer(
             id: "yws-\(outbound.connectionID)", kind: .yWebSocket, userID: user.id, userName: user.name,
             isAdmin: user.role == "admin")
-        relay.add(peer.id, outbound)
+        // The room greets the client through `outbound` (sync step 1, then the known awareness states).
         let canWrite: Bool
         do {
-            canWrite = try await manager.join(documentID, peer: peer)
+            canWrite = try await manager.join(documentID, peer: peer, outbound: outbound)
         } catch DocumentRefusal.forbidden {
-            relay.remove(peer.id)
             throw HTTPError(.forbidden, message: "access denied to \(documentID)")
         } catch DocumentRefusal.notFound {
-            relay.remove(peer.id)
             throw HTTPError(.notFound, message: "no such note: \(documentID)")
+        } catch DocumentRefusal.storageFailed(let why), DocumentRefusal.loadFailed(let why) {
+            throw HTTPError(.serviceUnavailable, message: why)
         } catch {
-            relay.remove(peer.id)
             throw HTTPError(.internalServerError, message: "\(error)")
         }
-        let session = YWebSocketSession(
-            documentID: documentID, peer: peer, canWrite: canWrite, manager: manager, outbound: outbound, relay: relay)
-        if let vector = await manager.stateVector(documentID) {
-            outbound.send(binary: ProtocolMessage.sync(.step1(stateVector: vector)).encoded())
-        }
-        if let states = await manager.awarenessStates(documentID) {
-            outbound.send(binary: ProtocolMessage.awareness(states).encoded())
-        }
-        return session
+        return YWebSocketSession(
+            documentID: documentID, peer: peer, canWrite: canWrite, manager: manager, outbound: outbound)
     }
 }
 
@@ -78,20 +67,15 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
     let canWrite: Bool
     let manager: DocumentManager
     let outbound: WebSocketOutbound
-    let relay: YWebSocketRelay
     /// Touched only from `received`, which the server calls one message at a time.
     private var toldReadOnly = false
 
-    init(
-        documentID: String, peer: DocumentPeer, canWrite: Bool, manager: DocumentManager, outbound: WebSocketOutbound,
-        relay: YWebSocketRelay
-    ) {
+    init(documentID: String, peer: DocumentPeer, canWrite: Bool, manager: DocumentManager, outbound: WebSocketOutbound) {
         self.documentID = documentID
         self.peer = peer
         self.canWrite = canWrite
         self.manager = manager
         self.outbound = outbound
-        self.relay = relay
     }
 
     func received(_ message: WebSocketMessage) async {
@@ -120,6 +104,12 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
                 try await manager.applyUpdate(documentID, update: update, from: peer)
             } catch DocumentRefusal.readOnly {
                 denyWrite()
+            } catch DocumentRefusal.storageFailed {
+                // Not stored, so not applied: the client keeps the update and sends it again when it reconnects
+                // and syncs (y-websocket reconnects after a close).
+                outbound.close(code: .tryAgainLater, reason: "storage unavailable, try again later")
+            } catch DocumentRefusal.notMember {
+                outbound.close(code: .policyViolation, reason: "no longer a member of this document")
             } catch {
                 outbound.close(code: .unsupportedData, reason: String("update rejected: \(error)".prefix(120)))
             }
@@ -141,7 +131,6 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
     }
 
     func closed(code: WebSocketCloseCode) async {
-        relay.remove(peer.id)
         await manager.leave(documentID, peer: peer)
     }
 
@@ -149,30 +138,5 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
         guard !toldReadOnly else { return }
         toldReadOnly = true
         outbound.send(binary: ProtocolMessage.authPermissionDenied(reason: "read-only access").encoded())
-    }
-}
-
-/// Sends document events to y-websocket connections: updates as sync updates, awareness as y-protocols updates.
-final class YWebSocketRelay: DocumentRelay, @unchecked Sendable {
-    let kind = DocumentPeer.Kind.yWebSocket
-    private let lock = NSLock()
-    private var outbounds: [String: WebSocketOutbound] = [:]
-
-    func add(_ id: String, _ outbound: WebSocketOutbound) { lock.withLock { outbounds[id] = outbound } }
-    func remove(_ id: String) { _ = lock.withLock { outbounds.removeValue(forKey: id) } }
-
-    func deliver(_ event: DocumentEvent, members: [DocumentPeer]) {
-        let message: [UInt8]
-        switch event {
-        case .update(_, let update, _):
-            message = ProtocolMessage.sync(.update(update)).encoded()
-        case .awareness(_, _, let yProtocols?, _):
-            message = ProtocolMessage.awareness(yProtocols).encoded()
-        default:
-            return
-        }
-        let frame = WebSocketFrameEncoder.encode(.binary(message))
-        let targets = lock.withLock { members.compactMap { outbounds[$0.id] } }
-        for outbound in targets { outbound.send(encodedFrame: frame) }
     }
 }

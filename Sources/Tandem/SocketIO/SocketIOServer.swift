@@ -64,6 +64,11 @@ public actor SocketIOServer {
     var channelLookup: (@Sendable (SocketIOUser) async -> [String])?
     var noteAccess: (@Sendable (SocketIOUser, String) async -> Bool)?
     var housekeeping: Task<Void, Never>?
+    /// Packets that document rooms send to engine sessions, in the order the rooms sent them (see
+    /// ``SocketIOPeerOutbound``); drained by one task on this actor.
+    nonisolated let roomOutbox: AsyncStream<(packet: String, engineSID: String)>.Continuation
+    let roomOutboxStream: AsyncStream<(packet: String, engineSID: String)>
+    var roomOutboxDrain: Task<Void, Never>?
 
     /// A server with `configuration`; `wallClock` gives seconds since 1970 for JWT expiry (injectable for tests).
     public init(
@@ -74,11 +79,13 @@ public actor SocketIOServer {
         self.verifier = configuration.jwtSecret.map { JWTVerifier(secret: $0) }
         self.wallClock = wallClock
         self.usage = UsagePool(expiry: configuration.usageExpiry)
+        (self.roomOutboxStream, self.roomOutbox) = AsyncStream.makeStream(of: (packet: String, engineSID: String).self)
     }
 
     /// Starts the heartbeat and usage-expiry loop; call once before serving.
     public func start() {
         guard self.housekeeping == nil else { return }
+        self.roomOutboxDrain = Task { await self.drainRoomOutbox() }
         // Ticks must be fine enough that pings are not late against the client's own watchdog
         // (pingInterval + pingTimeout), even with short test settings.
         let heartbeat = min(self.configuration.pingInterval, self.configuration.pingTimeout) / 4
@@ -96,6 +103,7 @@ public actor SocketIOServer {
     public func shutdown() async {
         self.housekeeping?.cancel()
         self.housekeeping = nil
+        self.roomOutbox.finish()
         for sid in Array(self.engines.keys) { await self.closeEngine(sid, reason: "server shutting down") }
     }
 
@@ -252,6 +260,13 @@ public actor SocketIOServer {
     func finishCall(sid: String, id: Int64, with result: Result<[JSONValue], SocketIOCallError>) {
         guard let continuation = self.pendingCalls[sid]?.removeValue(forKey: id) else { return }
         continuation.resume(returning: result)
+    }
+
+    /// Sends what document rooms queued, in order, until the server shuts down.
+    func drainRoomOutbox() async {
+        for await (packet, engineSID) in self.roomOutboxStream {
+            self.send([.message(packet)], toEngine: engineSID)
+        }
     }
 
     /// Sends an event to one Engine.IO session, over its WebSocket or into its polling queue.

@@ -2,9 +2,10 @@
 /// state, replaced atomically), `wal.ylog` (updates since that state, appended before they are relayed) and `id`
 /// (the document id as text, so hashed folder names can be listed and replayed).
 ///
-/// Loading reads the state and then the log; the caller applies both in order. A torn last log record is cut off.
-/// Owned by the document manager's actor; not Sendable.
-public final class DocumentFiles {
+/// Loading reads the state and then the log; the caller applies both in order. Torn or corrupt log records are set
+/// aside (a copy is kept as `wal.ylog.corrupt-<n>`, see ``WriteAheadLog``). Owned by the document's room; not
+/// Sendable.
+public final class DocumentFiles: DocumentStorage {
     public let documentID: String
     public let folder: String
     public let policy: SyncPolicy
@@ -21,24 +22,26 @@ public final class DocumentFiles {
         self.policy = policy
     }
 
-    /// What is on disk: the last written state (nil when none) and the log records after it.
-    public struct Contents: Sendable {
-        public var state: [UInt8]?
-        public var log: [[UInt8]]
-        public var isEmpty: Bool { state == nil && log.isEmpty }
-    }
-
     /// Reads the state and the log, and opens the log for appending.
     /// - Parameter limit: largest state or log file accepted, checked before reading.
     /// - Throws: ``StorageError`` when a file exists but cannot be read: the caller must not serve (or later store)
     ///   an empty document in its place.
-    public func load(limit: Int) throws(StorageError) -> Contents {
+    public func load(limit: Int) throws(StorageError) -> DocumentContents {
         let state = try FileIO.read(folder + "/state.bin", limit: limit)
-        let records = try WriteAheadLog.recover(path: folder + "/wal.ylog", limit: limit)
-        if !records.isEmpty || state != nil {
-            log = try WriteAheadLog(path: folder + "/wal.ylog", policy: policy, existingRecords: records.count)
+        let recovery = try WriteAheadLog.recoverReport(path: folder + "/wal.ylog", limit: limit)
+        if !recovery.records.isEmpty || state != nil {
+            log = try WriteAheadLog(path: folder + "/wal.ylog", policy: policy, existingRecords: recovery.records.count)
         }
-        return Contents(state: state, log: records)
+        return DocumentContents(state: state, log: recovery.records, setAsideBytes: recovery.setAsideBytes)
+    }
+
+    /// Keeps a copy of the current log as `wal.ylog.corrupt-<n>` (records that decoded as log records but not as
+    /// updates are about to be dropped by a state rewrite).
+    public func keepCopyOfLog() throws(StorageError) {
+        guard let bytes = try FileIO.read(folder + "/wal.ylog") else { return }
+        var n = 1
+        while FileIO.exists(folder + "/wal.ylog.corrupt-\(n)") { n += 1 }
+        try FileIO.writeAtomically(bytes, to: folder + "/wal.ylog.corrupt-\(n)")
     }
 
     /// Appends an update to the log (creating the folder on the first write).

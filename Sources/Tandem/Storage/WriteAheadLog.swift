@@ -3,15 +3,16 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Wire
 
 /// How often the write-ahead log calls fsync.
 ///
-/// Every append is written to the kernel before the update is relayed, so a killed process (`kill -9`) never loses an
-/// update a client has seen; fsync only decides what survives a power loss or kernel crash.
+/// Every append is written to the kernel before the update is acknowledged or relayed, so a killed process
+/// (`kill -9`) never loses an update a client has seen; fsync only decides what survives a power loss or kernel crash.
 public enum SyncPolicy: Sendable, Equatable {
     /// fsync after every append: slowest, survives power loss without a window.
     case always
-    /// fsync at most once per interval (the persister also syncs on its own timer): the default, 50 ms.
+    /// fsync at most once per interval (the room also syncs on its own timer): the default, 50 ms.
     case batched(Duration)
     /// Leave syncing to the kernel (tests and benchmarks).
     case never
@@ -28,17 +29,23 @@ public enum SyncPolicy: Sendable, Equatable {
     }
 }
 
-/// One document's append-only log of updates, in the `.ylog` format: each record is a lib0 varUint byte length
-/// followed by the update bytes, so `tandem replay` and `tandem update` read it directly.
+/// An append-only log of records (Yjs updates, channel operations) that survives torn writes and corruption in the
+/// middle of the file.
 ///
-/// The log is owned by one actor (the persister), hence not Sendable. A crash can leave a torn last record; opening
-/// the log truncates such a tail (see ``recover(path:limit:)``).
+/// Format (``WALFormat``): an 8-byte header, then records of `marker (2 bytes) · varUint length · payload · CRC-32C
+/// (4 bytes, little-endian, over length and payload)`. Reading stops trusting a record whose checksum fails and
+/// resynchronises at the next marker whose record checks out, so one bad byte costs one record, not the rest of the
+/// log. Anything set aside is first copied to `<log>.corrupt-<n>`. Logs written by earlier versions (plain `.ylog`:
+/// varUint length · payload) are read and rewritten in the current format on open.
+///
+/// A failed append (ENOSPC, EIO) is cut back at once, so a half-written record never sits in front of later ones.
+/// Owned by one actor; not Sendable.
 public final class WriteAheadLog {
     /// The log file's path.
     public let path: String
     /// When appends are fsynced.
     public let policy: SyncPolicy
-    /// Bytes in the log, including length prefixes.
+    /// Bytes in the log, header and record framing included.
     public private(set) var byteCount: Int
     /// Records appended since the log was opened or truncated, plus those recovered at open.
     public private(set) var recordCount: Int
@@ -46,6 +53,12 @@ public final class WriteAheadLog {
     private var fd: Int32
     private var lastSync: ContinuousClock.Instant
     private var unsynced = false
+    /// A failed append whose bytes could not be cut back yet; the next append retries the cut first.
+    private var needsCut = false
+    /// Writes bytes to the file; replaced in tests to simulate partial writes and full disks.
+    var writer: (Int32, [UInt8], String) throws(StorageError) -> Void = { fd, bytes, path throws(StorageError) in
+        try FileIO.writeAll(fd: fd, bytes: bytes, path: path)
+    }
 
     /// Opens (creating if needed) the log at `path` for appending. Call ``recover(path:limit:)`` first to read it.
     public init(path: String, policy: SyncPolicy, existingRecords: Int = 0) throws(StorageError) {
@@ -69,12 +82,22 @@ public final class WriteAheadLog {
         close(fd)
     }
 
-    /// Appends one update as a single write, then fsyncs as the policy says.
-    public func append(_ update: [UInt8], now: ContinuousClock.Instant = .now) throws(StorageError) {
-        var record = WriteAheadLog.lengthPrefix(update.count)
-        record.append(contentsOf: update)
-        try FileIO.writeAll(fd: fd, bytes: record, path: path)
-        byteCount += record.count
+    /// Appends one record as a single write, then fsyncs as the policy says.
+    ///
+    /// - Throws: ``StorageError`` when the bytes could not be written; the file is cut back to its previous length,
+    ///   so the caller may refuse the update and later appends stay readable.
+    public func append(_ payload: [UInt8], now: ContinuousClock.Instant = .now) throws(StorageError) {
+        if needsCut { try cut() }
+        var bytes = byteCount == 0 ? WALFormat.header : []
+        bytes += WALFormat.record(payload)
+        do {
+            try writer(fd, bytes, path)
+        } catch {
+            needsCut = true
+            try? cut()
+            throw error
+        }
+        byteCount += bytes.count
         recordCount += 1
         unsynced = true
         switch policy {
@@ -85,6 +108,12 @@ public final class WriteAheadLog {
         case .never:
             break
         }
+    }
+
+    /// Cuts the file back to the last complete record after a failed append.
+    private func cut() throws(StorageError) {
+        guard ftruncate(fd, off_t(byteCount)) == 0 else { throw StorageError(path: path, operation: "ftruncate") }
+        needsCut = false
     }
 
     /// Whether appends are waiting for an fsync.
@@ -98,47 +127,62 @@ public final class WriteAheadLog {
         lastSync = now
     }
 
-    /// Empties the log once its updates are safely in the state file.
+    /// Empties the log once its records are safely elsewhere (the state file, a compacted log).
     public func truncate() throws(StorageError) {
         guard ftruncate(fd, 0) == 0 else { throw StorageError(path: path, operation: "ftruncate") }
         if policy != .never, fsync(fd) != 0 { throw StorageError(path: path, operation: "fsync") }
         byteCount = 0
         recordCount = 0
         unsynced = false
+        needsCut = false
     }
 
-    /// Reads every complete record of the log at `path`; a torn final record (a crash mid-append) is cut off the file.
+    /// Reads every intact record of the log at `path`, setting aside what is torn or corrupt.
     ///
+    /// When anything is set aside, or the file is in the earlier plain format, the original is first copied to
+    /// `<path>.corrupt-<n>` (only when something was set aside) and the log is rewritten with the intact records.
     /// - Parameter limit: the largest log accepted, checked before reading.
     /// - Returns: the records in order (empty when the file does not exist).
     public static func recover(path: String, limit: Int = 1 << 30) throws(StorageError) -> [[UInt8]] {
-        guard let bytes = try FileIO.read(path, limit: limit) else { return [] }
-        let (records, validLength) = parseRecords(bytes)
-        if validLength < bytes.count {
-            guard Glibc.truncate(path, off_t(validLength)) == 0 else {
-                throw StorageError(path: path, operation: "truncate torn tail")
-            }
-        }
-        return records
+        try recoverReport(path: path, limit: limit).records
     }
 
-    /// Splits `.ylog` bytes into records; returns the records and the length of the complete prefix.
+    /// What ``recoverReport(path:limit:)`` found.
+    public struct Recovery: Sendable {
+        /// The intact records, in order.
+        public var records: [[UInt8]]
+        /// Bytes that were not part of an intact record (torn tail, corrupt records).
+        public var setAsideBytes: Int
+        /// Where the original was copied before it was rewritten; nil when nothing was set aside.
+        public var copyPath: String?
+    }
+
+    /// Like ``recover(path:limit:)``, with what was set aside and where its copy is.
+    public static func recoverReport(path: String, limit: Int = 1 << 30) throws(StorageError) -> Recovery {
+        guard let bytes = try FileIO.read(path, limit: limit) else { return Recovery(records: [], setAsideBytes: 0) }
+        let parsed = WALFormat.parse(bytes)
+        var copyPath: String?
+        if parsed.setAsideBytes > 0 {
+            var n = 1
+            while FileIO.exists("\(path).corrupt-\(n)") { n += 1 }
+            copyPath = "\(path).corrupt-\(n)"
+            try FileIO.writeAtomically(bytes, to: "\(path).corrupt-\(n)")
+        }
+        if parsed.setAsideBytes > 0 || (parsed.isLegacy && !bytes.isEmpty) {
+            try FileIO.writeAtomically(WALFormat.encode(parsed.records), to: path)
+        }
+        return Recovery(records: parsed.records, setAsideBytes: parsed.setAsideBytes, copyPath: copyPath)
+    }
+
+    /// Splits plain `.ylog` bytes (varUint length · payload, no checksums) into records; returns the records and the
+    /// length of the complete prefix. This is the format of `tandem update` and `tandem replay` inputs.
     public static func parseRecords(_ bytes: [UInt8]) -> (records: [[UInt8]], validLength: Int) {
         var records: [[UInt8]] = []
         var offset = 0
         while offset < bytes.count {
-            var length = 0
-            var shift = 0
-            var cursor = offset
-            var complete = false
-            while cursor < bytes.count && shift < 53 {
-                let byte = bytes[cursor]
-                length |= Int(byte & 0x7f) << shift
-                cursor += 1
-                shift += 7
-                if byte & 0x80 == 0 { complete = true; break }
+            guard let (length, cursor) = WALFormat.readLength(bytes, at: offset), length <= bytes.count - cursor else {
+                break
             }
-            guard complete, length <= bytes.count - cursor else { break }
             records.append(Array(bytes[cursor..<(cursor + length)]))
             offset = cursor + length
         }

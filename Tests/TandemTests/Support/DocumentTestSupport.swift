@@ -25,32 +25,66 @@ func fixtureState(session: Int = 1) throws -> [UInt8] {
     return try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
 }
 
-/// A relay that records what each protocol would send, for manager tests without sockets.
-final class RecordingRelay: DocumentRelay, @unchecked Sendable {
-    let kind: DocumentPeer.Kind
+/// What a room sent to one subscriber, decoded from the wire bytes, for room tests without sockets.
+enum Received: Equatable {
+    /// A Socket.IO event: its name and first argument.
+    case event(String, JSONValue)
+    /// A y-websocket message.
+    case yjs(ProtocolMessage)
+}
+
+/// An outbound that records what a room sends to one subscriber, decoding the exact bytes it would put on the wire.
+final class RecordingOutbound: DocumentOutbound, @unchecked Sendable {
     private let lock = NSLock()
-    private var recorded: [(DocumentEvent, [String])] = []
+    private var recorded: [Received] = []
+    private(set) var revocations = 0
 
-    init(kind: DocumentPeer.Kind) { self.kind = kind }
-
-    func deliver(_ event: DocumentEvent, members: [DocumentPeer]) {
-        lock.withLock { recorded.append((event, members.map(\.id).sorted())) }
+    func send(_ message: DocumentWireMessage) {
+        let decoded: Received?
+        switch message {
+        case .socketIO(let text):
+            if let packet = try? SocketIOPacket(decoding: text), case .array(let items)? = packet.data,
+                let name = items.first?.stringValue
+            {
+                decoded = .event(name, items.count > 1 ? items[1] : .null)
+            } else {
+                decoded = nil
+            }
+        case .webSocketFrame(let frame):
+            var decoder = WebSocketFrameDecoder(role: .client)
+            decoder.append(frame)
+            if let frame = try? decoder.nextFrame(), let message = try? ProtocolMessage(bytes: frame.payload) {
+                decoded = .yjs(message)
+            } else {
+                decoded = nil
+            }
+        }
+        lock.withLock { recorded.append(decoded ?? .event("undecodable", .null)) }
     }
 
-    /// Every event so far with the peers it went to, and clears the record.
-    func take() -> [(DocumentEvent, [String])] {
+    func revoked() { lock.withLock { revocations += 1 } }
+
+    /// Everything received so far, and clears the record.
+    func take() -> [Received] {
         lock.withLock {
             defer { recorded.removeAll() }
             return recorded
         }
     }
 
-    /// The updates delivered so far (with their receivers), and clears the record.
-    func takeUpdates() -> [([UInt8], [String])] {
-        take().compactMap { event, members in
-            if case .update(_, let update, _) = event { return (update, members) }
-            return nil
-        }
+    /// The Socket.IO events named `name` received so far (others are dropped from the record too).
+    func take(_ name: String) -> [JSONValue] {
+        take().compactMap { if case .event(name, let payload) = $0 { return payload } else { return nil } }
+    }
+
+    /// The y-websocket sync updates received so far (everything else is dropped from the record too).
+    func takeYjsUpdates() -> [[UInt8]] {
+        take().compactMap { if case .yjs(.sync(.update(let update))) = $0 { return update } else { return nil } }
+    }
+
+    /// The y-protocols awareness updates received so far.
+    func takeAwareness() -> [AwarenessUpdate] {
+        take().compactMap { if case .yjs(.awareness(let bytes)) = $0 { return try? AwarenessUpdate(bytes: bytes) } else { return nil } }
     }
 }
 

@@ -1,0 +1,249 @@
+import Wire
+import YCRDT
+
+extension DocumentRoom {
+    /// Loads the document on first use: its state, then its log, then (for a note with content but nothing stored)
+    /// a server-side seed from the note's ProseMirror JSON.
+    ///
+    /// A store that cannot be read refuses the join; no empty room is served in its place, so nothing can later be
+    /// saved over the real data. Log records that are intact but do not decode as updates are skipped after a copy
+    /// of the log is kept, and the state is rewritten without them.
+    func ensureLoaded() async throws(DocumentRefusal) {
+        switch phase {
+        case .loaded: return
+        case .closed: throw .closed
+        case .unloaded: break
+        }
+        // The only suspension: read the note first, then load without awaiting, so two joins cannot load twice.
+        var note: Note?
+        if let noteID, let notes { note = await notes.note(noteID) }
+        switch phase {
+        case .loaded: return
+        case .closed: throw .closed
+        case .unloaded: try load(note: note)
+        }
+    }
+
+    private func load(note: Note?) throws(DocumentRefusal) {
+        let storage = configuration.makeStorage(for: documentID)
+        var loaded = LiveDocument()
+        var isEmpty = true
+        if let storage {
+            let contents: DocumentContents
+            do {
+                contents = try storage.load(limit: configuration.maxStoredBytes)
+            } catch {
+                logStorageFailure("load", error)
+                throw .loadFailed("the document's stored data could not be read")
+            }
+            if let state = contents.state {
+                do {
+                    try loaded.apply(state)
+                } catch {
+                    RoomLog.error("stored state does not decode", ["document": documentID, "error": "\(error)"])
+                    throw .loadFailed("the document's stored state is damaged")
+                }
+            }
+            var skipped = 0
+            for record in contents.log {
+                do { try loaded.apply(record) } catch { skipped += 1 }
+            }
+            if contents.setAsideBytes > 0 {
+                RoomLog.warn(
+                    "damaged log records set aside (a copy is kept beside the log)",
+                    ["document": documentID, "bytes": "\(contents.setAsideBytes)"])
+            }
+            if skipped > 0 {
+                RoomLog.warn("log records that are not updates skipped", ["document": documentID, "records": "\(skipped)"])
+                do {
+                    try storage.keepCopyOfLog()
+                    try storage.writeState(loaded.encodeState())
+                } catch {
+                    logStorageFailure("rewrite after skipped records", error)
+                    throw .loadFailed("the document's log is damaged and could not be repaired")
+                }
+            }
+            isEmpty = contents.isEmpty
+        }
+        if isEmpty, let json = note?.contentJSON,
+            let seed = loaded.replaceProseMirror(fragment: configuration.noteFragment, with: json)
+        {
+            // The note has stored content but no Yjs state: seed it here, before the first join answers, so no
+            // client ever sees an empty document for it (Open WebUI #28539). The seed must be logged like any
+            // update: later updates build on its items.
+            do {
+                try storage?.append(seed)
+            } catch {
+                logStorageFailure("append seed", error)
+                throw .storageFailed("the server could not store the document; try again later")
+            }
+        }
+        noteContent = note?.data["content"]
+        document = loaded
+        self.storage = storage
+        phase = .loaded
+        stats.update { $0.loads += 1 }
+    }
+
+    /// Whether something is not yet in the state file (changes, log records, client note data).
+    var hasUnsavedChanges: Bool {
+        dirty != nil || pendingNoteData != nil || (storage?.logRecordCount ?? 0) > 0
+    }
+
+    func markDirty(now: ContinuousClock.Instant) {
+        if let current = dirty { dirty = (current.first, max(current.last, now)) } else { dirty = (now, now) }
+        wake()
+    }
+
+    /// Writes the merged state (then empties the log) and, for a note, the note with its rendered content.
+    /// - Returns: false when the state could not be written (the log still holds every update; retried later).
+    @discardableResult
+    func save(now: ContinuousClock.Instant) -> Bool {
+        guard phase == .loaded, hasUnsavedChanges else { return true }
+        if let storage {
+            do {
+                try storage.writeState(state())
+                unsyncedSince = nil
+            } catch {
+                stats.update { $0.saveFailures += 1 }
+                failedSavesInRow += 1
+                logStorageFailure("save", error)
+                // Back off while the disk stays full: 1 s, 2 s, 4 s … at most 30 s.
+                let factor = 1 << min(failedSavesInRow - 1, 5)
+                retryAt = now + min(configuration.saveRetryDelay * factor, .seconds(30))
+                wake()
+                return false
+            }
+        }
+        dirty = nil
+        retryAt = nil
+        failedSavesInRow = 0
+        stats.update { $0.saves += 1 }
+        let pending = pendingNoteData
+        pendingNoteData = nil
+        if let noteID, let notes {
+            let rendered = document.renderNote(fragment: configuration.noteFragment)
+            let editor = subscribers.values.first(where: \.canWrite)?.peer
+            noteWrites.append(
+                Task { await DocumentManager.writeNote(noteID, notes: notes, clientData: pending, rendered: rendered, editor: editor) })
+        }
+        return true
+    }
+
+    /// Saves and closes the room when it has no members; a room whose save fails stays loaded and retries.
+    func closeIfIdle(now: ContinuousClock.Instant) {
+        guard phase == .loaded, subscribers.isEmpty else { return }
+        guard save(now: now) else { return }
+        do {
+            try storage?.syncLog()
+        } catch {
+            logStorageFailure("sync", error)
+            return
+        }
+        phase = .closed
+        timer?.cancel()
+        timer = nil
+        storage = nil
+        stats.update { $0.unloads += 1 }
+        onClosed(self)
+    }
+
+    /// Saves, syncs and waits for note writes (shutdown); false when something could not be stored.
+    func flush() async -> Bool {
+        var saved = save(now: .now)
+        do { try storage?.syncLog() } catch {
+            logStorageFailure("sync", error)
+            saved = false
+        }
+        unsyncedSince = nil
+        await waitForNoteWrites()
+        return saved
+    }
+
+    /// Waits for the note writes started so far.
+    func waitForNoteWrites() async {
+        while !noteWrites.isEmpty {
+            let writes = noteWrites
+            noteWrites.removeAll()
+            for write in writes { await write.value }
+        }
+    }
+
+    /// Forgets the document and deletes its files (the document was deleted); members receive nothing more.
+    func delete() {
+        phase = .closed
+        timer?.cancel()
+        timer = nil
+        do { try (storage ?? configuration.makeStorage(for: documentID))?.removeAll() } catch {
+            logStorageFailure("delete", error)
+        }
+        storage = nil
+        stats.update { $0.members -= subscribers.count }
+        subscribers.removeAll()
+        onClosed(self)
+    }
+
+    func logStorageFailure(_ operation: String, _ error: any Error) {
+        RoomLog.error("storage \(operation) failed", ["document": documentID, "error": "\(error)"])
+    }
+
+    // MARK: Timer
+
+    /// Starts the room's timer if something is due later (a save, an fsync, an awareness expiry).
+    func wake() {
+        guard timer == nil, phase == .loaded, nextDeadline(now: .now) != nil else { return }
+        // The task holds the room only while a step runs, so a dropped directory's rooms can go away.
+        timer = Task { [weak self] in
+            while !Task.isCancelled {
+                guard let wait = await self?.timerStep() else { return }
+                try? await Task.sleep(for: wait)
+            }
+        }
+    }
+
+    /// Does what is due; returns how long to sleep, or nil (and forgets the timer) when nothing is due.
+    private func timerStep() -> Duration? {
+        let now = ContinuousClock.now
+        tick(now: now)
+        guard phase == .loaded, let next = nextDeadline(now: now) else {
+            timer = nil
+            return nil
+        }
+        return max(next - now, .milliseconds(5))
+    }
+
+    /// Does what is due at `now`.
+    func tick(now: ContinuousClock.Instant) {
+        if let deadline = saveDeadline, deadline <= now { save(now: now) }
+        if let since = unsyncedSince, now - since >= syncInterval {
+            do {
+                try storage?.syncLog()
+                unsyncedSince = nil
+            } catch {
+                logStorageFailure("sync", error)
+            }
+        }
+        expireAwareness(now: now)
+        if subscribers.isEmpty { closeIfIdle(now: now) }
+    }
+
+    var syncInterval: Duration {
+        if case .batched(let interval) = configuration.walSync { return interval }
+        return .milliseconds(250)
+    }
+
+    /// When the next save is due: the debounce deadline, or the retry of a failed save.
+    var saveDeadline: ContinuousClock.Instant? {
+        if let retryAt { return retryAt }
+        guard let dirty else { return nil }
+        return min(dirty.last + configuration.saveDelay, dirty.first + max(configuration.saveMaxWait, configuration.saveDelay))
+    }
+
+    func nextDeadline(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        var next = saveDeadline
+        if let since = unsyncedSince { next = min(next ?? since + syncInterval, since + syncInterval) }
+        if let expiry = nextAwarenessExpiry() { next = min(next ?? expiry, expiry) }
+        if subscribers.isEmpty, hasUnsavedChanges, next == nil { next = now + configuration.saveRetryDelay }
+        return next
+    }
+}

@@ -1,0 +1,260 @@
+import Wire
+import YCRDT
+
+/// One live document: its CRDT state, its store, its awareness, its save schedule and the one table of its
+/// subscribers, whatever protocol they speak.
+///
+/// Each room is an actor on its own executor (``RoomExecutor``), so slow disk work for one document never delays
+/// another. Everything a document does happens here, in order: an update is validated, **appended to the log**,
+/// applied, and only then relayed; an update the store refuses is refused to its writer and reaches nobody (the
+/// durability rule, Docs/persistence.md). Outgoing events are encoded once per protocol (``DocumentWire``) and the
+/// same bytes go to every subscriber of that protocol. See Docs/rooms.md.
+public actor DocumentRoom {
+    /// The normalised document id (`note:<id>` for notes).
+    public nonisolated let documentID: String
+    nonisolated let executor: RoomExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    let configuration: DocumentConfiguration
+    let notes: NoteStore?
+    let stats: RoomStatistics
+    /// Called once when the room has saved and closed; the directory forgets it.
+    let onClosed: @Sendable (DocumentRoom) -> Void
+
+    enum Phase { case unloaded, loaded, closed }
+
+    struct Subscriber {
+        var peer: DocumentPeer
+        var canWrite: Bool
+        var awarenessClients: Set<ClientID> = []
+        var outbound: any DocumentOutbound
+    }
+
+    var phase = Phase.unloaded
+    var document = LiveDocument()
+    var storage: (any DocumentStorage)?
+    var subscribers: [String: Subscriber] = [:]
+    var awareness = Awareness()
+    /// Client-sent note data (`data` of `ydoc:document:update`), shallow-merged into the note at the next save.
+    var pendingNoteData: JSONObject?
+    var cachedState: [UInt8]?
+    /// The note's stored content (`data.content`), sent with the state on join (Open WebUI 0.12).
+    var noteContent: JSONValue?
+    /// First and last unsaved change; nil when everything is saved.
+    var dirty: (first: ContinuousClock.Instant, last: ContinuousClock.Instant)?
+    /// When a failed save is tried again.
+    var retryAt: ContinuousClock.Instant?
+    var failedSavesInRow = 0
+    /// When appends were made that have not been fsynced yet.
+    var unsyncedSince: ContinuousClock.Instant?
+    var timer: Task<Void, Never>?
+    var noteWrites: [Task<Void, Never>] = []
+
+    init(
+        documentID: String, configuration: DocumentConfiguration, notes: NoteStore?, stats: RoomStatistics,
+        onClosed: @escaping @Sendable (DocumentRoom) -> Void
+    ) {
+        self.documentID = documentID
+        self.executor = RoomExecutor(label: "tandem.room")
+        self.configuration = configuration
+        self.notes = notes
+        self.stats = stats
+        self.onClosed = onClosed
+    }
+
+    /// The note id of a `note:<id>` document.
+    var noteID: String? { DocumentManager.noteID(of: documentID) }
+
+    // MARK: Membership
+
+    /// Adds `peer` (loading the document on first use), sends it the state, and tells the others.
+    /// - Throws: ``DocumentRefusal``; `.closed` when the room closed meanwhile (the directory opens a new one).
+    func join(
+        _ peer: DocumentPeer, outbound: any DocumentOutbound, canWrite: Bool, name: String?, color: String?
+    ) async throws(DocumentRefusal) {
+        try await ensureLoaded()
+        let rejoin = subscribers[peer.id]
+        subscribers[peer.id] = Subscriber(
+            peer: peer, canWrite: canWrite, awarenessClients: rejoin?.awarenessClients ?? [], outbound: outbound)
+        if rejoin == nil { stats.update { $0.members += 1 } }
+        send(stateEvent(content: noteContent), to: peer, outbound: outbound)
+        broadcast(
+            .joined(documentID: documentID, peer: peer, name: name ?? "Anonymous", color: color ?? "#000000"),
+            except: peer.id)
+        let existing = awareness.encodeAll()
+        if !existing.entries.isEmpty, peer.kind == .yWebSocket {
+            send(
+                .awareness(documentID: documentID, json: nil, yProtocols: existing.encoded(), origin: nil), to: peer,
+                outbound: outbound)
+        }
+    }
+
+    /// Sends the full state to a member again (`ydoc:document:state` from a client).
+    func resync(_ peer: DocumentPeer) throws(DocumentRefusal) {
+        guard let member = subscribers[peer.id] else { throw .notMember }
+        send(stateEvent(content: nil), to: peer, outbound: member.outbound)
+    }
+
+    /// Removes `peer`; tells the others and clears its cursors; saves and closes the room when it was the last.
+    func leave(_ peer: DocumentPeer) {
+        guard let member = subscribers.removeValue(forKey: peer.id) else { return }
+        stats.update { $0.members -= 1 }
+        let previous = states(of: member.awarenessClients)
+        let removal = awareness.remove(member.awarenessClients.sorted(), now: .now)
+        broadcast(.left(documentID: documentID, peer: peer))
+        if let removal {
+            broadcast(
+                .awareness(
+                    documentID: documentID, json: AwarenessBridge.json(from: removal.entries, previous: previous),
+                    yProtocols: removal.encoded(), origin: peer))
+        }
+        if subscribers.isEmpty { closeIfIdle(now: .now) }
+    }
+
+    /// Changes what members may do after a grant changed: `access` answers nil (no access: the member is removed),
+    /// false (read only) or true (read and write) for each member.
+    func reevaluate(_ access: (DocumentPeer) -> Bool?) {
+        for (id, member) in subscribers {
+            guard let canWrite = access(member.peer) else {
+                send(.error(documentID: documentID, message: "access revoked"), to: member.peer, outbound: member.outbound)
+                member.outbound.revoked()
+                leave(member.peer)
+                continue
+            }
+            subscribers[id]?.canWrite = canWrite
+        }
+    }
+
+    /// The members' peer ids, sorted.
+    var memberIDs: [String] { subscribers.keys.sorted() }
+
+    // MARK: Updates
+
+    /// Validates, logs, applies and relays an update from a member with write access.
+    ///
+    /// - Parameters:
+    ///   - update: v1 update bytes; nil or empty for a content-only save (Open WebUI's snapshot), which is not relayed.
+    ///   - noteData: Open WebUI's `data` (`{content: {json, html, md}}`), shallow-merged into the note at the next save.
+    /// - Throws: ``DocumentRefusal``; a refused update is neither stored nor applied nor relayed.
+    func applyUpdate(_ update: [UInt8]?, noteData: JSONObject?, from peer: DocumentPeer) throws(DocumentRefusal) {
+        guard let member = subscribers[peer.id] else { throw .notMember }
+        guard member.canWrite else { throw .readOnly }
+        let now = ContinuousClock.now
+        if let noteData, noteID != nil {
+            var merged = pendingNoteData ?? [:]
+            for (key, value) in noteData { merged[key] = value }
+            pendingNoteData = merged
+            markDirty(now: now)
+        }
+        guard let update, !update.isEmpty else { return }
+        try integrate(update, now: now)
+        broadcast(.update(documentID: documentID, update: update, origin: peer), except: peer.id)
+    }
+
+    /// Open WebUI 0.12's seeding handshake (`ydoc:document:update` with `initialize: true` and an ack): the first
+    /// seed of an empty document wins and is stored and relayed; a later seeder gets the stored state instead and
+    /// drops its own.
+    /// - Returns: what to acknowledge with: the seed when it was taken, else the stored state.
+    func initialize(_ seed: [UInt8], from peer: DocumentPeer) throws(DocumentRefusal) -> [UInt8] {
+        guard let member = subscribers[peer.id] else { throw .notMember }
+        guard member.canWrite else { throw .readOnly }
+        guard document.stateVector() == [0] else { return state() }
+        try integrate(seed, now: .now)
+        broadcast(.update(documentID: documentID, update: seed, origin: peer), except: peer.id)
+        return seed
+    }
+
+    /// Decodes, logs and applies an update: the common path of client and server edits.
+    func integrate(_ update: [UInt8], now: ContinuousClock.Instant) throws(DocumentRefusal) {
+        guard update.count <= configuration.maxUpdateBytes else {
+            stats.update { $0.updatesRejected += 1 }
+            throw .tooLarge(configuration.maxUpdateBytes)
+        }
+        let decoded: Update
+        do {
+            decoded = try Update(v1: update)
+        } catch {
+            stats.update { $0.updatesRejected += 1 }
+            throw .invalidUpdate(error.description)
+        }
+        if let storage {
+            do {
+                try storage.append(update)
+            } catch {
+                stats.update { $0.appendFailures += 1 }
+                logStorageFailure("append", error)
+                throw .storageFailed("the server could not store the update; it was not applied, try again later")
+            }
+            if unsyncedSince == nil { unsyncedSince = now }
+        }
+        document.apply(decoded: decoded)
+        cachedState = nil
+        stats.update { $0.updatesApplied += 1 }
+        markDirty(now: now)
+        if let storage,
+            storage.logRecordCount >= configuration.compactionUpdates
+                || storage.logByteCount >= configuration.compactionBytes
+        {
+            stats.update { $0.compactions += 1 }
+            save(now: now)
+        }
+    }
+
+    /// The state vector (y-websocket sync step 1).
+    func stateVector() -> [UInt8] { document.stateVector() }
+
+    /// What a peer with state vector `vector` lacks (y-websocket sync step 2).
+    func diff(stateVector vector: [UInt8]) throws(DocumentRefusal) -> [UInt8] {
+        do {
+            return try document.diff(stateVector: vector)
+        } catch {
+            throw .invalidUpdate("state vector: \(error.description)")
+        }
+    }
+
+    /// The full state as a v1 update, from the cache.
+    func state() -> [UInt8] {
+        if let cachedState { return cachedState }
+        let state = document.encodeState()
+        cachedState = state
+        return state
+    }
+
+    // MARK: Delivery
+
+    func stateEvent(content: JSONValue?) -> DocumentEvent {
+        .state(
+            documentID: documentID, state: state(), stateVector: document.stateVector(), sessions: memberIDs,
+            content: content)
+    }
+
+    /// Sends `event` to every subscriber but `excluded`, encoding it once per protocol.
+    func broadcast(_ event: DocumentEvent, except excluded: String? = nil) {
+        var socketIO: DocumentWireMessage??
+        var yWebSocket: DocumentWireMessage??
+        for member in subscribers.values where member.peer.id != excluded {
+            let message: DocumentWireMessage?
+            switch member.peer.kind {
+            case .socketIO:
+                if socketIO == nil { socketIO = .some(DocumentWire.encode(event, for: .socketIO)) }
+                message = socketIO ?? nil
+            case .yWebSocket:
+                if yWebSocket == nil { yWebSocket = .some(DocumentWire.encode(event, for: .yWebSocket)) }
+                message = yWebSocket ?? nil
+            }
+            if let message { member.outbound.send(message) }
+        }
+    }
+
+    func send(_ event: DocumentEvent, to peer: DocumentPeer, outbound: any DocumentOutbound) {
+        if let message = DocumentWire.encode(event, for: peer.kind) { outbound.send(message) }
+    }
+
+    func states(of clients: Set<ClientID>) -> [ClientID: String] {
+        var result: [ClientID: String] = [:]
+        for client in clients {
+            if let state = awareness.clients[client]?.state { result[client] = state }
+        }
+        return result
+    }
+}

@@ -1,0 +1,30 @@
+import Synchronization
+
+/// Counters of every room, shared by the rooms of one ``DocumentManager`` (for /metrics and tests).
+public final class RoomStatistics: Sendable {
+    /// A snapshot of the counters.
+    public struct Counters: Sendable, Equatable {
+        public var updatesApplied = 0
+        public var updatesRejected = 0
+        /// Updates refused because the log could not store them (disk full, I/O error).
+        public var appendFailures = 0
+        public var saves = 0
+        public var saveFailures = 0
+        public var compactions = 0
+        public var loads = 0
+        public var unloads = 0
+        /// Subscribers joined to rooms now, every protocol.
+        public var members = 0
+    }
+
+    private let counters = Mutex(Counters())
+
+    public init() {}
+
+    /// The current counters.
+    public var snapshot: Counters { counters.withLock { $0 } }
+
+    func update(_ change: (inout Counters) -> Void) {
+        counters.withLock { change(&$0) }
+    }
+}
