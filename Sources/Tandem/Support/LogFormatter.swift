@@ -140,15 +140,15 @@ public struct LogFormatter: Sendable {
     public static func maskJWTs(_ text: String) -> String {
         guard text.contains("eyJ") else { return text }
         let scalars = Array(text.unicodeScalars)
-        func isTokenScalar(_ s: Unicode.Scalar) -> Bool {
+        func isWordScalar(_ s: Unicode.Scalar) -> Bool {
             (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "-" || s == "_"
-                || s == "." || s == "=" || s == "+" || s == "/"
         }
+        func isTokenScalar(_ s: Unicode.Scalar) -> Bool { isWordScalar(s) || s == "." }
         var out = String.UnicodeScalarView()
         var index = 0
         while index < scalars.count {
             if index + 2 < scalars.count, scalars[index] == "e", scalars[index + 1] == "y", scalars[index + 2] == "J",
-                index == 0 || !isTokenScalar(scalars[index - 1])
+                index == 0 || !isWordScalar(scalars[index - 1])
             {
                 var end = index
                 var dots = 0
