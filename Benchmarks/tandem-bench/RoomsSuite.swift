@@ -144,7 +144,7 @@ enum RoomsSuite {
             configuration: appConfiguration, socketIO: SocketIOServer(configuration: SocketIOConfiguration()))
         var router = Router()
         app.install(on: &router)
-        let server = try Server(configuration: configuration, router: router)
+        let server = try Server(configuration: configuration, router: router, logger: Logger(level: .error))
         let running = Task { await server.run() }
         return (app, server, running)
     }

@@ -55,7 +55,7 @@ enum SocketIOSuite {
         progress?.step("socketio", "tandem serve: 1 sender → \(options.receivers) receivers, \(options.messages) events")
         let secret = "bench-secret"
         let server = try ChildServer.start(
-            tandem, ["serve", "--port", "0", "--memory", "--socketio-test-events", "--jwt-secret", secret])
+            tandem, ["serve", "--port", "0", "--memory", "--socketio-test-events", "--jwt-secret", secret, "--log-level", "warn"])
         results.append(try self.scenario(
             name: "tandem", port: server.port, token: JWTVerifier.sign(["id": "bench", "name": "Bench"], secret: secret),
             options: options))

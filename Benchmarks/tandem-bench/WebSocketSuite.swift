@@ -178,6 +178,7 @@ final class ServerProcess {
         self.process.executableURL = URL(fileURLWithPath: path)
         self.process.arguments = [
             "serve", "--port", "0", "--memory", "--echo", "--ping-interval", "0", "--max-connections", "30000",
+            "--log-level", "warn",
         ]
         let output = Pipe()
         self.process.standardOutput = output
@@ -188,7 +189,9 @@ final class ServerProcess {
             guard !chunk.isEmpty else { throw WebSocketBenchError("server exited: \(text)") }
             text += String(decoding: chunk, as: UTF8.self)
         }
-        guard let portText = text.split(separator: ":").last?.prefix(while: { $0.isNumber }),
+        // The first line is `… listening on HOST:PORT`; more lines (the URL, a token) may follow in the same read.
+        let firstLine = text.split(separator: "\n").first ?? ""
+        guard let portText = firstLine.split(separator: ":").last?.prefix(while: { $0.isNumber }),
             let port = Int(portText)
         else {
             throw WebSocketBenchError("cannot read the server port from: \(text)")

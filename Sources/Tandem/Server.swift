@@ -4,7 +4,7 @@ import Wire
 /// The Tandem server: binds the socket, runs the event loop, routes requests and shuts down gracefully.
 ///
 /// Composition: build a ``Router`` (each endpoint registers its routes), a ``ServerConfiguration`` and a
-/// ``MetricsRegistry``, then `try await Server(...).run()`. `/healthz`, `/metrics` and (with
+/// ``MetricsRegistry``, then `try await Server(...).run()`. `/healthz`, `/readyz`, `/metrics` and (with
 /// ``ServerConfiguration/echo``) the echo WebSocket are added unless the router already has them.
 /// Shutdown (``shutdown()``, or SIGTERM/SIGINT after ``installSignalHandlers()``): stop accepting, close WebSockets
 /// with 1001, let open requests finish within ``ServerConfiguration/shutdownGracePeriod``, then run the hooks
@@ -16,23 +16,43 @@ public final class Server: Sendable {
     public let metrics: MetricsRegistry
     /// The transport's own metrics.
     public let serverMetrics: ServerMetrics
+    /// The checks of `GET /readyz` (see ``registerReadinessCheck(_:timeout:_:)``).
+    public let readiness = ReadinessChecks()
+    /// Where the transport logs connections and refused requests.
+    public let logger: Logger
     private let loop: EventLoop
     private let state = ServerState()
 
     /// Binds the listening socket (so the port is known and errors surface here) without serving yet.
     ///
     /// - Throws: when the address cannot be bound.
+    /// - Parameter logger: where connection and refusal lines go; default ``Log/shared`` at the time of the call.
+    /// - Throws: when the address cannot be bound.
     public init(
-        configuration: ServerConfiguration, router: Router, metrics: MetricsRegistry = MetricsRegistry()
+        configuration: ServerConfiguration, router: Router, metrics: MetricsRegistry = MetricsRegistry(),
+        logger: Logger? = nil
     ) throws {
         self.configuration = configuration
         self.metrics = metrics
+        self.logger = logger ?? Log.shared
         let serverMetrics = ServerMetrics(registry: metrics)
         self.serverMetrics = serverMetrics
         var router = router
         BuiltinEndpoints.install(
-            on: &router, configuration: configuration, metrics: metrics, serverMetrics: serverMetrics)
-        self.loop = try EventLoop(configuration: configuration, router: router, metrics: serverMetrics)
+            on: &router, configuration: configuration, metrics: metrics, serverMetrics: serverMetrics,
+            readiness: self.readiness)
+        self.loop = try EventLoop(
+            configuration: configuration, router: router, metrics: serverMetrics, logger: self.logger)
+    }
+
+    /// Adds a check to `GET /readyz`: the server reports ready only while every check returns true within
+    /// `timeout` (default 2 s). Checks run on every probe, concurrently; keep them cheap (a ping, a stat).
+    /// Registering a name again replaces its check.
+    public func registerReadinessCheck(
+        _ name: String, timeout: Duration = ReadinessChecks.defaultTimeout,
+        _ check: @escaping @Sendable () async -> Bool
+    ) {
+        self.readiness.register(name, timeout: timeout, check)
     }
 
     /// The bound TCP port (the real one when the configuration asked for port 0).
@@ -56,8 +76,10 @@ public final class Server: Sendable {
         self.state.finish()
     }
 
-    /// Starts a graceful shutdown; returns immediately (``run()`` returns when it is complete).
+    /// Starts a graceful shutdown; returns immediately (``run()`` returns when it is complete). `/readyz` fails from
+    /// now on.
     public func shutdown() {
+        self.readiness.stopAccepting()
         self.loop.post(.shutdown)
     }
 
@@ -68,10 +90,11 @@ public final class Server: Sendable {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [self] in
                 if self.state.noteSignal() {
-                    FileHandle.standardError.write(Data("tandem: second signal, exiting now\n".utf8))
+                    self.logger.warn("second signal, exiting now", ["signal": signalNumber])
+                    self.logger.sink.flush()
                     exit(1)
                 }
-                FileHandle.standardError.write(Data("tandem: shutting down (signal \(signalNumber))\n".utf8))
+                self.logger.info("shutting down", ["signal": signalNumber])
                 self.shutdown()
             }
             source.resume()

@@ -37,12 +37,18 @@ enum ReplayCommand {
         exit(1)
     }
 
+    /// A command line that does not parse: the message and the usage on stderr, exit status 2.
+    static func usageError(_ message: String) -> Never {
+        FileHandle.standardError.write(Data(("tandem replay: " + message + "\n\n" + usage + "\n").utf8))
+        exit(2)
+    }
+
     static func parse(_ arguments: [String]) -> Options {
         var options = Options()
         var i = 0
         func value() -> String {
             i += 1
-            guard i < arguments.count else { fail("missing value for \(arguments[i - 1])\n\(usage)") }
+            guard i < arguments.count else { usageError("missing value for \(arguments[i - 1])") }
             return arguments[i]
         }
         while i < arguments.count {
@@ -50,7 +56,7 @@ enum ReplayCommand {
             case "--format": options.format = value()
             case "--root": options.root = value()
             case "--until":
-                guard let n = Int(value()), n >= 0 else { fail("--until needs a non-negative number") }
+                guard let n = Int(value()), n >= 0 else { usageError("--until needs a non-negative number") }
                 options.until = n
             case "--state-out": options.stateOut = value()
             case "--v2": options.updateFormat = .v2
@@ -60,14 +66,14 @@ enum ReplayCommand {
                 print(usage)
                 exit(0)
             default:
-                if arguments[i].hasPrefix("-") { fail("unexpected argument \(arguments[i])\n\(usage)") }
+                if arguments[i].hasPrefix("-") { usageError("unknown option \(arguments[i])") }
                 options.paths.append(arguments[i])
             }
             i += 1
         }
-        guard !options.paths.isEmpty else { fail(usage) }
+        guard !options.paths.isEmpty else { usageError("missing INPUT") }
         guard ["text", "json", "html", "markdown", "prosemirror"].contains(options.format) else {
-            fail("unknown format \(options.format)\n\(usage)")
+            usageError("unknown format \(options.format)")
         }
         return options
     }

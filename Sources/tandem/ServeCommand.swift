@@ -13,6 +13,9 @@ struct ServeOptions {
     var socketIO = SocketIOConfiguration()
     /// Register the generic `test:*` relay/echo events (interop tests, `tandem-bench socketio`).
     var socketIOTestEvents = false
+    /// `--log-level` (default info) and `--log-format` (default text): see ServeCommand+Operations.swift.
+    var logLevel = LogLevel.info
+    var logFormat = LogFormat.text
 }
 
 enum ServeCommand {
@@ -84,7 +87,7 @@ enum ServeCommand {
             .init("--echo", env: "TANDEM_ECHO", help: "serve the echo WebSocket at /echo (conformance, benchmarks)") {
                 $0.configuration.echo = $1
             },
-        ] + self.appFlags + self.socketIOFlags
+        ] + self.appFlags + self.socketIOFlags + self.operationsFlags
     }
 
     /// Flags of the application layer: data directory, persistence, documents, authentication.
@@ -181,12 +184,15 @@ enum ServeCommand {
             print("usage: tandem serve [options]\n\noptions:\n" + parser.help())
             return 0
         } catch {
-            FileHandle.standardError.write(Data("tandem serve: \(error)\n".utf8))
+            FileHandle.standardError.write(
+                Data("tandem serve: \(error)\n\nusage: tandem serve [options] (tandem serve --help lists them)\n".utf8))
             return 2
         }
         if options.app.jwtSecret == nil, let secret = ProcessInfo.processInfo.environment["WEBUI_SECRET_KEY"] {
             options.app.jwtSecret = secret
         }
+        self.configureLogging(options)
+        let ephemeralSecret = self.makeEphemeralSecretIfNeeded(&options)
         self.configureSocketIO(&options)
         let metrics = MetricsRegistry()
         let app: ServerApp
@@ -211,15 +217,16 @@ enum ServeCommand {
             if await !app.shutdown() { saved.failed() }
         }
         server.installSignalHandlers()
-        let host = options.configuration.host
-        let shown = host.contains(":") ? "[\(host)]" : host
-        FileHandle.standardOutput.write(Data("tandem \(Tandem.version) listening on \(shown):\(server.port)\n".utf8))
+        self.registerReadinessChecks(on: server, options: options)
+        self.announce(server: server, options: options, ephemeral: ephemeralSecret)
         await server.run()
         guard saved.ok else {
-            FileHandle.standardError.write(
-                Data("tandem serve: some documents could not be saved at shutdown (see the errors above); their logs keep what was stored\n".utf8))
+            Log.shared.error("some documents could not be saved at shutdown; their logs keep what was stored")
+            Log.shared.sink.flush()
             return 1
         }
+        Log.shared.info("server stopped")
+        Log.shared.sink.flush()
         return 0
     }
 }

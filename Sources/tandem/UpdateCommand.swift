@@ -19,11 +19,17 @@ enum UpdateCommand {
     Without -o, the result is printed as base64.
     """
 
-    /// Runs the subcommand; returns the exit status.
+    /// Runs the subcommand; returns the exit status (0, 1 for bad input, 2 for a bad command line).
     static func run(_ args: [String]) -> Int32 {
         do {
             try self.dispatch(args)
             return 0
+        } catch is HelpRequested {
+            print(usage)
+            return 0
+        } catch let error as UsageError {
+            FileHandle.standardError.write(Data("tandem update: \(error)\n\n\(usage)\n".utf8))
+            return 2
         } catch {
             FileHandle.standardError.write(Data("tandem update: \(error)\n".utf8))
             return 1
@@ -43,11 +49,11 @@ enum UpdateCommand {
         var i = 0
         func value(_ flag: String) throws -> String {
             i += 1
-            guard i < args.count else { throw CommandError("\(flag) needs a value") }
+            guard i < args.count else { throw UsageError("\(flag) needs a value") }
             return args[i]
         }
         func format(_ s: String) throws -> UpdateFormat {
-            guard let f = UpdateFormat(rawValue: s) else { throw CommandError("unknown format '\(s)' (expected v1 or v2)") }
+            guard let f = UpdateFormat(rawValue: s) else { throw UsageError("unknown format '\(s)' (expected v1 or v2)") }
             return f
         }
         while i < args.count {
@@ -56,7 +62,8 @@ enum UpdateCommand {
             case "--format": o.format = try format(try value(args[i]))
             case "--to": o.to = try format(try value(args[i]))
             case "--state-vector", "--sv": o.stateVector = try value(args[i])
-            case let a where a.hasPrefix("-") && a.count > 1: throw CommandError("unknown option \(a)\n\n\(usage)")
+            case "-h", "--help": throw HelpRequested()
+            case let a where a.hasPrefix("-") && a.count > 1: throw UsageError("unknown option \(a)")
             default: o.files.append(args[i])
             }
             i += 1
@@ -65,11 +72,12 @@ enum UpdateCommand {
     }
 
     static func dispatch(_ args: [String]) throws {
-        guard let sub = args.first else { throw CommandError(usage) }
+        guard let sub = args.first else { throw UsageError("missing subcommand") }
+        if ["help", "-h", "--help"].contains(sub) { throw HelpRequested() }
         let o = try self.parse(Array(args.dropFirst()))
         switch sub {
         case "inspect":
-            guard !o.files.isEmpty else { throw CommandError("inspect needs a FILE") }
+            guard !o.files.isEmpty else { throw UsageError("inspect needs a FILE") }
             for file in o.files {
                 for input in try UpdateInputReader.read(file) {
                     let (u, f) = try UpdateInputReader.decode(input, format: o.format)
@@ -77,21 +85,21 @@ enum UpdateCommand {
                 }
             }
         case "merge":
-            guard !o.files.isEmpty else { throw CommandError("merge needs at least one FILE") }
+            guard !o.files.isEmpty else { throw UsageError("merge needs at least one FILE") }
             let inputs = try o.files.flatMap { try UpdateInputReader.read($0) }
             let (bytes, _) = try self.mergeInputs(inputs, format: o.format)
             try self.emit(bytes, to: o.output)
         case "diff":
-            guard o.files.count == 1, let svPath = o.stateVector else { throw CommandError("usage: tandem update diff FILE --state-vector SV -o OUT") }
+            guard o.files.count == 1, let svPath = o.stateVector else { throw UsageError("usage: tandem update diff FILE --state-vector SV -o OUT") }
             let sv = try UpdateInputReader.readStateVector(svPath)
             let (u, f) = try self.single(o.files[0], format: o.format)
             try self.emit(u.diff(against: sv).encoded(f), to: o.output)
         case "state-vector":
-            guard o.files.count == 1 else { throw CommandError("usage: tandem update state-vector FILE -o OUT") }
+            guard o.files.count == 1 else { throw UsageError("usage: tandem update state-vector FILE -o OUT") }
             let (u, _) = try self.single(o.files[0], format: o.format)
             try self.emit(u.stateVector.encoded(), to: o.output)
         case "convert":
-            guard o.files.count == 1, let to = o.to else { throw CommandError("usage: tandem update convert --to v1|v2 FILE -o OUT") }
+            guard o.files.count == 1, let to = o.to else { throw UsageError("usage: tandem update convert --to v1|v2 FILE -o OUT") }
             let inputs = try UpdateInputReader.read(o.files[0])
             if inputs.count == 1 {
                 let (u, f) = try UpdateInputReader.decode(inputs[0], format: o.format)
@@ -100,10 +108,8 @@ enum UpdateCommand {
                 let (u, f) = try self.single(o.files[0], format: o.format)
                 try self.emit(f == to ? u.encoded(to) : u.converted().encoded(to), to: o.output)
             }
-        case "help", "-h", "--help":
-            print(usage)
         default:
-            throw CommandError("unknown subcommand '\(sub)'\n\n\(usage)")
+            throw UsageError("unknown subcommand '\(sub)'")
         }
     }
 

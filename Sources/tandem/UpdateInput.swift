@@ -18,6 +18,16 @@ struct CommandError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// A command line that does not parse (unknown option or subcommand, missing argument): exit status 2, usage on
+/// stderr.
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `--help` or `-h`: print the usage on stdout, exit 0.
+struct HelpRequested: Error {}
+
 /// Reads update files in the three accepted forms: raw update bytes, `.ylog` (varUint length-prefixed records) and
 /// JSON (an array of base64 strings, an array of int arrays, or one int array).
 enum UpdateInputReader {

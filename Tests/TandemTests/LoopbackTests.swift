@@ -18,7 +18,7 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
 
 /// Starts a server on a free loopback port, runs `body`, then shuts the server down and waits for it.
 func withServer(
-    configure: (inout ServerConfiguration) -> Void = { _ in }, router: Router = Router(),
+    configure: (inout ServerConfiguration) -> Void = { _ in }, router: Router = Router(), logger: Logger = .disabled,
     _ body: @Sendable (Server) async throws -> Void
 ) async throws {
     var configuration = ServerConfiguration()
@@ -26,7 +26,7 @@ func withServer(
     configuration.echo = true
     configuration.shutdownGracePeriod = .seconds(2)
     configure(&configuration)
-    let server = try Server(configuration: configuration, router: router)
+    let server = try Server(configuration: configuration, router: router, logger: logger)
     let running = Task { await server.run() }
     do {
         try await body(server)
@@ -150,7 +150,7 @@ struct LoopbackTests {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.echo = true
-        let server = try Server(configuration: configuration, router: Router())
+        let server = try Server(configuration: configuration, router: Router(), logger: .disabled)
         let hookRan = HookFlag()
         server.onShutdown { hookRan.set() }
         let running = Task { await server.run() }

@@ -15,7 +15,7 @@ extension DocumentManager {
             } catch .closed {
                 continue
             } catch {
-                RoomLog.warn("server-side replace not applied", ["document": documentID, "reason": "\(error)"])
+                Log.shared.warn("server-side replace not applied", ["document": documentID, "reason": "\(error)"])
                 return
             }
         }
@@ -47,7 +47,7 @@ extension DocumentManager {
         do {
             try await notes.save(note)
         } catch {
-            RoomLog.error("note save failed", ["note": noteID, "error": "\(error)"])
+            Log.shared.error("note save failed", ["note": noteID, "error": "\(error)"])
         }
     }
 
@@ -58,7 +58,7 @@ extension DocumentManager {
     public func flushAll() async -> Bool {
         var saved = true
         for room in rooms.withLock({ Array($0.values) }) where await !room.flush() {
-            RoomLog.error("document not saved at shutdown", ["document": room.documentID])
+            Log.shared.error("document not saved at shutdown", ["document": room.documentID])
             saved = false
         }
         return saved
@@ -69,27 +69,32 @@ extension DocumentManager {
         for room in rooms.withLock({ Array($0.values) }) { await room.waitForNoteWrites() }
     }
 
-    /// Publishes the counters on `/metrics`, refreshed every second.
+    /// Publishes the counters on `/metrics` (Prometheus conventions: counters end in `_total`), refreshed every
+    /// second from the rooms' shared counters.
     public func exportMetrics(to registry: MetricsRegistry) {
         let loaded = registry.gauge("tandem_documents_loaded", help: "Documents held in memory")
         let members = registry.gauge("tandem_document_members", help: "Peers joined to documents, every protocol")
-        let applied = registry.gauge("tandem_document_updates_applied", help: "Updates validated, logged and applied since start")
-        let rejected = registry.gauge("tandem_document_updates_rejected", help: "Updates refused as invalid or too large")
-        let appendFailures = registry.gauge(
-            "tandem_document_append_failures", help: "Updates refused because the log could not store them")
-        let saves = registry.gauge("tandem_document_saves", help: "Document states written")
-        let failures = registry.gauge("tandem_document_save_failures", help: "Failed state writes (retried)")
+        let counters: [(MetricCounter, KeyPath<RoomStatistics.Counters, Int>)] = [
+            (registry.counter("tandem_document_updates_applied_total", help: "Updates validated, logged and applied"), \.updatesApplied),
+            (registry.counter("tandem_document_updates_rejected_total", help: "Updates refused as invalid or too large"), \.updatesRejected),
+            (registry.counter("tandem_document_append_failures_total", help: "Updates refused because the log could not store them"), \.appendFailures),
+            (registry.counter("tandem_document_saves_total", help: "Document states written"), \.saves),
+            (registry.counter("tandem_document_save_failures_total", help: "Failed state writes (retried with backoff)"), \.saveFailures),
+            (registry.counter("tandem_document_compactions_total", help: "Logs folded into the state file"), \.compactions),
+            (registry.counter("tandem_document_loads_total", help: "Documents loaded"), \.loads),
+            (registry.counter("tandem_document_unloads_total", help: "Documents saved and unloaded"), \.unloads),
+        ]
         Task { [weak self] in
+            var exported = RoomStatistics.Counters()
             while !Task.isCancelled {
                 guard let self else { return }
                 let stats = self.stats
                 loaded.set(Int64(self.rooms.withLock { $0.count }))
                 members.set(Int64(stats.members))
-                applied.set(Int64(stats.updatesApplied))
-                rejected.set(Int64(stats.updatesRejected))
-                appendFailures.set(Int64(stats.appendFailures))
-                saves.set(Int64(stats.saves))
-                failures.set(Int64(stats.saveFailures))
+                for (counter, path) in counters where stats[keyPath: path] > exported[keyPath: path] {
+                    counter.increment(by: Int64(stats[keyPath: path] - exported[keyPath: path]))
+                }
+                exported = stats
                 try? await Task.sleep(for: .seconds(1))
             }
         }

@@ -127,11 +127,11 @@ public final class DocumentManager: Sendable {
     ) async throws(DocumentRefusal) -> Bool {
         let documentID = DocumentManager.normalize(rawID)
         if let noteID = DocumentManager.noteID(of: documentID), let notes, await notes.note(noteID) == nil {
-            RoomLog.info("join refused", ["document": documentID, "user": peer.userID, "reason": "not found"])
+            Log.shared.info("join refused", ["document": documentID, "user": peer.userID, "reason": "not found"])
             throw .notFound
         }
         guard let canWrite = await access(documentID, for: peer) else {
-            RoomLog.info("join refused", ["document": documentID, "user": peer.userID, "reason": "access denied"])
+            Log.shared.info("join refused", ["document": documentID, "user": peer.userID, "reason": "access denied"])
             throw .forbidden
         }
         while true {
@@ -142,7 +142,7 @@ public final class DocumentManager: Sendable {
             } catch .closed {
                 forget(room)
             } catch {
-                RoomLog.info("join refused", ["document": documentID, "user": peer.userID, "reason": "\(error)"])
+                Log.shared.info("join refused", ["document": documentID, "user": peer.userID, "reason": "\(error)"])
                 throw error
             }
         }
@@ -204,7 +204,7 @@ public final class DocumentManager: Sendable {
         do {
             try await room.applyUpdate(update, noteData: noteData, from: peer)
         } catch {
-            RoomLog.info("update refused", ["document": room.documentID, "user": peer.userID, "reason": "\(error)"])
+            Log.shared.info("update refused", ["document": room.documentID, "user": peer.userID, "reason": "\(error)"])
             throw error
         }
     }

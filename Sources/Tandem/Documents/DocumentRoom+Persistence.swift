@@ -40,7 +40,7 @@ extension DocumentRoom {
                 do {
                     try loaded.apply(state)
                 } catch {
-                    RoomLog.error("stored state does not decode", ["document": documentID, "error": "\(error)"])
+                    Log.shared.error("stored state does not decode", ["document": documentID, "error": "\(error)"])
                     throw .loadFailed("the document's stored state is damaged")
                 }
             }
@@ -49,12 +49,12 @@ extension DocumentRoom {
                 do { try loaded.apply(record) } catch { skipped += 1 }
             }
             if contents.setAsideBytes > 0 {
-                RoomLog.warn(
+                Log.shared.warn(
                     "damaged log records set aside (a copy is kept beside the log)",
                     ["document": documentID, "bytes": "\(contents.setAsideBytes)"])
             }
             if skipped > 0 {
-                RoomLog.warn("log records that are not updates skipped", ["document": documentID, "records": "\(skipped)"])
+                Log.shared.warn("log records that are not updates skipped", ["document": documentID, "records": "\(skipped)"])
                 do {
                     try storage.keepCopyOfLog()
                     try storage.writeState(loaded.encodeState())
@@ -184,7 +184,7 @@ extension DocumentRoom {
     }
 
     func logStorageFailure(_ operation: String, _ error: any Error) {
-        RoomLog.error("storage \(operation) failed", ["document": documentID, "error": "\(error)"])
+        Log.shared.error("storage \(operation) failed", ["document": documentID, "error": "\(error)"])
     }
 
     // MARK: Timer

@@ -1,11 +1,12 @@
 import Foundation
 import Wire
 
-/// The routes every server has: `GET /healthz`, `GET /metrics` and, when enabled, the echo WebSocket.
+/// The routes every server has: `GET /healthz` (the process is up), `GET /readyz` (it should receive traffic: see
+/// ``ReadinessChecks``), `GET /metrics` and, when enabled, the echo WebSocket.
 enum BuiltinEndpoints {
     static func install(
         on router: inout Router, configuration: ServerConfiguration, metrics: MetricsRegistry,
-        serverMetrics: ServerMetrics
+        serverMetrics: ServerMetrics, readiness: ReadinessChecks
     ) {
         let started = ContinuousClock.now
         if !router.hasHTTPRoute(.get, "/healthz") {
@@ -14,6 +15,14 @@ enum BuiltinEndpoints {
                 let open = serverMetrics.openConnections.value
                 return .json(#"{"status":"ok","version":"\#(Tandem.version)","uptime_seconds":\#(uptime),"#
                     + #""connections":\#(open)}"# + "\n")
+            }
+        }
+        if !router.hasHTTPRoute(.get, "/readyz") {
+            router.get("/readyz") { _ in
+                let report = await readiness.evaluate()
+                var response = HTTPResponse.json(report.json, status: report.isReady ? .ok : .serviceUnavailable)
+                response.headers.set("Cache-Control", "no-store")
+                return response
             }
         }
         if !router.hasHTTPRoute(.get, "/metrics") {

@@ -26,15 +26,29 @@ public struct ServerMetrics: Sendable {
         case io
     }
 
+    /// `tandem_connections_open` (gauge).
     public let openConnections: MetricGauge
+    /// `tandem_websockets_open` (gauge).
     public let openWebSockets: MetricGauge
+    /// `tandem_connections_accepted_total`.
     public let acceptedConnections: MetricCounter
+    /// `tandem_connections_closed_total`.
+    public let closedConnections: MetricCounter
+    /// `tandem_http_requests_total`.
     public let httpRequests: MetricCounter
+    /// `tandem_http_request_duration_seconds` (histogram): from the complete request to its response queued.
+    public let httpRequestDuration: MetricHistogram
+    /// `tandem_websocket_messages_received_total`.
     public let messagesIn: MetricCounter
+    /// `tandem_websocket_messages_sent_total`.
     public let messagesOut: MetricCounter
+    /// `tandem_bytes_received_total`.
     public let bytesIn: MetricCounter
+    /// `tandem_bytes_sent_total`.
     public let bytesOut: MetricCounter
     private let errors: [ErrorKind: MetricCounter]
+    /// `tandem_http_responses_total{class="1xx"…"5xx"}`, by status class (bounded labels).
+    private let responses: [MetricCounter]
 
     /// Registers the transport metrics in `registry`.
     public init(registry: MetricsRegistry) {
@@ -42,7 +56,15 @@ public struct ServerMetrics: Sendable {
         self.openWebSockets = registry.gauge("tandem_websockets_open", help: "Open WebSocket connections.")
         self.acceptedConnections = registry.counter(
             "tandem_connections_accepted_total", help: "TCP connections accepted.")
+        self.closedConnections = registry.counter(
+            "tandem_connections_closed_total", help: "TCP connections closed.")
         self.httpRequests = registry.counter("tandem_http_requests_total", help: "HTTP requests received.")
+        self.httpRequestDuration = registry.histogram(
+            "tandem_http_request_duration_seconds", help: "Time from a complete HTTP request to its response.")
+        self.responses = (1...5).map { digit in
+            registry.counter(
+                "tandem_http_responses_total", help: "HTTP responses by status class.", labels: ["class": "\(digit)xx"])
+        }
         self.messagesIn = registry.counter(
             "tandem_websocket_messages_received_total", help: "WebSocket messages received.")
         self.messagesOut = registry.counter(
@@ -60,6 +82,13 @@ public struct ServerMetrics: Sendable {
     /// Counts one error of `kind`.
     public func error(_ kind: ErrorKind) {
         self.errors[kind]?.increment()
+    }
+
+    /// Counts one response with `status` (a status code of 100–599) in its class.
+    public func response(status: Int) {
+        let index = status / 100 - 1
+        guard self.responses.indices.contains(index) else { return }
+        self.responses[index].increment()
     }
 
     /// The count of errors of `kind` so far.

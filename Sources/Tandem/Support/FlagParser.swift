@@ -157,7 +157,7 @@ public enum FlagValue {
         return value * multiplier
     }
 
-    /// A duration: a number with `ms`, `s`, `m` or `h` (plain numbers are seconds).
+    /// A duration: a number with `ms`, `s`, `m`, `h` or `d` (plain numbers are seconds).
     public static func duration(_ text: String, flag: String) throws(FlagError) -> Duration {
         let lowered = text.lowercased()
         let digits = lowered.prefix { $0.isNumber || $0 == "." }
@@ -170,6 +170,7 @@ public enum FlagValue {
         case "", "s": return .milliseconds(Int64(value * 1000))
         case "m": return .seconds(Int64(value * 60))
         case "h": return .seconds(Int64(value * 3600))
+        case "d": return .seconds(Int64(value * 86_400))
         default: throw .invalidValue(flag: flag, value: text, expected: "a duration like 500ms, 30s or 2m")
         }
     }

@@ -11,12 +11,17 @@ extension EventLoop {
                 request = try connection.parser.nextRequest()
             } catch {
                 self.metrics.error(.httpParse)
-                self.respond(.error(error.status), keepAlive: false, includeBody: true, on: connection, now: now)
+                connection.currentRequest = nil
+                self.respond(
+                    .error(error.status), keepAlive: false, includeBody: true, on: connection, now: now,
+                    reason: "unparsable request: \(error)")
                 return
             }
             guard var request else { return }
             connection.requestStarted = connection.parser.isIdle ? nil : now
             request.remoteAddress = connection.remoteAddress
+            connection.requestCount += 1
+            connection.currentRequest = (request.method.rawValue, request.path, now)
             self.metrics.httpRequests.increment()
             self.dispatch(request, on: connection, now: now)
         }
@@ -27,7 +32,9 @@ extension EventLoop {
         let path = request.path
         if WebSocketHandshake.isUpgradeRequest(request) {
             guard let factory = self.router.resolveWebSocket(path: path) else {
-                self.respond(.error(.notFound), keepAlive: false, includeBody: true, on: connection, now: now)
+                self.respond(
+                    .error(.notFound), keepAlive: false, includeBody: true, on: connection, now: now,
+                    reason: "no websocket route")
                 return
             }
             let response: HTTPResponse
@@ -35,7 +42,9 @@ extension EventLoop {
                 response = try WebSocketHandshake.accept(request)
             } catch {
                 self.metrics.error(.handshake)
-                self.respond(error.response, keepAlive: false, includeBody: true, on: connection, now: now)
+                self.respond(
+                    error.response, keepAlive: false, includeBody: true, on: connection, now: now,
+                    reason: "websocket handshake: \(error)")
                 return
             }
             connection.phase = .upgrading
@@ -51,6 +60,7 @@ extension EventLoop {
             let keepAlive = connection.keepAlive
             let includeBody = request.method != .head
             let metrics = self.metrics
+            let logger = self.logger
             Task {
                 let response: HTTPResponse
                 do {
@@ -59,6 +69,7 @@ extension EventLoop {
                     response = error.response
                 } catch {
                     metrics.error(.handler)
+                    logger.error("handler failed", ["connection": id, "path": request.path, "error": "\(error)"])
                     response = .error(.internalServerError)
                 }
                 self.post(.respond(id, response, keepAlive: keepAlive, includeBody: includeBody))
@@ -76,11 +87,13 @@ extension EventLoop {
         }
     }
 
-    /// Writes a response and returns the connection to reading requests (or closes it).
+    /// Writes a response and returns the connection to reading requests (or closes it). A 4xx/5xx response is logged
+    /// with `reason` (default: a short plain-text body, else the status phrase).
     func respond(
         _ response: HTTPResponse, keepAlive: Bool, includeBody: Bool, on connection: ServerConnection,
-        now: ContinuousClock.Instant
+        now: ContinuousClock.Instant, reason: String? = nil
     ) {
+        self.record(response, on: connection, now: now, reason: reason)
         let keep = keepAlive && connection.keepAlive && self.shutdownDeadline == nil
         connection.enqueue(response.serialize(keepAlive: keep, includeBody: includeBody))
         connection.lastActivity = now
@@ -97,6 +110,35 @@ extension EventLoop {
             connection.hardDeadline = now + self.configuration.closeTimeout
             self.updateInterest(connection)
         }
+    }
+
+    /// Metrics and the log line of one response; clears the connection's current request.
+    private func record(
+        _ response: HTTPResponse, on connection: ServerConnection, now: ContinuousClock.Instant, reason: String?
+    ) {
+        let request = connection.currentRequest
+        connection.currentRequest = nil
+        let status = response.status.code
+        self.metrics.response(status: status)
+        if let request { self.metrics.httpRequestDuration.observe(since: request.started, now: now) }
+        guard status >= 400 else { return }
+        let level: LogLevel = status >= 500 ? .error : .warn
+        guard self.logger.isEnabled(level) else { return }
+        let why = reason ?? Self.shortReason(response)
+        self.logger.log(
+            level, "request refused",
+            ["connection": connection.id, "peer": connection.remoteAddress, "method": request?.method ?? "-",
+             "path": request?.path ?? "-", "status": status, "reason": why])
+    }
+
+    /// A plain-text body of at most 200 bytes (what `HTTPError(status, message:)` sends), else the status phrase.
+    static func shortReason(_ response: HTTPResponse) -> String {
+        let type = response.headers["Content-Type"] ?? ""
+        if type.hasPrefix("text/plain"), !response.body.isEmpty, response.body.count <= 200 {
+            let text = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !text.isEmpty { return text }
+        }
+        return response.status.reason
     }
 
     /// Runs the session factory, then the session's event loop, in one task per WebSocket connection.
@@ -140,6 +182,7 @@ extension EventLoop {
         _ response: HTTPResponse, continuation: AsyncStream<SessionEvent>.Continuation, budget: InboundBudget,
         on connection: ServerConnection, now: ContinuousClock.Instant
     ) {
+        self.record(response, on: connection, now: now, reason: nil)
         connection.enqueue(response.serialize(keepAlive: true))
         connection.enqueue(connection.pendingAfterUpgrade)
         connection.pendingAfterUpgrade = []

@@ -24,6 +24,9 @@ extension EventLoop {
                 code == .protocolError || code == .invalidFramePayloadData || code == .messageTooBig
             {
                 self.metrics.error(.websocketProtocol)
+                self.logger.warn(
+                    "websocket closed",
+                    ["connection": connection.id, "reason": "protocol", "close_code": Int(code.rawValue)])
             }
             connection.state = state
             if case .sendClose(let frame, thenShutdown: true) = action, let inbound = connection.inbound {
@@ -99,6 +102,10 @@ extension EventLoop {
         let queued = connection.queuedByteCount
         if queued > 0 && queued + bytes.count > self.configuration.maxBufferedBytes {
             self.metrics.error(.slowReader)
+            self.logger.warn(
+                "websocket closed",
+                ["connection": connection.id, "reason": "slow_reader", "queued_bytes": queued,
+                 "limit": self.configuration.maxBufferedBytes])
             guard var state = connection.state else { return }
             let action = state.close(code: .tryAgainLater, reason: "send queue full", now: now)
             connection.state = state

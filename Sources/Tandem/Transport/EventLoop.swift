@@ -29,6 +29,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
     let configuration: ServerConfiguration
     let router: Router
     let metrics: ServerMetrics
+    /// Connection and refusal lines (see Docs/operations.md).
+    let logger: Logger
     /// The bound port (useful with port 0).
     let port: Int
 
@@ -50,10 +52,11 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
     private let readBuffer: UnsafeMutableRawBufferPointer
     var shutdownDeadline: ContinuousClock.Instant?
 
-    init(configuration: ServerConfiguration, router: Router, metrics: ServerMetrics) throws {
+    init(configuration: ServerConfiguration, router: Router, metrics: ServerMetrics, logger: Logger) throws {
         self.configuration = configuration
         self.router = router
         self.metrics = metrics
+        self.logger = logger
         Socket.raiseOpenFileLimit()
         signal(SIGPIPE, SIG_IGN)
         self.listenFD = try Socket.listen(
@@ -247,11 +250,16 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
                 accepted = try Socket.accept(self.listenFD)
             } catch {
                 self.metrics.error(.accept)
+                self.logger.error("accept failed", ["error": "\(error)"])
                 return
             }
             guard let (fd, address) = accepted else { return }
             guard self.connections.count < self.configuration.maxConnections, self.shutdownDeadline == nil else {
                 self.metrics.error(.accept)
+                self.logger.warn(
+                    "connection refused",
+                    ["peer": address, "reason": self.shutdownDeadline == nil ? "max_connections" : "shutting_down",
+                     "limit": self.configuration.maxConnections])
                 Glibc.close(fd)
                 continue
             }
@@ -261,6 +269,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             self.connections[connection.id] = connection
             self.metrics.acceptedConnections.increment()
             self.metrics.openConnections.add(1)
+            self.logger.info("connection opened", ["connection": connection.id, "peer": address])
             connection.registeredEvents = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
             self.register(fd, id: connection.id, events: connection.registeredEvents, modify: false)
         }
@@ -297,6 +306,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             } else {
                 if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
                 self.metrics.error(.io)
+                self.logger.debug("read failed", ["connection": connection.id, "errno": errno])
                 self.teardown(connection)
                 return
             }
@@ -409,6 +419,21 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         epoll_ctl(self.epollFD, EPOLL_CTL_DEL, connection.fd, nil)
         Glibc.close(connection.fd)
         self.metrics.openConnections.add(-1)
+        self.metrics.closedConnections.increment()
+        if self.logger.isEnabled(.info) {
+            let seconds = Double((ContinuousClock.now - connection.openedAt).milliseconds) / 1000
+            if let code = connection.closeCode {
+                self.logger.info(
+                    "connection closed",
+                    ["connection": connection.id, "peer": connection.remoteAddress, "seconds": seconds,
+                     "requests": connection.requestCount, "websocket_close": Int(code.rawValue)])
+            } else {
+                self.logger.info(
+                    "connection closed",
+                    ["connection": connection.id, "peer": connection.remoteAddress, "seconds": seconds,
+                     "requests": connection.requestCount])
+            }
+        }
     }
 
     /// Sends the session its single `closed` event.
@@ -452,16 +477,23 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
                     now - started >= self.configuration.requestTimeout
                 {
                     self.metrics.error(.requestTimeout)
-                    self.respond(.error(.requestTimeout), keepAlive: false, includeBody: true, on: connection, now: now)
+                    self.respond(
+                        .error(.requestTimeout), keepAlive: false, includeBody: true, on: connection, now: now,
+                        reason: "request_timeout")
                 } else if now - connection.lastActivity >= self.configuration.idleTimeout {
                     self.metrics.error(.idleTimeout)
+                    self.logger.debug("idle connection closed", ["connection": connection.id])
                     self.teardown(connection)
                 }
             case .webSocket:
                 guard var state = connection.state else { continue }
                 let action = state.tick(now: now)
                 connection.state = state
-                if case .sendClose(_, thenShutdown: true) = action { self.metrics.error(.keepaliveTimeout) }
+                if case .sendClose(_, thenShutdown: true) = action {
+                    self.metrics.error(.keepaliveTimeout)
+                    self.logger.warn(
+                        "websocket closed", ["connection": connection.id, "reason": "keepalive_timeout"])
+                }
                 self.perform(action, on: connection, now: now)
             case .draining(let deadline):
                 if now >= deadline { self.teardown(connection) }

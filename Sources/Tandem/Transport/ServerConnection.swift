@@ -24,6 +24,12 @@ final class ServerConnection {
     let id: UInt64
     let fd: Int32
     let remoteAddress: String
+    /// When the connection was accepted.
+    let openedAt: ContinuousClock.Instant
+    /// Requests received on this connection.
+    var requestCount = 0
+    /// The request being answered (for the log line and latency of its response).
+    var currentRequest: (method: String, path: String, started: ContinuousClock.Instant)?
     var phase = Phase.http
     var parser: HTTPRequestParser
     var decoder: WebSocketFrameDecoder?
@@ -69,6 +75,7 @@ final class ServerConnection {
         self.id = id
         self.fd = fd
         self.remoteAddress = remoteAddress
+        self.openedAt = now
         self.parser = HTTPRequestParser(configuration: http)
         self.lastActivity = now
     }
