@@ -69,10 +69,18 @@ public actor RedisClient {
     public func pipeline(_ commands: [RESPCommand], timeout: Duration? = nil) async throws(RedisError) -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
         let deadline = ContinuousClock.now + (timeout ?? self.configuration.commandTimeout)
-        let connection = try await self.connected(deadline: deadline)
         var bytes: [UInt8] = []
         for command in commands { command.encode(into: &bytes) }
-        return try await connection.request(bytes, replies: commands.count, deadline: deadline).get()
+        while true {
+            let connection = try await self.connected(deadline: deadline)
+            let reply = await connection.request(bytes, replies: commands.count, deadline: deadline)
+            // A connection that closed before the batch was written: nothing was sent, so use the next one.
+            if case .failure(.notConnected) = reply {
+                if self.connection === connection { self.connection = nil }
+                continue
+            }
+            return try reply.get()
+        }
     }
 
     /// Closes the connection and stops reconnecting; pending and later commands fail with ``RedisError/closed``.

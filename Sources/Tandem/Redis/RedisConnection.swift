@@ -77,11 +77,14 @@ final class RedisConnection: @unchecked Sendable {
     }
 
     /// Sends encoded commands and waits for `replies` replies, or a failure; `deadline` bounds the wait.
+    ///
+    /// Fails with ``RedisError/notConnected(_:)`` without sending anything when the connection is already closed,
+    /// so the caller may safely retry on a new connection.
     func request(_ bytes: [UInt8], replies: Int, deadline: ContinuousClock.Instant) async -> Reply {
         await withCheckedContinuation { continuation in
             let refused: RedisError? = self.lock.withLock {
-                if let failure = self.failure { return failure }
-                if self.closing { return .connectionLost("closed by client") }
+                if let failure = self.failure { return .notConnected("\(failure)") }
+                if self.closing { return .notConnected("closed by client") }
                 self.outbox.append(contentsOf: bytes)
                 self.pending.append(Pending(expected: replies, values: [], deadline: deadline, continuation: continuation))
                 return nil
