@@ -39,7 +39,7 @@ struct HTTPResponseParserTests {
         + "content-type: application/json\r\n\r\n{\"id\":\"u-1\"}\n"
         + "HTTP/1.1 401 Unauthorized\r\nTransfer-Encoding: chunked\r\n\r\n"
         + "b;ext=1\r\n{\"detail\":\"\r\n"
-        + "E\r\nInvalid token\"}\r\n0\r\nx-trailer: 1\r\n\r\n"
+        + "F\r\nInvalid token\"}\r\n0\r\nx-trailer: 1\r\n\r\n"
         + "HTTP/1.1 204 No Content\r\n\r\n"
 
     @Test("Content-Length, chunked (with extension and trailer) and 204, whole and split at every byte")
@@ -51,7 +51,7 @@ struct HTTPResponseParserTests {
             #expect(responses.first?.response.headers["Content-Type"] == "application/json")
             #expect(responses.dropFirst().first?.response.body == Array("{\"detail\":\"Invalid token\"}".utf8))
             #expect(responses.dropFirst().first?.response.status.reason == "Unauthorized")
-            #expect(responses.allSatisfy(\.keepAlive))
+            #expect(responses.allSatisfy { $0.keepAlive })
         }
     }
 
