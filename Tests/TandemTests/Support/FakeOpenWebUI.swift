@@ -55,6 +55,7 @@ enum FakeOpenWebUI {
         let forbidden = try OpenWebUIFixtures.bytes("note-403.json")
         let missing = try OpenWebUIFixtures.bytes("note-404.json")
         let updated = try OpenWebUIFixtures.bytes("note-update.json")
+        let updateForbidden = try OpenWebUIFixtures.bytes("note-update-403.json")
         let channels = try OpenWebUIFixtures.bytes("channels.json")
         let noteID = try OpenWebUIFixtures.json("note-owner.json")["id"]?.stringValue ?? "n1"
         var pending = try OpenWebUIFixtures.json("auths-user.json").objectValue ?? [:]
@@ -91,7 +92,7 @@ enum FakeOpenWebUI {
             guard request.path.hasSuffix("/update") else { return json(missing, .notFound) }
             switch token(request) {
             case "tok-admin": return json(updated)
-            case "tok-user": return json(forbidden, .forbidden)
+            case "tok-user": return json(updateForbidden, .forbidden)
             default: return json(invalid, .unauthorized)
             }
         }
