@@ -47,7 +47,8 @@ public actor OpenWebUIHost {
 
     /// The settings.
     public let configuration: Configuration
-    let client: HTTPClient
+    /// The HTTP client (shared with other upstream users if one was passed in).
+    public nonisolated let client: HTTPClient
     private var users: TTLCache<String, Result<OpenWebUIUser, OpenWebUIHostError>>
     private var inFlight: [String: Task<Result<OpenWebUIUser, OpenWebUIHostError>, Never>] = [:]
     /// Requests sent to Open WebUI, by route kind (`auths`, `note`, `save`, `channels`), for tests and metrics.

@@ -10,6 +10,12 @@ first user), adds a user and a third user without grants, creates a note, shares
 creates a channel shared with the user, and writes each answer as <name>.json next to this script. Tokens are
 replaced by "<token>" (they are throwaway anyway); ids and timestamps are kept as Open WebUI produced them.
 Standard library only (urllib), so the venv needs nothing beyond Open WebUI itself.
+
+With --serve it writes nothing: after the same setup it prints the environment for the live Swift test
+(`TANDEM_OWUI_LIVE_URL`, tokens, note id) to stdout, then keeps Open WebUI running until interrupted:
+
+    eval "$(python generate.py --serve | head -6)"   # in one shell, or read the lines it prints
+    swift test --filter OpenWebUILiveTests
 """
 import json
 import os
@@ -127,6 +133,19 @@ def main():
                                                   "permission": "read"}]})
         assert status == 200, shared
 
+        status, channel = call(base, "POST", "/api/v1/channels/create", admin_token,
+                               {"name": "general", "access_grants": [
+                                   {"principal_type": "user", "principal_id": bea["id"], "permission": "read"}]})
+        assert status == 200, channel
+        if "--serve" in sys.argv:
+            print(f"export TANDEM_OWUI_LIVE_URL={base}")
+            print(f"export TANDEM_OWUI_ADMIN_TOKEN={admin_token}")
+            print(f"export TANDEM_OWUI_USER_TOKEN={user_token}")
+            print(f"export TANDEM_OWUI_OUTSIDER_TOKEN={outsider_token}")
+            print(f"export TANDEM_OWUI_NOTE_ID={note_id}")
+            print(f"export TANDEM_OWUI_USER_ID={bea['id']}", flush=True)
+            server.wait()
+            return
         save("auths-admin.json", *call(base, "GET", "/api/v1/auths/", admin_token), 200)
         save("auths-user.json", *call(base, "GET", "/api/v1/auths/", user_token), 200)
         save("auths-401.json", *call(base, "GET", "/api/v1/auths/", "not-a-token"), 401)
@@ -141,10 +160,6 @@ def main():
              200)
         save("note-after-update.json", *call(base, "GET", f"/api/v1/notes/{note_id}", user_token), 200)
 
-        status, channel = call(base, "POST", "/api/v1/channels/create", admin_token,
-                               {"name": "general", "access_grants": [
-                                   {"principal_type": "user", "principal_id": bea["id"], "permission": "read"}]})
-        assert status == 200, channel
         save("channels.json", *call(base, "GET", "/api/v1/channels/", user_token), 200)
         save("channels-admin.json", *call(base, "GET", "/api/v1/channels/", admin_token), 200)
         save("channels-outsider.json", *call(base, "GET", "/api/v1/channels/", outsider_token), 200)
