@@ -19,8 +19,7 @@ final class HTTPConnectionPool: @unchecked Sendable {
 
     /// The most recently used live idle connection to `key`, if any; stale ones are dropped (and closed).
     func take(_ key: String, now: ContinuousClock.Instant) -> HTTPClientConnection? {
-        var stale: [HTTPClientConnection] = []
-        defer { stale.removeAll() }  // closes outside the lock's critical section ordering concerns
+        var stale: [HTTPClientConnection] = []  // closed (deinit) when this returns, after the lock is released
         return self.lock.withLock {
             while let connection = self.idle[key]?.popLast() {
                 if connection.idleSince.duration(to: now) < self.maxIdleTime && connection.looksReusable {
@@ -57,6 +56,6 @@ final class HTTPConnectionPool: @unchecked Sendable {
             self.idle = [:]
             return all
         }
-        _ = dropped
+        _ = dropped  // the connections close (deinit) here, after the lock is released
     }
 }
