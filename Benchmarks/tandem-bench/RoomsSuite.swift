@@ -140,8 +140,8 @@ enum RoomsSuite {
         var appConfiguration = AppConfiguration()
         appConfiguration.documents.dataDirectory = nil
         appConfiguration.jwtSecret = "bench"
-        let app = try await ServerApp(
-            configuration: appConfiguration, socketIO: SocketIOServer(configuration: SocketIOConfiguration()))
+        appConfiguration.socketIOTestEvents = true
+        let app = try await ServerApp(configuration: appConfiguration)
         var router = Router()
         app.install(on: &router)
         let server = try Server(configuration: configuration, router: router, logger: Logger(level: .error))

@@ -15,14 +15,22 @@ public struct AppConfiguration: Sendable {
     public var channels = ChannelLimits()
     /// Channel event settings (`--typing-rate`, `--channel-legacy-events`).
     public var channelEvents = ChannelEventSettings()
+    /// The Socket.IO endpoint (path, maxPayload, ping, strict auth); its JWT secret is ``jwtSecret``.
+    public var socketIO = SocketIOConfiguration()
+    /// Register the generic `test:*` relay and echo events (interop tests, `tandem-bench socketio`).
+    public var socketIOTestEvents = false
+    /// Open WebUI mode (`--openwebui URL`, `TANDEM_OPENWEBUI_URL`): the Open WebUI at this URL is the source of
+    /// truth for users, notes, grants and channels; Tandem keeps the Yjs state and serves the sockets.
+    public var openWebUIURL: String?
 
     public init() {}
 }
 
 /// The composition root of the application: the stores, the document manager and the endpoints built on them.
 ///
-/// `tandem serve` builds one, installs its routes on the server's router and registers ``shutdown()`` as a
-/// shutdown hook, so SIGTERM saves every document before the process exits.
+/// It owns all the wiring: `tandem serve` only parses flags into one ``AppConfiguration``, builds one, installs its
+/// routes on the server's router and registers ``shutdown()`` as a shutdown hook, so SIGTERM closes the sockets and
+/// saves every document before the process exits.
 public final class ServerApp: Sendable {
     public let configuration: AppConfiguration
     public let manager: DocumentManager
@@ -36,34 +44,54 @@ public final class ServerApp: Sendable {
     public let channels: ChannelService?
     public let chatReads: ChatReadStore?
     let channelsAPI: ChannelsAPI?
+    /// The Open WebUI this server serves the sockets of (Open WebUI mode), else nil.
+    public let openWebUI: OpenWebUIHost?
 
     /// Opens the data directory (creating it), reads the notes and starts the document manager.
     /// - Throws: ``StorageError`` when the data directory cannot be created or read.
-    public init(configuration: AppConfiguration, socketIO: SocketIOServer, metrics: MetricsRegistry? = nil) async throws {
+    public init(configuration: AppConfiguration, metrics: MetricsRegistry? = nil) async throws {
         self.configuration = configuration
+        var socketIOConfiguration = configuration.socketIO
+        socketIOConfiguration.jwtSecret = configuration.jwtSecret
+        let socketIO = SocketIOServer(configuration: socketIOConfiguration)
         self.socketIO = socketIO
-        if let data = configuration.documents.dataDirectory {
-            try FileIO.makeDirectories(data)
-            self.notes = try NoteStore(dataDirectory: data)
-            var limits = configuration.channels
-            limits.syncPolicy = configuration.documents.walSync
-            self.channels = ChannelService(
-                store: try ChannelStore(dataDirectory: data, limits: limits), server: socketIO,
-                settings: configuration.channelEvents)
-            self.chatReads = try ChatReadStore(dataDirectory: data)
-        } else {
+        if let url = configuration.openWebUIURL {
+            // Open WebUI keeps users, notes, grants and channels; its REST routes stay with it.
+            let host = OpenWebUIHost(configuration: .init(url: try HTTPURL(parsing: url)))
+            self.openWebUI = host
+            if let data = configuration.documents.dataDirectory { try FileIO.makeDirectories(data) }
             self.notes = nil
             self.channels = nil
             self.chatReads = nil
+            self.manager = DocumentManager(
+                configuration: configuration.documents, notes: nil, noteBackend: OpenWebUINotes(host: host))
+        } else {
+            self.openWebUI = nil
+            if let data = configuration.documents.dataDirectory {
+                try FileIO.makeDirectories(data)
+                self.notes = try NoteStore(dataDirectory: data)
+                var limits = configuration.channels
+                limits.syncPolicy = configuration.documents.walSync
+                self.channels = ChannelService(
+                    store: try ChannelStore(dataDirectory: data, limits: limits), server: socketIO,
+                    settings: configuration.channelEvents)
+                self.chatReads = try ChatReadStore(dataDirectory: data)
+            } else {
+                self.notes = nil
+                self.channels = nil
+                self.chatReads = nil
+            }
+            self.manager = DocumentManager(configuration: configuration.documents, notes: notes)
         }
-        self.manager = DocumentManager(configuration: configuration.documents, notes: notes)
         self.authenticator = TokenAuthenticator(secret: configuration.jwtSecret)
+        let userSource = openWebUI.map { OpenWebUIUsers(host: $0) }
         self.yWebSocket = YWebSocketEndpoint(
-            pathPrefix: configuration.yjsPath, manager: manager, authenticator: authenticator)
+            pathPrefix: configuration.yjsPath, manager: manager, authenticator: authenticator, userSource: userSource)
         let (manager, authenticator) = (self.manager, self.authenticator)
         self.notesAPI = notes.map {
             NotesAPI(notes: $0, manager: manager, authenticator: authenticator) { noteID, note in
-                await socketIO.emit("note-events", [note], to: "note:" + noteID)
+                // Open WebUI 0.12's event name (older builds listened to `note-events`).
+                await socketIO.emit("events:note", [note], to: "note:" + noteID)
             }
         }
         await SocketIODocumentBridge.install(on: socketIO, manager: manager)
@@ -76,11 +104,25 @@ public final class ServerApp: Sendable {
                 await notes.note(noteID)?.allows(.read, userID: user.id, isAdmin: user.role == "admin") ?? false
             }
         }
+        if let host = openWebUI, let userSource {
+            await socketIO.setUserSource(userSource)
+            await socketIO.setNoteAccess { user, noteID in
+                guard let token = user.token else { return false }
+                return (try? await host.noteAccess(noteID: noteID, token: token)) != nil
+            }
+            await socketIO.setChannelLookup { user in
+                guard let token = user.token, let channels = try? await host.channels(ofUserToken: token) else { return [] }
+                return channels.map(\.id)
+            }
+        }
         if let metrics { manager.exportMetrics(to: metrics) }
+        await socketIO.start()
+        if configuration.socketIOTestEvents { await SocketIOTestEvents.install(on: socketIO) }
     }
 
     /// Adds every route of the application to `router`.
     public func install(on router: inout Router) {
+        SocketIOEndpoint.register(socketIO, on: &router)
         yWebSocket.install(on: &router)
         notesAPI?.install(on: &router)
         channelsAPI?.install(on: &router)
@@ -90,6 +132,7 @@ public final class ServerApp: Sendable {
     /// - Returns: false when some document could not be saved (see ``DocumentManager/flushAll()``).
     @discardableResult
     public func shutdown() async -> Bool {
+        await socketIO.shutdown()
         let saved = await manager.flushAll()
         await channels?.store.sync()
         return saved

@@ -7,51 +7,40 @@ extension ServeCommand {
         [
             .init("--socketio-path", env: "TANDEM_SOCKETIO_PATH", value: "PATH",
                   help: "Socket.IO endpoint path (default /ws/socket.io/)") {
-                $0.socketIO.path = $1.hasSuffix("/") ? $1 : $1 + "/"
+                $0.app.socketIO.path = $1.hasSuffix("/") ? $1 : $1 + "/"
             },
             .init("--max-payload", env: "TANDEM_MAX_PAYLOAD", value: "BYTES",
-                  help: "Engine.IO maxPayload: largest packet or polling body (default 10M)") {
+                  help: "Engine.IO maxPayload: largest packet or polling body (default 16M, Open WebUI 0.12)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
-                options.socketIO.maxPayload = try FlagValue.byteSize(value, flag: "--max-payload")
+                options.app.socketIO.maxPayload = try FlagValue.byteSize(value, flag: "--max-payload")
             },
             .init("--strict-auth", env: "TANDEM_STRICT_AUTH",
                   help: "answer a bad Socket.IO token with CONNECT_ERROR (default: connect without a user)") {
-                $0.socketIO.strictAuth = $1
+                $0.app.socketIO.strictAuth = $1
             },
             .init("--socketio-ping-interval", env: "TANDEM_SOCKETIO_PING_INTERVAL", value: "DURATION",
                   help: "Engine.IO ping interval (default 25s)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
-                options.socketIO.pingInterval = try FlagValue.duration(value, flag: "--socketio-ping-interval")
+                options.app.socketIO.pingInterval = try FlagValue.duration(value, flag: "--socketio-ping-interval")
             },
             .init("--socketio-ping-timeout", env: "TANDEM_SOCKETIO_PING_TIMEOUT", value: "DURATION",
                   help: "Engine.IO ping timeout (default 20s)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
-                options.socketIO.pingTimeout = try FlagValue.duration(value, flag: "--socketio-ping-timeout")
+                options.app.socketIO.pingTimeout = try FlagValue.duration(value, flag: "--socketio-ping-timeout")
             },
             .init("--socketio-test-events", env: "TANDEM_SOCKETIO_TEST_EVENTS",
                   help: "register the test:* relay and echo events (interop tests, benchmarks)") {
-                $0.socketIOTestEvents = $1
+                $0.app.socketIOTestEvents = $1
             },
         ]
     }
 
-    /// Shares the JWT secret and lets payloads up to maxPayload reach the Engine.IO layer, which refuses larger
-    /// ones itself (413 for a polling body, close 1009 "message too big" on a WebSocket).
+    /// Lets payloads up to maxPayload reach the Engine.IO layer, which refuses larger ones itself (413 for a
+    /// polling body, close 1009 "message too big" on a WebSocket).
     static func configureSocketIO(_ options: inout ServeOptions) {
-        options.socketIO.jwtSecret = options.app.jwtSecret
-        let limit = options.socketIO.maxPayload + 64
+        let limit = options.app.socketIO.maxPayload + 64
         options.configuration.http.maxBodySize = max(options.configuration.http.maxBodySize, limit)
         options.configuration.maxMessageSize = max(options.configuration.maxMessageSize, limit)
         options.configuration.maxFrameSize = max(options.configuration.maxFrameSize, limit)
-    }
-
-    /// Starts the Socket.IO server and mounts it on the router.
-    static func installSocketIO(_ server: SocketIOServer, options: ServeOptions, on router: inout Router) {
-        let testEvents = options.socketIOTestEvents
-        Task {
-            await server.start()
-            if testEvents { await SocketIOTestEvents.install(on: server) }
-        }
-        SocketIOEndpoint.register(server, on: &router)
     }
 }

@@ -8,11 +8,8 @@ import Wire
 /// ``ServeCommand/flags``. To add an endpoint: register its routes in ``ServeCommand/makeRouter(options:metrics:)``.
 struct ServeOptions {
     var configuration = ServerConfiguration()
+    /// Everything of the application (documents, Socket.IO, Open WebUI mode); see ``AppConfiguration``.
     var app = AppConfiguration()
-    /// The Socket.IO endpoint (see ServeCommand+SocketIO.swift).
-    var socketIO = SocketIOConfiguration()
-    /// Register the generic `test:*` relay/echo events (interop tests, `tandem-bench socketio`).
-    var socketIOTestEvents = false
     /// `--log-level` (default info) and `--log-format` (default text): see ServeCommand+Operations.swift.
     var logLevel = LogLevel.info
     var logFormat = LogFormat.text
@@ -160,6 +157,16 @@ enum ServeCommand {
                   help: "also emit channel events as channel-events (older Open WebUI builds)") {
                 $0.app.channelEvents.emitLegacyEventName = $1
             },
+            .init("--openwebui", env: "TANDEM_OPENWEBUI_URL", value: "URL",
+                  help: "Open WebUI mode: users, notes, grants and channels come from the Open WebUI at URL (Docs/openwebui.md)") {
+                $0.app.openWebUIURL = $1
+            },
+            .init("--max-documents-per-session", env: "TANDEM_MAX_DOCUMENTS_PER_SESSION", value: "N",
+                  help: "documents one Socket.IO session may hold joined (default 20, as Open WebUI)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.maxDocumentsPerSession = try FlagValue.int(
+                    value, flag: "--max-documents-per-session", range: 1...100_000)
+            },
             .init("--read-only-awareness", env: "TANDEM_READ_ONLY_AWARENESS",
                   help: "relay the awareness (cursors) of read-only members") {
                 $0.app.documents.relayReadOnlyAwareness = $1
@@ -171,7 +178,6 @@ enum ServeCommand {
     static func makeRouter(options: ServeOptions, metrics: MetricsRegistry, app: ServerApp) -> Router {
         var router = Router()
         app.install(on: &router)
-        self.installSocketIO(app.socketIO, options: options, on: &router)
         return router
     }
 
@@ -192,13 +198,17 @@ enum ServeCommand {
             options.app.jwtSecret = secret
         }
         self.configureLogging(options)
+        if options.app.openWebUIURL != nil, (options.app.jwtSecret ?? "").isEmpty {
+            FileHandle.standardError.write(
+                Data("tandem serve: --openwebui needs Open WebUI's WEBUI_SECRET_KEY (or --jwt-secret) to verify its tokens\n".utf8))
+            return 2
+        }
         let ephemeralSecret = self.makeEphemeralSecretIfNeeded(&options)
         self.configureSocketIO(&options)
         let metrics = MetricsRegistry()
         let app: ServerApp
         do {
-            app = try await ServerApp(
-                configuration: options.app, socketIO: SocketIOServer(configuration: options.socketIO), metrics: metrics)
+            app = try await ServerApp(configuration: options.app, metrics: metrics)
         } catch {
             FileHandle.standardError.write(Data("tandem serve: \(error)\n".utf8))
             return 1
@@ -213,7 +223,6 @@ enum ServeCommand {
         }
         let saved = SaveOutcome()
         server.onShutdown {
-            await app.socketIO.shutdown()
             if await !app.shutdown() { saved.failed() }
         }
         server.installSignalHandlers()

@@ -72,7 +72,7 @@ struct SocketIOServerTests {
         let handshake = try #require(EngineIOHandshake(json: try JSONValue(parsing: String(open.dropFirst()))))
         #expect(handshake.upgrades == [])
         #expect(handshake.pingInterval == 25000 && handshake.pingTimeout == 20000)
-        #expect(handshake.maxPayload == 10_000_000)
+        #expect(handshake.maxPayload == 16_777_216)
         await client.send("40" + JSONValue.object(["token": .string(token(["id": "u1", "name": "Ann"]))]).serialized())
         let reply = try await client.nextText()
         let sid = try #require(try SocketIOPacket(decoding: String(reply.dropFirst())).data?["sid"]?.stringValue)

@@ -27,30 +27,6 @@ extension DocumentManager {
         await room(documentID).delete()
     }
 
-    /// Shallow-merges client data and server-rendered content into a note and stores it.
-    static func writeNote(
-        _ noteID: String, notes: NoteStore, clientData: JSONObject?, rendered: JSONObject?, editor: DocumentPeer?
-    ) async {
-        guard var note = await notes.note(noteID) else { return }
-        if let editor, !note.allows(.write, userID: editor.userID, isAdmin: editor.isAdmin) { return }
-        var data = note.data
-        for (key, value) in clientData ?? [:] { data[key] = value }
-        if let rendered {
-            // The server's rendering of the merged state wins over a client's snapshot of its own view.
-            var content = data["content"]?.objectValue ?? [:]
-            for (key, value) in rendered { content[key] = value }
-            data["content"] = .object(content)
-        }
-        guard data != note.data else { return }
-        note.data = data
-        note.updatedAt = NoteStore.nanosecondsNow()
-        do {
-            try await notes.save(note)
-        } catch {
-            Log.shared.error("note save failed", ["note": noteID, "error": "\(error)"])
-        }
-    }
-
     /// Saves every changed document and syncs every log (shutdown, SIGTERM), then waits for the note writes.
     /// - Returns: false when some document could not be saved (its log still holds what it could store; the
     ///   caller exits non-zero and says so).
@@ -104,7 +80,7 @@ extension DocumentManager {
 extension DocumentRoom {
     /// Replaces the note fragment's content with ProseMirror JSON as one logged, relayed server update.
     func replaceContent(_ json: JSONValue) async throws(DocumentRefusal) {
-        try await ensureLoaded()
+        try ensureLoaded()
         var candidate = document
         guard let update = candidate.replaceProseMirror(fragment: configuration.noteFragment, with: json) else {
             throw .invalidUpdate("not a ProseMirror document")

@@ -14,6 +14,8 @@ public enum DocumentRefusal: Error, Equatable, Sendable, CustomStringConvertible
     case storageFailed(String)
     /// The room closed while the request waited (the directory retries with a new room).
     case closed
+    /// The host application that owns the document's access could not be asked; retry later.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum DocumentRefusal: Error, Equatable, Sendable, CustomStringConvertible
         case .loadFailed(let why): return "failed to load document: \(why)"
         case .storageFailed(let why): return "storage unavailable: \(why)"
         case .closed: return "document closed"
+        case .unavailable(let why): return "temporarily unavailable: \(why)"
         }
     }
 }
@@ -39,8 +42,10 @@ public enum DocumentRefusal: Error, Equatable, Sendable, CustomStringConvertible
 /// See Docs/rooms.md.
 public final class DocumentManager: Sendable {
     public let configuration: DocumentConfiguration
-    /// The notes, for access checks and for writing rendered content; nil when there is no data directory.
+    /// Tandem's own notes; nil when there is no data directory (or the host application keeps the notes).
     public let notes: NoteStore?
+    /// The source of truth for `note:<id>` documents: access, stored content, and where saves are written back.
+    public let noteBackend: (any NoteBackend)?
     /// Counters of every room.
     public let statistics = RoomStatistics()
 
@@ -48,9 +53,11 @@ public final class DocumentManager: Sendable {
     /// peer id → the documents it joined.
     let joined = Mutex<[String: Set<String>]>([:])
 
-    public init(configuration: DocumentConfiguration, notes: NoteStore?) {
+    /// A directory whose notes are `notes` (standalone) or, when given, `noteBackend` (e.g. Open WebUI).
+    public init(configuration: DocumentConfiguration, notes: NoteStore?, noteBackend: (any NoteBackend)? = nil) {
         self.configuration = configuration
         self.notes = notes
+        self.noteBackend = noteBackend ?? notes.map { LocalNotes(store: $0) }
     }
 
     /// A snapshot of the counters.
@@ -68,13 +75,28 @@ public final class DocumentManager: Sendable {
         documentID.hasPrefix("note:") ? String(documentID.dropFirst(5)) : nil
     }
 
-    /// What `peer` may do with `documentID`: nil for nothing, false for read, true for read and write.
-    func access(_ documentID: String, for peer: DocumentPeer) async -> Bool? {
+    /// What `peer` may do with `documentID`, and the note's grant for a `note:<id>` document.
+    /// - Throws: ``DocumentRefusal`` `.notFound`, `.forbidden`, or `.unavailable` when the host did not answer.
+    func access(_ documentID: String, for peer: DocumentPeer) async throws(DocumentRefusal) -> (Bool, NoteGrant?) {
         guard let noteID = DocumentManager.noteID(of: documentID) else {
-            return configuration.allowFreeDocuments ? true : (peer.isAdmin ? true : nil)
+            guard configuration.allowFreeDocuments || peer.isAdmin else { throw .forbidden }
+            return (true, nil)
         }
-        guard let notes, let note = await notes.note(noteID) else { return peer.isAdmin && notes == nil ? true : nil }
-        return Self.access(to: note, for: peer)
+        guard let noteBackend else {
+            guard peer.isAdmin else { throw .forbidden }
+            return (true, nil)
+        }
+        let grant: NoteGrant
+        do {
+            grant = try await noteBackend.open(noteID: noteID, for: peer)
+        } catch {
+            switch error {
+            case .notFound: throw .notFound
+            case .forbidden: throw .forbidden
+            case .unavailable(let why): throw .unavailable(why)
+            }
+        }
+        return (grant.canWrite, grant)
     }
 
     static func access(to note: Note, for peer: DocumentPeer) -> Bool? {
@@ -95,7 +117,7 @@ public final class DocumentManager: Sendable {
         rooms.withLock { rooms in
             if let room = rooms[documentID] { return room }
             let room = DocumentRoom(
-                documentID: documentID, configuration: configuration, notes: notes, stats: statistics,
+                documentID: documentID, configuration: configuration, notes: noteBackend, stats: statistics,
                 onClosed: { [weak self] closed in self?.forget(closed) })
             rooms[documentID] = room
             return room
@@ -126,18 +148,18 @@ public final class DocumentManager: Sendable {
         _ rawID: String, peer: DocumentPeer, outbound: any DocumentOutbound, name: String? = nil, color: String? = nil
     ) async throws(DocumentRefusal) -> Bool {
         let documentID = DocumentManager.normalize(rawID)
-        if let noteID = DocumentManager.noteID(of: documentID), let notes, await notes.note(noteID) == nil {
-            Log.shared.info("join refused", ["document": documentID, "user": peer.userID, "reason": "not found"])
-            throw .notFound
-        }
-        guard let canWrite = await access(documentID, for: peer) else {
-            Log.shared.info("join refused", ["document": documentID, "user": peer.userID, "reason": "access denied"])
-            throw .forbidden
+        let canWrite: Bool
+        let grant: NoteGrant?
+        do {
+            (canWrite, grant) = try await access(documentID, for: peer)
+        } catch {
+            Log.shared.info("join refused", ["document": documentID, "user": peer.userID, "reason": "\(error)"])
+            throw error
         }
         while true {
             let room = room(documentID)
             do {
-                try await room.join(peer, outbound: outbound, canWrite: canWrite, name: name, color: color)
+                try await room.join(peer, outbound: outbound, canWrite: canWrite, grant: grant, name: name, color: color)
                 break
             } catch .closed {
                 forget(room)
@@ -189,8 +211,17 @@ public final class DocumentManager: Sendable {
     /// writes at once, a removed read grant removes the member (issue 19).
     public func reevaluateAccess(noteID: String) async {
         guard let room = loadedRoom("note:" + noteID) else { return }
-        let note = await notes?.note(noteID)
-        await room.reevaluate { peer in note.flatMap { DocumentManager.access(to: $0, for: peer) } }
+        var decisions: [String: Bool?] = [:]
+        for peer in await room.memberPeers {
+            do {
+                decisions[peer.id] = try await access("note:" + noteID, for: peer).0
+            } catch .unavailable {
+                continue  // the host did not answer: keep the member as it is, the next check decides
+            } catch {
+                decisions[peer.id] = .some(nil)
+            }
+        }
+        await room.apply(access: decisions)
     }
 
     // MARK: Updates

@@ -17,13 +17,17 @@ public struct DocumentPeer: Sendable, Hashable {
     public var userName: String
     /// Whether the user is an admin (admins may read and write every document).
     public var isAdmin: Bool
+    /// The bearer token the peer authenticated with, for asking a host application (Open WebUI) on its behalf.
+    /// Never logged.
+    public var token: String?
 
-    public init(id: String, kind: Kind, userID: String, userName: String = "", isAdmin: Bool = false) {
+    public init(id: String, kind: Kind, userID: String, userName: String = "", isAdmin: Bool = false, token: String? = nil) {
         self.id = id
         self.kind = kind
         self.userID = userID
         self.userName = userName
         self.isAdmin = isAdmin
+        self.token = token
     }
 
     public static func == (lhs: DocumentPeer, rhs: DocumentPeer) -> Bool { lhs.id == rhs.id }

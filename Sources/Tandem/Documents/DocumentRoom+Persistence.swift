@@ -8,23 +8,16 @@ extension DocumentRoom {
     /// A store that cannot be read refuses the join; no empty room is served in its place, so nothing can later be
     /// saved over the real data. Log records that are intact but do not decode as updates are skipped after a copy
     /// of the log is kept, and the state is rewritten without them.
-    func ensureLoaded() async throws(DocumentRefusal) {
+    /// - Parameter grant: the note's grant of the joining peer (its stored content seeds an empty note).
+    func ensureLoaded(grant: NoteGrant? = nil) throws(DocumentRefusal) {
         switch phase {
         case .loaded: return
         case .closed: throw .closed
-        case .unloaded: break
-        }
-        // The only suspension: read the note first, then load without awaiting, so two joins cannot load twice.
-        var note: Note?
-        if let noteID, let notes { note = await notes.note(noteID) }
-        switch phase {
-        case .loaded: return
-        case .closed: throw .closed
-        case .unloaded: try load(note: note)
+        case .unloaded: try load(seedJSON: grant?.prosemirrorJSON)
         }
     }
 
-    private func load(note: Note?) throws(DocumentRefusal) {
+    private func load(seedJSON: JSONValue?) throws(DocumentRefusal) {
         let storage = configuration.makeStorage(for: documentID)
         var loaded = LiveDocument()
         var isEmpty = true
@@ -65,7 +58,7 @@ extension DocumentRoom {
             }
             isEmpty = contents.isEmpty
         }
-        if isEmpty, let json = note?.contentJSON,
+        if isEmpty, let json = seedJSON,
             let seed = loaded.replaceProseMirror(fragment: configuration.noteFragment, with: json)
         {
             // The note has stored content but no Yjs state: seed it here, before the first join answers, so no
@@ -78,7 +71,6 @@ extension DocumentRoom {
                 throw .storageFailed("the server could not store the document; try again later")
             }
         }
-        noteContent = note?.data["content"]
         document = loaded
         self.storage = storage
         phase = .loaded
@@ -123,9 +115,23 @@ extension DocumentRoom {
         pendingNoteData = nil
         if let noteID, let notes {
             let rendered = document.renderNote(fragment: configuration.noteFragment)
-            let editor = subscribers.values.first(where: \.canWrite)?.peer
+            var editors = subscribers.values.filter(\.canWrite).map(\.peer).sorted { $0.id < $1.id }
+            if let lastEditor, let index = editors.firstIndex(of: lastEditor) { editors.swapAt(0, index) }
+            if let lastEditor, !editors.contains(lastEditor) { editors.insert(lastEditor, at: 0) }
+            let stats = self.stats
+            let retryDelay = configuration.saveRetryDelay
             noteWrites.append(
-                Task { await DocumentManager.writeNote(noteID, notes: notes, clientData: pending, rendered: rendered, editor: editor) })
+                Task {
+                    // Failed note saves are retried with backoff and reported, never dropped silently.
+                    for attempt in 0..<6 {
+                        if await notes.save(noteID: noteID, rendered: rendered, clientData: pending, editors: editors) {
+                            return
+                        }
+                        stats.update { $0.noteSaveFailures += 1 }
+                        try? await Task.sleep(for: retryDelay * (1 << attempt))
+                    }
+                    Log.shared.error("note content could not be written back after 6 attempts", ["note": noteID])
+                })
         }
         return true
     }

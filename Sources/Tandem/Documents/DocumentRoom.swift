@@ -16,7 +16,7 @@ public actor DocumentRoom {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     let configuration: DocumentConfiguration
-    let notes: NoteStore?
+    let notes: (any NoteBackend)?
     let stats: RoomStatistics
     /// Called once when the room has saved and closed; the directory forgets it.
     let onClosed: @Sendable (DocumentRoom) -> Void
@@ -49,9 +49,11 @@ public actor DocumentRoom {
     var unsyncedSince: ContinuousClock.Instant?
     var timer: Task<Void, Never>?
     var noteWrites: [Task<Void, Never>] = []
+    /// The last member who wrote, kept after it leaves so the note save can still be made on its behalf.
+    var lastEditor: DocumentPeer?
 
     init(
-        documentID: String, configuration: DocumentConfiguration, notes: NoteStore?, stats: RoomStatistics,
+        documentID: String, configuration: DocumentConfiguration, notes: (any NoteBackend)?, stats: RoomStatistics,
         onClosed: @escaping @Sendable (DocumentRoom) -> Void
     ) {
         self.documentID = documentID
@@ -70,9 +72,11 @@ public actor DocumentRoom {
     /// Adds `peer` (loading the document on first use), sends it the state, and tells the others.
     /// - Throws: ``DocumentRefusal``; `.closed` when the room closed meanwhile (the directory opens a new one).
     func join(
-        _ peer: DocumentPeer, outbound: any DocumentOutbound, canWrite: Bool, name: String?, color: String?
+        _ peer: DocumentPeer, outbound: any DocumentOutbound, canWrite: Bool, grant: NoteGrant?, name: String?,
+        color: String?
     ) async throws(DocumentRefusal) {
-        try await ensureLoaded()
+        try ensureLoaded(grant: grant)
+        if let content = grant?.storedContent { noteContent = content }
         let rejoin = subscribers[peer.id]
         subscribers[peer.id] = Subscriber(
             peer: peer, canWrite: canWrite, awarenessClients: rejoin?.awarenessClients ?? [], outbound: outbound)
@@ -111,19 +115,24 @@ public actor DocumentRoom {
         if subscribers.isEmpty { closeIfIdle(now: .now) }
     }
 
-    /// Changes what members may do after a grant changed: `access` answers nil (no access: the member is removed),
-    /// false (read only) or true (read and write) for each member.
-    func reevaluate(_ access: (DocumentPeer) -> Bool?) {
-        for (id, member) in subscribers {
-            guard let canWrite = access(member.peer) else {
+    /// Changes what members may do after a grant changed: nil (no access: the member is removed), false (read
+    /// only) or true (read and write) for each member in `access`; members not in it keep theirs.
+    func apply(access: [String: Bool?]) {
+        for (id, decision) in access {
+            guard let member = subscribers[id] else { continue }
+            guard let canWrite = decision else {
                 send(.error(documentID: documentID, message: "access revoked"), to: member.peer, outbound: member.outbound)
                 member.outbound.revoked()
+                Log.shared.info("member removed: access revoked", ["document": documentID, "user": member.peer.userID])
                 leave(member.peer)
                 continue
             }
             subscribers[id]?.canWrite = canWrite
         }
     }
+
+    /// The members.
+    var memberPeers: [DocumentPeer] { subscribers.values.map(\.peer) }
 
     /// The members' peer ids, sorted.
     var memberIDs: [String] { subscribers.keys.sorted() }
@@ -148,6 +157,7 @@ public actor DocumentRoom {
         }
         guard let update, !update.isEmpty else { return }
         try integrate(update, now: now)
+        lastEditor = peer
         broadcast(.update(documentID: documentID, update: update, origin: peer), except: peer.id)
     }
 

@@ -10,6 +10,8 @@ public final class RoomStatistics: Sendable {
         public var appendFailures = 0
         public var saves = 0
         public var saveFailures = 0
+        /// Failed attempts to write a note's content back to its source (retried).
+        public var noteSaveFailures = 0
         public var compactions = 0
         public var loads = 0
         public var unloads = 0

@@ -90,7 +90,9 @@ public enum SocketIODocumentBridge {
     }
 
     static func peer(session: SocketIOSession, user: SocketIOUser) -> DocumentPeer {
-        DocumentPeer(id: session.sid, kind: .socketIO, userID: user.id, userName: user.name, isAdmin: user.role == "admin")
+        DocumentPeer(
+            id: session.sid, kind: .socketIO, userID: user.id, userName: user.name, isAdmin: user.role == "admin",
+            token: user.token)
     }
 
     /// The sender as a peer and the event's `document_id`; nil when either is missing.

@@ -15,11 +15,17 @@ public struct YWebSocketEndpoint: Sendable {
     public var pathPrefix: String
     public let manager: DocumentManager
     public let authenticator: TokenAuthenticator
+    /// Confirms users with the host application (Open WebUI mode); nil trusts the token's claims.
+    public let userSource: (any TokenUserSource)?
 
-    public init(pathPrefix: String = "/yjs/", manager: DocumentManager, authenticator: TokenAuthenticator) {
+    public init(
+        pathPrefix: String = "/yjs/", manager: DocumentManager, authenticator: TokenAuthenticator,
+        userSource: (any TokenUserSource)? = nil
+    ) {
         self.pathPrefix = pathPrefix.hasSuffix("/") ? pathPrefix : pathPrefix + "/"
         self.manager = manager
         self.authenticator = authenticator
+        self.userSource = userSource
     }
 
     /// Adds the WebSocket route to `router`.
@@ -36,12 +42,24 @@ public struct YWebSocketEndpoint: Sendable {
         guard !encoded.isEmpty, let documentID = HTTPRequest.percentDecode(encoded), documentID.utf8.count <= 1024 else {
             throw HTTPError(.notFound, message: "missing document id: connect to \(pathPrefix)<document-id>")
         }
-        guard let user = authenticator.user(token: request.query["token"]) else {
+        let token = request.query["token"]
+        guard var user = authenticator.user(token: token), let token else {
             throw HTTPError(.unauthorized, message: "missing, invalid or expired token")
+        }
+        if let userSource {
+            switch await userSource.user(token: token, claims: [:]) {
+            case .user(let id, let name, let role) where id == user.id:
+                user.name = name
+                user.role = role
+            case .user, .refused:
+                throw HTTPError(.unauthorized, message: "token refused: log in again")
+            case .unavailable:
+                throw HTTPError(.serviceUnavailable, message: "authentication temporarily unavailable, retry later")
+            }
         }
         let peer = DocumentPeer(
             id: "yws-\(outbound.connectionID)", kind: .yWebSocket, userID: user.id, userName: user.name,
-            isAdmin: user.role == "admin")
+            isAdmin: user.role == "admin", token: token)
         // The room greets the client through `outbound` (sync step 1, then the known awareness states).
         let canWrite: Bool
         do {
@@ -50,7 +68,9 @@ public struct YWebSocketEndpoint: Sendable {
             throw HTTPError(.forbidden, message: "access denied to \(documentID)")
         } catch DocumentRefusal.notFound {
             throw HTTPError(.notFound, message: "no such note: \(documentID)")
-        } catch DocumentRefusal.storageFailed(let why), DocumentRefusal.loadFailed(let why) {
+        } catch DocumentRefusal.storageFailed(let why), DocumentRefusal.loadFailed(let why),
+            DocumentRefusal.unavailable(let why)
+        {
             throw HTTPError(.serviceUnavailable, message: why)
         } catch {
             throw HTTPError(.internalServerError, message: "\(error)")

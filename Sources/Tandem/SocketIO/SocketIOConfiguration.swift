@@ -8,9 +8,9 @@ public struct SocketIOConfiguration: Sendable {
     public var pingInterval: Duration = .seconds(25)
     /// Milliseconds allowed for a pong. Default 20000 (Open WebUI).
     public var pingTimeout: Duration = .seconds(20)
-    /// Largest Engine.IO packet, WebSocket message or polling body, in bytes. Default 10 MB: Open WebUI's 1 MB
-    /// default breaks large pastes into notes (issue #26140).
-    public var maxPayload: Int = 10_000_000
+    /// Largest Engine.IO packet, WebSocket message or polling body, in bytes. Default 16 MiB, Open WebUI 0.12's
+    /// value (earlier builds used 1 MB, which broke large pastes into notes, issue #26140).
+    public var maxPayload: Int = 16 << 20
     /// Most packets in one polling body. Default 1,000.
     public var maxPacketsPerPoll: Int = 1_000
     /// Most binary attachments per Socket.IO packet. Default 16.

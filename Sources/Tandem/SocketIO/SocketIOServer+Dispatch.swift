@@ -7,8 +7,28 @@ extension SocketIOServer {
         var message: String
     }
 
-    /// Verifies an Open WebUI JWT and maps its claims to a user.
-    func authenticate(_ token: String?) -> Result<SocketIOUser, AuthFailure> {
+    /// Verifies an Open WebUI JWT and maps its claims to a user; with a user source (Open WebUI mode) the source
+    /// confirms the user and supplies name and role, which Open WebUI 0.12's tokens do not carry.
+    func authenticate(_ token: String?) async -> Result<SocketIOUser, AuthFailure> {
+        let local = self.verifyLocally(token)
+        guard case .success(var user) = local, let source = self.userSource, let token else { return local }
+        switch await source.user(token: token, claims: user.claims) {
+        case .user(let id, let name, let role):
+            user.name = name
+            user.role = role
+            guard id == user.id else { return .failure(AuthFailure(message: "Invalid token")) }
+            return .success(user)
+        case .refused(let why):
+            Log.shared.info("token refused by the host", ["user": user.id, "reason": why])
+            return .failure(AuthFailure(message: "Invalid token"))
+        case .unavailable(let why):
+            Log.shared.warn("host unavailable for authentication", ["user": user.id, "reason": why])
+            return .failure(AuthFailure(message: "Authentication temporarily unavailable, retry later"))
+        }
+    }
+
+    /// Checks a token's signature, expiry and claims with the shared secret.
+    func verifyLocally(_ token: String?) -> Result<SocketIOUser, AuthFailure> {
         guard let verifier = self.verifier else { return .failure(AuthFailure(message: "Authentication unavailable")) }
         guard let token, !token.isEmpty else { return .failure(AuthFailure(message: "Missing token")) }
         let claims: JSONObject
@@ -21,7 +41,8 @@ extension SocketIOServer {
             default: return .failure(AuthFailure(message: "Invalid token"))
             }
         }
-        guard let user = SocketIOUser(claims: claims) else { return .failure(AuthFailure(message: "User not allowed")) }
+        guard var user = SocketIOUser(claims: claims) else { return .failure(AuthFailure(message: "User not allowed")) }
+        user.token = token
         return .success(user)
     }
 
@@ -68,7 +89,10 @@ extension SocketIOServer {
         }
         guard self.engines[engineSID] != nil, self.engines[engineSID]?.sockets[namespace] == nil else { return }
         var user: SocketIOUser? = nil
-        switch self.authenticate(packet.data?["token"]?.stringValue) {
+        let outcome = await self.authenticate(packet.data?["token"]?.stringValue)
+        // The engine may have closed, or connected this namespace, while the user was being resolved.
+        guard self.engines[engineSID] != nil, self.engines[engineSID]?.sockets[namespace] == nil else { return }
+        switch outcome {
         case .success(let verified):
             user = verified
         case .failure(let failure):

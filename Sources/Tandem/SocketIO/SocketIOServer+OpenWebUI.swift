@@ -32,7 +32,7 @@ extension SocketIOServer {
             await event.ack?([])
             return
         }
-        guard case .success(let user) = self.authenticate(data["auth"]?["token"]?.stringValue),
+        guard case .success(let user) = await self.authenticate(data["auth"]?["token"]?.stringValue),
             self.sockets[sid] != nil
         else {
             await event.ack?([])
@@ -50,7 +50,7 @@ extension SocketIOServer {
             self.sendError("Invalid payload for join-channels", to: event.session.sid)
             return
         }
-        guard let user = self.user(for: data, session: event.session) else { return }
+        guard let user = await self.user(for: data, session: event.session) else { return }
         await self.joinChannelRooms(sid: event.session.sid, user: user)
     }
 
@@ -60,7 +60,7 @@ extension SocketIOServer {
             self.sendError("Invalid payload for join-note", to: event.session.sid)
             return
         }
-        guard let user = self.user(for: data, session: event.session) else { return }
+        guard let user = await self.user(for: data, session: event.session) else { return }
         if let check = self.noteAccess, await check(user, noteID) == false { return }
         self.join(event.session.sid, room: "note:\(noteID)")
     }
@@ -82,8 +82,8 @@ extension SocketIOServer {
     }
 
     /// The user of a payload's `auth.token`, else of the session.
-    private func user(for data: JSONObject, session: SocketIOSession) -> SocketIOUser? {
-        if let token = data["auth"]?["token"]?.stringValue, case .success(let user) = self.authenticate(token) {
+    private func user(for data: JSONObject, session: SocketIOSession) async -> SocketIOUser? {
+        if let token = data["auth"]?["token"]?.stringValue, case .success(let user) = await self.authenticate(token) {
             return user
         }
         return self.sockets[session.sid]?.user

@@ -64,6 +64,8 @@ public actor SocketIOServer {
     var channelLookup: (@Sendable (SocketIOUser) async -> [String])?
     var noteAccess: (@Sendable (SocketIOUser, String) async -> Bool)?
     var housekeeping: Task<Void, Never>?
+    /// Confirms users with a host application (Open WebUI mode); nil trusts the token's claims.
+    var userSource: (any TokenUserSource)?
     /// Packets that document rooms send to engine sessions, in the order the rooms sent them (see
     /// ``SocketIOPeerOutbound``); drained by one task on this actor.
     nonisolated let roomOutbox: AsyncStream<(packet: String, engineSID: String)>.Continuation
@@ -138,6 +140,11 @@ public actor SocketIOServer {
     /// Sets the channel membership lookup used by `user-join` and `join-channels` (channel ids of a user).
     public func setChannelLookup(_ lookup: @escaping @Sendable (SocketIOUser) async -> [String]) {
         self.channelLookup = lookup
+    }
+
+    /// Sets the source that confirms users and supplies their name and role (Open WebUI mode).
+    public func setUserSource(_ source: any TokenUserSource) {
+        self.userSource = source
     }
 
     /// Sets the note read-access check used by `join-note`; without one, any authenticated user may join.

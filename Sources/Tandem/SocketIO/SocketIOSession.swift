@@ -11,12 +11,15 @@ public struct SocketIOUser: Sendable, Equatable {
     public var role: String
     /// Every claim of the token.
     public var claims: JSONObject
+    /// The token itself, to ask a host application on the user's behalf (Open WebUI mode). Never logged.
+    public var token: String?
 
-    public init(id: String, name: String, role: String = "user", claims: JSONObject = [:]) {
+    public init(id: String, name: String, role: String = "user", claims: JSONObject = [:], token: String? = nil) {
         self.id = id
         self.name = name
         self.role = role
         self.claims = claims
+        self.token = token
     }
 
     /// The `{id, name}` object (`user-join` ack, `user` fields of relayed events).

@@ -1,0 +1,37 @@
+import Wire
+
+/// What a host application says about a token that passed the local signature and expiry check.
+public enum UserResolution: Sendable, Equatable {
+    /// The user behind the token, with the name and role the host keeps.
+    case user(id: String, name: String, role: String)
+    /// The host refuses the token (revoked, logged out, user deleted or pending): "log in again".
+    case refused(String)
+    /// The host could not be asked: "retry later".
+    case unavailable(String)
+}
+
+/// Confirms the users of tokens with the application that owns them.
+///
+/// Open WebUI 0.12's tokens carry only `id` (no name, no role) and may be revoked before they expire, so in Open
+/// WebUI mode every token is confirmed with `GET /api/v1/auths/` (cached briefly by ``OpenWebUIHost``).
+public protocol TokenUserSource: Sendable {
+    func user(token: String, claims: JSONObject) async -> UserResolution
+}
+
+/// Users confirmed by a real Open WebUI.
+public struct OpenWebUIUsers: TokenUserSource {
+    public let host: OpenWebUIHost
+
+    public init(host: OpenWebUIHost) { self.host = host }
+
+    public func user(token: String, claims: JSONObject) async -> UserResolution {
+        do {
+            let user = try await host.user(token: token)
+            guard user.isVerified else { return .refused("role \(user.role) may not connect") }
+            return .user(id: user.id, name: user.name, role: user.role)
+        } catch {
+            if error.isRetryable { return .unavailable("\(error)") }
+            return .refused("\(error)")
+        }
+    }
+}
