@@ -22,6 +22,9 @@ public struct AppConfiguration: Sendable {
     /// Open WebUI mode (`--openwebui URL`, `TANDEM_OPENWEBUI_URL`): the Open WebUI at this URL is the source of
     /// truth for users, notes, grants and channels; Tandem keeps the Yjs state and serves the sockets.
     public var openWebUIURL: String?
+    /// How often open sockets and document members are re-checked with Open WebUI in Open WebUI mode (30 s, as
+    /// Open WebUI's `periodic_socket_authentication`): revoked tokens and deleted users are disconnected.
+    public var revalidationInterval: Duration = .seconds(30)
 
     public init() {}
 }
@@ -117,6 +120,17 @@ public final class ServerApp: Sendable {
         }
         if let metrics { manager.exportMetrics(to: metrics) }
         await socketIO.start()
+        if let userSource {
+            let (interval, manager) = (configuration.revalidationInterval, self.manager)
+            Task { [weak socketIO] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    guard let socketIO else { return }
+                    await socketIO.revalidateSockets()
+                    await manager.revalidateMembers(using: userSource)
+                }
+            }
+        }
         if configuration.socketIOTestEvents { await SocketIOTestEvents.install(on: socketIO) }
     }
 

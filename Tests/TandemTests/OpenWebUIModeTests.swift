@@ -91,4 +91,43 @@ struct OpenWebUIModeTests {
             }
         }
     }
+
+    @Test("Members whose token the host now refuses are removed on both protocols; one check per token per pass")
+    func revalidation() async throws {
+        let manager = DocumentManager(configuration: memoryConfiguration(), notes: nil)
+        let users = StubUsers()
+        let socketOut = RecordingOutbound()
+        let yjsOut = RecordingOutbound()
+        let keep = DocumentPeer(id: "s1", kind: .socketIO, userID: "a", token: "good")
+        let revokedSocket = DocumentPeer(id: "s2", kind: .socketIO, userID: "b", token: "bad")
+        let revokedYjs = DocumentPeer(id: "yws-3", kind: .yWebSocket, userID: "b", token: "bad")
+        try await manager.join("d", peer: keep, outbound: RecordingOutbound())
+        try await manager.join("d", peer: revokedSocket, outbound: socketOut)
+        try await manager.join("d", peer: revokedYjs, outbound: yjsOut)
+        try await manager.join("e", peer: revokedSocket, outbound: socketOut)
+        users.refuse("bad")
+        #expect(await manager.revalidateMembers(using: users) == 3)
+        #expect(await manager.members(of: "d") == ["s1"])
+        #expect(await manager.members(of: "e").isEmpty)
+        #expect(yjsOut.revocations == 1 && socketOut.revocations == 2)
+        #expect(users.calls == 2, "each token is checked once per pass")
+        #expect(manager.documentCount(of: "s2") == 0)
+    }
+}
+
+/// A user source that accepts every token but those refused.
+final class StubUsers: TokenUserSource, @unchecked Sendable {
+    private let lock = NSLock()
+    private var refused: Set<String> = []
+    private var count = 0
+
+    func refuse(_ token: String) { lock.withLock { _ = refused.insert(token) } }
+    var calls: Int { lock.withLock { count } }
+
+    func user(token: String, claims: JSONObject) async -> UserResolution {
+        lock.withLock {
+            count += 1
+            return refused.contains(token) ? .refused("revoked") : .user(id: token == "good" ? "a" : "b", name: "N", role: "user")
+        }
+    }
 }
