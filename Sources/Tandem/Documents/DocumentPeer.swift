@@ -55,8 +55,9 @@ public enum DocumentEvent: Sendable {
 
 /// An event encoded for one protocol: the bytes every subscriber of that protocol receives unchanged.
 public enum DocumentWireMessage: Sendable {
-    /// A Socket.IO packet (`2["event",{…}]`), for Socket.IO engine sessions (sent as an Engine.IO message).
-    case socketIO(String)
+    /// A Socket.IO packet (`2["event",{…}]`) for Socket.IO engine sessions, with the WebSocket text frame of its
+    /// Engine.IO message (`42[…]`) encoded once for every session on a WebSocket.
+    case socketIO(packet: String, frame: [UInt8])
     /// An encoded WebSocket frame, for y-websocket connections.
     case webSocketFrame([UInt8])
 }

@@ -10,7 +10,10 @@ public enum DocumentWire {
     /// The bytes of `event` for peers of `kind`; nil when the protocol has no message for it.
     public static func encode(_ event: DocumentEvent, for kind: DocumentPeer.Kind) -> DocumentWireMessage? {
         switch kind {
-        case .socketIO: return socketIO(event).map { .socketIO($0) }
+        case .socketIO:
+            return socketIO(event).map {
+                .socketIO(packet: $0, frame: WebSocketFrameEncoder.encode(.text(EngineIOPacket.message($0).encodedText)))
+            }
         case .yWebSocket: return yWebSocket(event).map { .webSocketFrame(WebSocketFrameEncoder.encode(.binary($0))) }
         }
     }

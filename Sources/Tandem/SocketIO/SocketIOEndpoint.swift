@@ -24,9 +24,12 @@ public enum SocketIOEndpoint {
                 throw HTTPError(.badRequest, message: "Unsupported protocol version")
             }
             let socket = OutboundWebSocket(outbound: outbound)
-            guard let token = await server.webSocketOpened(socket, engineSID: request.query["sid"]) else {
+            let upgrading = request.query["sid"]
+            guard let token = await server.webSocketOpened(socket, engineSID: upgrading) else {
                 throw HTTPError(.badRequest, message: "Session ID unknown")
             }
+            let direct = upgrading == nil
+            if direct { server.attachDirectWebSocket(outbound, engineSID: token.engineSID) }
             return ClosureWebSocketSession(
                 received: { message in
                     switch message {
@@ -34,7 +37,10 @@ public enum SocketIOEndpoint {
                     case .binary(let bytes): await server.webSocketReceived(token, binary: bytes)
                     }
                 },
-                closed: { _ in await server.webSocketClosed(token) })
+                closed: { _ in
+                    if direct { server.detachDirectWebSocket(engineSID: token.engineSID) }
+                    await server.webSocketClosed(token)
+                })
         }
     }
 

@@ -1,8 +1,10 @@
 /// A document room's handle on one Socket.IO socket: queues the room's pre-encoded packets for the socket's
 /// Engine.IO session, without suspending and in order.
 ///
-/// Every room shares the server's one ordered outbox, so what a room sends reaches each session in the order the
-/// room sent it, whichever transport (WebSocket or polling) the session uses at that moment.
+/// A session opened directly on a WebSocket (Open WebUI's client: `transports: ['websocket']`) is written to
+/// directly, the frame encoded once for all; a session on polling (or upgraded from it) goes through the server's
+/// one ordered outbox, since only the server knows its transport at that moment. Either way a session receives
+/// what a room sends in the order the room sent it.
 public struct SocketIOPeerOutbound: DocumentOutbound {
     let server: SocketIOServer
     /// The Engine.IO session carrying the socket.
@@ -14,7 +16,12 @@ public struct SocketIOPeerOutbound: DocumentOutbound {
     }
 
     public func send(_ message: DocumentWireMessage) {
-        if case .socketIO(let packet) = message { server.roomOutbox.yield((packet: packet, engineSID: engineSID)) }
+        guard case .socketIO(let packet, let frame) = message else { return }
+        if let direct = server.directWebSocket(engineSID) {
+            direct.send(encodedFrame: frame)
+        } else {
+            server.roomOutbox.yield((packet: packet, engineSID: engineSID))
+        }
     }
 
     /// The socket stays connected (it may hold other documents); the room already sent it an `error` event.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Wire
 
 /// A handler for one client event; see ``SocketIOServer/on(_:namespace:requiresUser:_:)``.
@@ -71,6 +72,8 @@ public actor SocketIOServer {
     nonisolated let roomOutbox: AsyncStream<(packet: String, engineSID: String)>.Continuation
     let roomOutboxStream: AsyncStream<(packet: String, engineSID: String)>
     var roomOutboxDrain: Task<Void, Never>?
+    /// Engine sessions opened directly on a WebSocket (never polling), which rooms write to without a hop.
+    nonisolated let directWebSockets = Mutex<[String: WebSocketOutbound]>([:])
 
     /// A server with `configuration`; `wallClock` gives seconds since 1970 for JWT expiry (injectable for tests).
     public init(
@@ -267,6 +270,22 @@ public actor SocketIOServer {
     func finishCall(sid: String, id: Int64, with result: Result<[JSONValue], SocketIOCallError>) {
         guard let continuation = self.pendingCalls[sid]?.removeValue(forKey: id) else { return }
         continuation.resume(returning: result)
+    }
+
+    /// Registers the WebSocket of an engine session opened directly on it (no polling phase, so nothing of it can
+    /// be waiting in ``roomOutbox``).
+    public nonisolated func attachDirectWebSocket(_ outbound: WebSocketOutbound, engineSID: String) {
+        directWebSockets.withLock { $0[engineSID] = outbound }
+    }
+
+    /// Forgets a direct WebSocket (it closed).
+    public nonisolated func detachDirectWebSocket(engineSID: String) {
+        _ = directWebSockets.withLock { $0.removeValue(forKey: engineSID) }
+    }
+
+    /// The WebSocket of a direct engine session, if it is one.
+    nonisolated func directWebSocket(_ engineSID: String) -> WebSocketOutbound? {
+        directWebSockets.withLock { $0[engineSID] }
     }
 
     /// Sends what document rooms queued, in order, until the server shuts down.

@@ -42,7 +42,7 @@ final class RecordingOutbound: DocumentOutbound, @unchecked Sendable {
     func send(_ message: DocumentWireMessage) {
         let decoded: Received?
         switch message {
-        case .socketIO(let text):
+        case .socketIO(let text, _):
             if let packet = try? SocketIOPacket(decoding: text), case .array(let items)? = packet.data,
                 let name = items.first?.stringValue
             {
