@@ -15,6 +15,10 @@ public struct AppConfiguration: Sendable {
     public var channels = ChannelLimits()
     /// Channel event settings (`--typing-rate`, `--channel-legacy-events`).
     public var channelEvents = ChannelEventSettings()
+    /// `--redis URL`: join Open WebUI's Socket.IO Redis bus and session pools (nil: one standalone host).
+    public var redisURL: String?
+    /// Bus settings (`--redis-key-prefix`, `--redis-room-channels`).
+    public var bus = SocketIOBusSettings()
 
     public init() {}
 }
@@ -36,10 +40,13 @@ public final class ServerApp: Sendable {
     public let channels: ChannelService?
     public let chatReads: ChatReadStore?
     let channelsAPI: ChannelsAPI?
+    /// The Redis bus, with `redisURL` (Sources/Tandem/SocketIO/SocketIORedisBus.swift).
+    public let bus: SocketIORedisBus?
 
     /// Opens the data directory (creating it), reads the notes and starts the document manager.
     /// - Throws: ``StorageError`` when the data directory cannot be created or read.
     public init(configuration: AppConfiguration, socketIO: SocketIOServer, metrics: MetricsRegistry? = nil) async throws {
+        let redis = try configuration.redisURL.map { url throws(RedisError) in try RedisConfiguration(url: url) }
         self.configuration = configuration
         self.socketIO = socketIO
         if let data = configuration.documents.dataDirectory {
@@ -77,6 +84,12 @@ public final class ServerApp: Sendable {
             }
         }
         if let metrics { manager.exportMetrics(to: metrics) }
+        self.bus = redis.map {
+            SocketIORedisBus(
+                server: socketIO, client: RedisClient(configuration: $0), subscriber: RedisSubscriber(configuration: $0),
+                settings: configuration.bus, metrics: metrics, wallClock: { Date().timeIntervalSince1970 })
+        }
+        await self.bus?.start()
     }
 
     /// Adds every route of the application to `router`.
@@ -90,6 +103,7 @@ public final class ServerApp: Sendable {
     /// - Returns: false when some document could not be saved (see ``DocumentManager/flushAll()``).
     @discardableResult
     public func shutdown() async -> Bool {
+        await bus?.stop()
         let saved = await manager.flushAll()
         await channels?.store.sync()
         return saved
