@@ -25,6 +25,10 @@ public struct AppConfiguration: Sendable {
     /// How often open sockets and document members are re-checked with Open WebUI in Open WebUI mode (30 s, as
     /// Open WebUI's `periodic_socket_authentication`): revoked tokens and deleted users are disconnected.
     public var revalidationInterval: Duration = .seconds(30)
+    /// `--redis URL`: join Open WebUI's Socket.IO Redis bus and session pools (nil: one standalone host).
+    public var redisURL: String?
+    /// Bus settings (`--redis-key-prefix`, `--redis-room-channels`).
+    public var bus = SocketIOBusSettings()
 
     public init() {}
 }
@@ -49,10 +53,13 @@ public final class ServerApp: Sendable {
     let channelsAPI: ChannelsAPI?
     /// The Open WebUI this server serves the sockets of (Open WebUI mode), else nil.
     public let openWebUI: OpenWebUIHost?
+    /// The Redis bus, with `redisURL` (Sources/Tandem/SocketIO/SocketIORedisBus.swift).
+    public let bus: SocketIORedisBus?
 
     /// Opens the data directory (creating it), reads the notes and starts the document manager.
     /// - Throws: ``StorageError`` when the data directory cannot be created or read.
     public init(configuration: AppConfiguration, metrics: MetricsRegistry? = nil) async throws {
+        let redis = try configuration.redisURL.map { url throws(RedisError) in try RedisConfiguration(url: url) }
         self.configuration = configuration
         var socketIOConfiguration = configuration.socketIO
         socketIOConfiguration.jwtSecret = configuration.jwtSecret
@@ -119,6 +126,12 @@ public final class ServerApp: Sendable {
             }
         }
         if let metrics { manager.exportMetrics(to: metrics) }
+        self.bus = redis.map {
+            SocketIORedisBus(
+                server: socketIO, client: RedisClient(configuration: $0), subscriber: RedisSubscriber(configuration: $0),
+                settings: configuration.bus, metrics: metrics, wallClock: { Date().timeIntervalSince1970 })
+        }
+        await self.bus?.start()
         await socketIO.start()
         if let userSource {
             let (interval, manager) = (configuration.revalidationInterval, self.manager)
@@ -147,6 +160,7 @@ public final class ServerApp: Sendable {
     @discardableResult
     public func shutdown() async -> Bool {
         await socketIO.shutdown()
+        await bus?.stop()
         let saved = await manager.flushAll()
         await channels?.store.sync()
         return saved

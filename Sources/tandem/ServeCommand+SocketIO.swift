@@ -1,5 +1,13 @@
+import Foundation
 import Tandem
 import Wire
+
+/// The Redis bus flags as given; unset ones fall back to Open WebUI's variables in ``ServeCommand/configureRedis(_:environment:)``.
+struct RedisFlags {
+    var url: String?
+    var keyPrefix: String?
+    var roomChannels: Bool?
+}
 
 /// `tandem serve` flags and wiring of the Socket.IO endpoint (Open WebUI's `/ws/socket.io`).
 extension ServeCommand {
@@ -32,12 +40,37 @@ extension ServeCommand {
                   help: "register the test:* relay and echo events (interop tests, benchmarks)") {
                 $0.app.socketIOTestEvents = $1
             },
+            .init("--redis", env: "TANDEM_REDIS_URL", value: "URL",
+                  help: "join Open WebUI's Socket.IO Redis bus and session pools (also WEBSOCKET_REDIS_URL)") {
+                $0.redis.url = $1
+            },
+            .init("--redis-key-prefix", env: "TANDEM_REDIS_KEY_PREFIX", value: "PREFIX",
+                  help: "prefix of the shared Redis keys (also REDIS_KEY_PREFIX; default open-webui)") {
+                $0.redis.keyPrefix = $1
+            },
+            .init("--redis-room-channels", env: "TANDEM_REDIS_ROOM_CHANNELS",
+                  help: "per-room bus channels, =false for plain python-socketio (also WEBSOCKET_REDIS_ROOM_CHANNELS; default true)") {
+                $0.redis.roomChannels = $1
+            },
         ]
     }
 
-    /// Lets payloads up to maxPayload reach the Engine.IO layer, which refuses larger ones itself (413 for a
-    /// polling body, close 1009 "message too big" on a WebSocket).
+    /// Fills unset Redis flags from Open WebUI's own variables, so Tandem reads the same environment as its workers.
+    static func configureRedis(_ options: inout ServeOptions, environment: [String: String]) {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        options.app.redisURL = options.redis.url ?? value("WEBSOCKET_REDIS_URL")
+        options.app.bus.keyPrefix = options.redis.keyPrefix ?? value("REDIS_KEY_PREFIX") ?? "open-webui"
+        if let roomChannels = options.redis.roomChannels {
+            options.app.bus.channels.roomChannels = roomChannels
+        } else if let text = value("WEBSOCKET_REDIS_ROOM_CHANNELS") {
+            options.app.bus.channels.roomChannels = text.lowercased() == "true"  // Open WebUI: `.lower() == 'true'`
+        }
+    }
+
+    /// Reads the Redis settings and lets payloads up to maxPayload reach the Engine.IO layer, which refuses larger
+    /// ones itself (413 for a polling body, close 1009 "message too big" on a WebSocket).
     static func configureSocketIO(_ options: inout ServeOptions) {
+        self.configureRedis(&options, environment: ProcessInfo.processInfo.environment)
         let limit = options.app.socketIO.maxPayload + 64
         options.configuration.http.maxBodySize = max(options.configuration.http.maxBodySize, limit)
         options.configuration.maxMessageSize = max(options.configuration.maxMessageSize, limit)

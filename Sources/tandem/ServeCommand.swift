@@ -13,6 +13,8 @@ struct ServeOptions {
     /// `--log-level` (default info) and `--log-format` (default text): see ServeCommand+Operations.swift.
     var logLevel = LogLevel.info
     var logFormat = LogFormat.text
+    /// `--redis`, `--redis-key-prefix`, `--redis-room-channels` before the Open WebUI fallbacks (ServeCommand+SocketIO).
+    var redis = RedisFlags()
 }
 
 enum ServeCommand {
@@ -227,6 +229,7 @@ enum ServeCommand {
         }
         server.installSignalHandlers()
         self.registerReadinessChecks(on: server, options: options)
+        if let bus = app.bus { server.registerReadinessCheck("redis") { await bus.isReady() } }
         self.announce(server: server, options: options, ephemeral: ephemeralSecret)
         await server.run()
         guard saved.ok else {

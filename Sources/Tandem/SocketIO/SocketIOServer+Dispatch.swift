@@ -109,6 +109,10 @@ extension SocketIOServer {
         self.engines[engineSID]?.everConnected = true
         self.join(sid, room: sid)
         if let user { self.join(sid, room: "user:\(user.id)") }
+        if let cluster = self.cluster {
+            if let user { cluster.sessionActivity(.authenticated(sid: sid, user: user)) }
+            await cluster.roomsSettled()
+        }
         let reply = SocketIOPacket(type: .connect, namespace: namespace, data: ["sid": .string(sid)])
         self.send([.message(reply.encoded)], toEngine: engineSID)
         for hook in self.connectHooks { await hook(session) }

@@ -40,7 +40,9 @@ extension SocketIOServer {
         }
         self.sockets[sid]?.user = user
         self.join(sid, room: "user:\(user.id)")
+        self.cluster?.sessionActivity(.authenticated(sid: sid, user: user))
         await self.joinChannelRooms(sid: sid, user: user)
+        await self.roomsSettled()
         await event.ack?([["id": .string(user.id), "name": .string(user.name)]])
     }
 
@@ -67,8 +69,9 @@ extension SocketIOServer {
 
     /// `heartbeat {}`: record the time for an authenticated sid.
     private func heartbeat(_ event: SocketIOEvent) {
-        guard self.sockets[event.session.sid]?.user != nil else { return }
+        guard let user = self.sockets[event.session.sid]?.user else { return }
         self.lastSeen[event.session.sid] = .now
+        self.cluster?.sessionActivity(.heartbeat(sid: event.session.sid, user: user))
     }
 
     /// `usage {action, model, chat_id}`: mark the model in use by this sid for 3 s.
@@ -79,6 +82,7 @@ extension SocketIOServer {
         }
         guard self.sockets[event.session.sid]?.user != nil else { return }
         self.usage.record(model: model, sid: event.session.sid, now: .now)
+        self.cluster?.sessionActivity(.usage(sid: event.session.sid, model: model))
     }
 
     /// The user of a payload's `auth.token`, else of the session.

@@ -74,6 +74,10 @@ public actor SocketIOServer {
     var roomOutboxDrain: Task<Void, Never>?
     /// Engine sessions opened directly on a WebSocket (never polling), which rooms write to without a hop.
     nonisolated let directWebSockets = Mutex<[String: WebSocketOutbound]>([:])
+    /// The bus to the other hosts (python-socketio's pub/sub protocol), if any; see SocketIOServer+Bus.swift.
+    var cluster: (any SocketIOClusterLink)?
+    /// Acks owed to other hosts for bus emits with a callback: sid → local ack id → reply to publish.
+    var busAcks: [String: [Int64: SocketIOBusCallback]] = [:]
 
     /// A server with `configuration`; `wallClock` gives seconds since 1970 for JWT expiry (injectable for tests).
     public init(
@@ -180,18 +184,30 @@ public actor SocketIOServer {
         (self.rooms[namespace]?[room] ?? []).sorted()
     }
 
-    /// Adds `sid` to `room` (no effect for an unknown sid).
+    /// Adds `sid` to `room`. A sid not held here is asked of the other hosts (`enter_room`) when there is a bus.
     public func join(_ sid: String, room: String) {
-        guard let session = self.sockets[sid] else { return }
+        guard let session = self.sockets[sid] else {
+            self.cluster?.publish(.enterRoom(sid: sid, room: room, namespace: "/", hostID: nil))
+            return
+        }
+        if self.rooms[session.namespace]?[room] == nil {
+            self.roomOccupancy(namespace: session.namespace, room: room, occupied: true)
+        }
         self.rooms[session.namespace, default: [:]][room, default: []].insert(sid)
         self.socketRooms[sid, default: []].insert(room)
     }
 
-    /// Removes `sid` from `room`; empty rooms disappear.
+    /// Removes `sid` from `room`; empty rooms disappear. A sid not held here is published as `leave_room`.
     public func leave(_ sid: String, room: String) {
-        guard let session = self.sockets[sid] else { return }
+        guard let session = self.sockets[sid] else {
+            self.cluster?.publish(.leaveRoom(sid: sid, room: room, namespace: "/", hostID: nil))
+            return
+        }
         self.rooms[session.namespace]?[room]?.remove(sid)
-        if self.rooms[session.namespace]?[room]?.isEmpty == true { self.rooms[session.namespace]?[room] = nil }
+        if self.rooms[session.namespace]?[room]?.isEmpty == true {
+            self.rooms[session.namespace]?[room] = nil
+            self.roomOccupancy(namespace: session.namespace, room: room, occupied: false)
+        }
         self.socketRooms[sid]?.remove(room)
     }
 
@@ -201,9 +217,13 @@ public actor SocketIOServer {
         return self.usage.modelsInUse
     }
 
-    /// Disconnects socket `sid` (sends DISCONNECT; the Engine.IO session stays for other namespaces).
+    /// Disconnects socket `sid` (sends DISCONNECT; the Engine.IO session stays for other namespaces). A sid not
+    /// held here is published as `disconnect` when there is a bus.
     public func disconnect(_ sid: String) async {
-        guard let session = self.sockets[sid] else { return }
+        guard let session = self.sockets[sid] else {
+            self.cluster?.publish(.disconnect(sid: sid, namespace: "/", hostID: nil))
+            return
+        }
         self.send([.message(SocketIOPacket(type: .disconnect, namespace: session.namespace).encoded)],
             toEngine: session.engineSID)
         self.engines[session.engineSID]?.sockets[session.namespace] = nil
@@ -243,15 +263,29 @@ public actor SocketIOServer {
             self.send(packets, toEngine: session.engineSID)
             count += 1
         }
+        if let cluster = self.cluster, !(room.map { self.isLocalSocketRoom($0) } ?? false) {
+            cluster.publish(
+                .emit(
+                    SocketIOBusEmit(
+                        event: event, arguments: arguments, attachments: attachments, namespace: namespace,
+                        recipients: room.map { .room($0) } ?? .everyone, skipSIDs: skip.map { [$0] } ?? [],
+                        hostID: nil)))
+        }
         return count
     }
 
-    /// Emits `event` to one socket and waits for its acknowledgement (python-socketio `call`).
+    /// Emits `event` to one socket and waits for its acknowledgement (python-socketio `call`); a sid held by
+    /// another host is called through the bus.
     /// - Throws: ``SocketIOCallError``.
     public func call(
         _ event: String, _ arguments: [JSONValue], to sid: String, timeout: Duration? = nil
     ) async throws(SocketIOCallError) -> [JSONValue] {
-        guard let session = self.sockets[sid] else { throw .notConnected }
+        guard let session = self.sockets[sid] else {
+            guard let cluster = self.cluster else { throw .notConnected }
+            return try await cluster.call(
+                event, arguments, attachments: [], to: sid, namespace: "/",
+                timeout: timeout ?? self.configuration.callTimeout)
+        }
         let id = self.nextAckID[sid, default: 0]
         self.nextAckID[sid] = id + 1
         let packet = SocketIOPacket.event(event, arguments, namespace: session.namespace, ackID: id)
@@ -268,6 +302,7 @@ public actor SocketIOServer {
     }
 
     func finishCall(sid: String, id: Int64, with result: Result<[JSONValue], SocketIOCallError>) {
+        if self.forwardBusAck(sid: sid, id: id, result) { return }
         guard let continuation = self.pendingCalls[sid]?.removeValue(forKey: id) else { return }
         continuation.resume(returning: result)
     }
@@ -325,8 +360,13 @@ public actor SocketIOServer {
         guard let session = self.sockets.removeValue(forKey: sid) else { return }
         for room in self.socketRooms.removeValue(forKey: sid) ?? [] {
             self.rooms[session.namespace]?[room]?.remove(sid)
-            if self.rooms[session.namespace]?[room]?.isEmpty == true { self.rooms[session.namespace]?[room] = nil }
+            if self.rooms[session.namespace]?[room]?.isEmpty == true {
+                self.rooms[session.namespace]?[room] = nil
+                self.roomOccupancy(namespace: session.namespace, room: room, occupied: false)
+            }
         }
+        self.busAcks[sid] = nil
+        self.cluster?.sessionActivity(.disconnected(sid: sid))
         self.usage.remove(sid: sid)
         self.lastSeen[sid] = nil
         self.nextAckID[sid] = nil

@@ -12,7 +12,7 @@ import Wire
 /// | `test:join` | `{room}` | join the room | `true` |
 /// | `test:relay` | `{room, event, data, skip_sender?}` | emit `event` with `data` to the room | receivers |
 /// | `test:echo` | anything, binary too | — | the arguments as received |
-/// | `test:call` | `{event, data}` | call `event` on the sender and wait for its ack | the client's ack |
+/// | `test:call` | `{event, data, to?}` | call `event` on the sender (or sid `to`, on any host of the bus) and wait | the client's ack |
 public enum SocketIOTestEvents {
     /// Registers the test events on `server`.
     public static func install(on server: SocketIOServer) async {
@@ -22,6 +22,7 @@ public enum SocketIOTestEvents {
                 return
             }
             await server.join(event.session.sid, room: room)
+            await server.roomsSettled()
             await event.ack?([true])
         }
         await server.on("test:relay") { event in
@@ -44,7 +45,8 @@ public enum SocketIOTestEvents {
             }
             do {
                 let reply = try await server.call(
-                    name, [event.data?["data"] ?? .null], to: event.session.sid, timeout: .seconds(10))
+                    name, [event.data?["data"] ?? .null], to: event.data?["to"]?.stringValue ?? event.session.sid,
+                    timeout: .seconds(10))
                 await event.ack?(reply)
             } catch {
                 await event.ack?([["error": .string("\(error)")]])
