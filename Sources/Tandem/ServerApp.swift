@@ -32,6 +32,7 @@ public final class ServerApp: Sendable {
     public let socketIO: SocketIOServer
     let yWebSocket: YWebSocketEndpoint
     let notesAPI: NotesAPI?
+    let documentsAPI: DocumentsAPI
     /// Channels and chat read markers (nil without a data directory).
     public let channels: ChannelService?
     public let chatReads: ChatReadStore?
@@ -61,6 +62,7 @@ public final class ServerApp: Sendable {
         self.yWebSocket = YWebSocketEndpoint(
             pathPrefix: configuration.yjsPath, manager: manager, authenticator: authenticator)
         let (manager, authenticator) = (self.manager, self.authenticator)
+        self.documentsAPI = DocumentsAPI(manager: manager, authenticator: authenticator)
         self.notesAPI = notes.map {
             NotesAPI(notes: $0, manager: manager, authenticator: authenticator) { noteID, note in
                 await socketIO.emit("note-events", [note], to: "note:" + noteID)
@@ -83,6 +85,7 @@ public final class ServerApp: Sendable {
     public func install(on router: inout Router) {
         yWebSocket.install(on: &router)
         notesAPI?.install(on: &router)
+        documentsAPI.install(on: &router)
         channelsAPI?.install(on: &router)
     }
 

@@ -14,6 +14,12 @@ public enum DocumentRefusal: Error, Equatable, Sendable, CustomStringConvertible
     case storageFailed(String)
     /// The room closed while the request waited (the directory retries with a new room).
     case closed
+    /// The update would grow the document's merged state past the limit (bytes); deletes still pass.
+    case documentTooLarge(Int)
+    /// A write based on an older state (`expected_version`); carries the current encoded state vector.
+    case conflict([UInt8])
+    /// No version with this id in the document's history.
+    case versionNotFound
 
     public var description: String {
         switch self {
@@ -26,6 +32,9 @@ public enum DocumentRefusal: Error, Equatable, Sendable, CustomStringConvertible
         case .loadFailed(let why): return "failed to load document: \(why)"
         case .storageFailed(let why): return "storage unavailable: \(why)"
         case .closed: return "document closed"
+        case .documentTooLarge(let limit): return "document would be larger than \(limit) bytes"
+        case .conflict: return "the document changed since expected_version"
+        case .versionNotFound: return "version not found"
         }
     }
 }

@@ -111,6 +111,7 @@ extension DocumentRoom {
                 // Back off while the disk stays full: 1 s, 2 s, 4 s … at most 30 s.
                 let factor = 1 << min(failedSavesInRow - 1, 5)
                 retryAt = now + min(configuration.saveRetryDelay * factor, .seconds(30))
+                announceSaveFailed()
                 wake()
                 return false
             }
@@ -119,6 +120,7 @@ extension DocumentRoom {
         retryAt = nil
         failedSavesInRow = 0
         stats.update { $0.saves += 1 }
+        announceSaved(now: now)
         let pending = pendingNoteData
         pendingNoteData = nil
         if let noteID, let notes {
@@ -174,6 +176,7 @@ extension DocumentRoom {
         phase = .closed
         timer?.cancel()
         timer = nil
+        removeHistory()
         do { try (storage ?? configuration.makeStorage(for: documentID))?.removeAll() } catch {
             logStorageFailure("delete", error)
         }

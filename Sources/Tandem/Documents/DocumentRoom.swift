@@ -49,6 +49,8 @@ public actor DocumentRoom {
     var unsyncedSince: ContinuousClock.Instant?
     var timer: Task<Void, Never>?
     var noteWrites: [Task<Void, Never>] = []
+    /// Versions, save receipts and the size budget (DocumentRoom+History.swift).
+    var history = RoomHistory()
 
     init(
         documentID: String, configuration: DocumentConfiguration, notes: NoteStore?, stats: RoomStatistics,
@@ -177,6 +179,7 @@ public actor DocumentRoom {
             stats.update { $0.updatesRejected += 1 }
             throw .invalidUpdate(error.description)
         }
+        try checkSizeBudget(decoded, bytes: update.count)
         if let storage {
             do {
                 try storage.append(update)
@@ -189,6 +192,7 @@ public actor DocumentRoom {
         }
         document.apply(decoded: decoded)
         cachedState = nil
+        history.applied(bytes: update.count)
         stats.update { $0.updatesApplied += 1 }
         markDirty(now: now)
         if let storage,
