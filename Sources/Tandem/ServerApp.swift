@@ -47,6 +47,7 @@ public final class ServerApp: Sendable {
     public let socketIO: SocketIOServer
     let yWebSocket: YWebSocketEndpoint
     let notesAPI: NotesAPI?
+    let documentsAPI: DocumentsAPI
     /// Channels and chat read markers (nil without a data directory).
     public let channels: ChannelService?
     public let chatReads: ChatReadStore?
@@ -98,6 +99,7 @@ public final class ServerApp: Sendable {
         self.yWebSocket = YWebSocketEndpoint(
             pathPrefix: configuration.yjsPath, manager: manager, authenticator: authenticator, userSource: userSource)
         let (manager, authenticator) = (self.manager, self.authenticator)
+        self.documentsAPI = DocumentsAPI(manager: manager, authenticator: authenticator)
         self.notesAPI = notes.map {
             NotesAPI(notes: $0, manager: manager, authenticator: authenticator) { noteID, note in
                 // Open WebUI 0.12's event name (older builds listened to `note-events`).
@@ -152,6 +154,7 @@ public final class ServerApp: Sendable {
         SocketIOEndpoint.register(socketIO, on: &router)
         yWebSocket.install(on: &router)
         notesAPI?.install(on: &router)
+        documentsAPI.install(on: &router)
         channelsAPI?.install(on: &router)
     }
 

@@ -135,6 +135,26 @@ enum ServeCommand {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
                 options.app.documents.maxUpdateBytes = try FlagValue.byteSize(value, flag: "--max-update-size")
             },
+            .init("--max-document-size", env: "TANDEM_MAX_DOCUMENT_SIZE", value: "BYTES",
+                  help: "largest merged document; bigger growth is refused, deletes pass (default 64M)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.maxDocumentBytes = try FlagValue.byteSize(value, flag: "--max-document-size")
+            },
+            .init("--history-interval", env: "TANDEM_HISTORY_INTERVAL", value: "DURATION",
+                  help: "shortest time between automatic versions of an edited document (default 10m)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.historyInterval = try FlagValue.duration(value, flag: "--history-interval")
+            },
+            .init("--history-max-versions", env: "TANDEM_HISTORY_MAX_VERSIONS", value: "N",
+                  help: "most versions kept per document (default 100)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.historyMaxVersions = try FlagValue.int(value, flag: "--history-max-versions", range: 1...100_000)
+            },
+            .init("--history-max-age", env: "TANDEM_HISTORY_MAX_AGE", value: "DURATION",
+                  help: "automatic versions older than this are dropped (default 30 days)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.historyMaxAge = try FlagValue.duration(value, flag: "--history-max-age")
+            },
             .init("--yjs-path", env: "TANDEM_YJS_PATH", value: "PREFIX", help: "y-websocket endpoint prefix (default /yjs/)") {
                 $0.app.yjsPath = $1
             },

@@ -201,4 +201,25 @@ struct DurabilityTests {
             #expect(parsed.records.reduce(0) { $0 + $1.count } <= bytes.count)
         }
     }
+
+    @Test("A save due sooner than the timer's current deadline (an awareness expiry) is not postponed")
+    func soonerDeadlineRestartsTimer() async throws {
+        let dir = try makeTemporaryDirectory("durable")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var configuration = diskConfiguration(dir)
+        configuration.saveDelay = .milliseconds(20)
+        let manager = DocumentManager(configuration: configuration, notes: nil)
+        let updates = try fixtureUpdates(session: 1)
+        let writer = peer("w", kind: .yWebSocket)
+        try await manager.join("d", peer: writer, outbound: RecordingOutbound())
+        let awareness = AwarenessUpdate(entries: [.init(client: 5, clock: 1, state: #"{"user":{"name":"W"}}"#)])
+        try await manager.awarenessFromYProtocols("d", bytes: awareness.encoded(), from: writer)
+        // The timer now sleeps toward the awareness expiry, 30 s away.
+        try await manager.applyUpdate("d", update: updates[0], from: writer)
+        for _ in 0..<200 where manager.stats.saves == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(manager.stats.saves == 1, "saved after the 20 ms delay, not at the awareness expiry")
+        try await manager.applyUpdate("d", update: updates[1], from: writer)
+        for _ in 0..<200 where manager.stats.saves == 1 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(manager.stats.saves == 2)
+    }
 }

@@ -14,6 +14,18 @@ public struct DocumentConfiguration: Sendable {
     public var compactionBytes: Int = 1 << 20
     /// Largest single update accepted (`--max-update-bytes`, default 10 MiB).
     public var maxUpdateBytes: Int = 10 << 20
+    /// Largest merged state of one document (`--max-document-size`, default 64 MiB): an update that would grow the
+    /// state past it is refused with ``DocumentRefusal/documentTooLarge(_:)``; updates that only delete still pass.
+    public var maxDocumentBytes: Int = 64 << 20
+    /// History: shortest time between two automatic versions of an edited document (`--history-interval`,
+    /// default 10 minutes). See Docs/history.md.
+    public var historyInterval: Duration = .seconds(600)
+    /// History: most versions kept per document; the oldest automatic ones go first (`--history-max-versions`,
+    /// default 100).
+    public var historyMaxVersions: Int = 100
+    /// History: automatic versions older than this are dropped (`--history-max-age`, default 30 days); named
+    /// versions stay until the count limit.
+    public var historyMaxAge: Duration = .seconds(30 * 86_400)
     /// Largest state or log file loaded from disk (`--max-stored-size`, default 256 MiB).
     public var maxStoredBytes: Int = 256 << 20
     /// Most documents one Socket.IO session may hold joined at once (Open WebUI 0.12's limit, 20).

@@ -58,6 +58,9 @@ extension DocumentManager {
             (registry.counter("tandem_document_save_failures_total", help: "Failed state writes (retried with backoff)"), \.saveFailures),
             (registry.counter("tandem_document_compactions_total", help: "Logs folded into the state file"), \.compactions),
             (registry.counter("tandem_document_loads_total", help: "Documents loaded"), \.loads),
+            (registry.counter("tandem_document_too_large_total", help: "Updates refused by the document size budget"), \.documentTooLarge),
+            (registry.counter("tandem_document_versions_created_total", help: "History versions written"), \.versionsCreated),
+            (registry.counter("tandem_document_content_writes_total", help: "Server-side content writes and restores"), \.contentWrites),
             (registry.counter("tandem_document_unloads_total", help: "Documents saved and unloaded"), \.unloads),
         ]
         Task { [weak self] in
@@ -80,15 +83,11 @@ extension DocumentManager {
 extension DocumentRoom {
     /// Replaces the note fragment's content with ProseMirror JSON as one logged, relayed server update.
     func replaceContent(_ json: JSONValue) async throws(DocumentRefusal) {
-        try ensureLoaded()
-        var candidate = document
-        guard let update = candidate.replaceProseMirror(fragment: configuration.noteFragment, with: json) else {
+        guard let node = try? ProseMirrorNode(validating: json.yAny) else {
             throw .invalidUpdate("not a ProseMirror document")
         }
-        // Log first: the update is applied (through the same path as a client's) only once it is stored.
-        try integrate(update, now: .now)
+        // The smallest change from the live content, so concurrent typing elsewhere survives (Docs/history.md).
         let server = DocumentPeer(id: "server", kind: .socketIO, userID: "server", userName: "Tandem")
-        broadcast(.update(documentID: documentID, update: update, origin: server))
-        if subscribers.isEmpty { closeIfIdle(now: .now) }
+        _ = try await writeContent(node, keepUnlistedAttributes: false, expectedVersion: nil, author: server)
     }
 }

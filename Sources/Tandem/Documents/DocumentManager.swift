@@ -16,6 +16,12 @@ public enum DocumentRefusal: Error, Equatable, Sendable, CustomStringConvertible
     case closed
     /// The host application that owns the document's access could not be asked; retry later.
     case unavailable(String)
+    /// The update would grow the document's merged state past the limit (bytes); deletes still pass.
+    case documentTooLarge(Int)
+    /// A write based on an older state (`expected_version`); carries the current encoded state vector.
+    case conflict([UInt8])
+    /// No version with this id in the document's history.
+    case versionNotFound
 
     public var description: String {
         switch self {
@@ -29,6 +35,9 @@ public enum DocumentRefusal: Error, Equatable, Sendable, CustomStringConvertible
         case .storageFailed(let why): return "storage unavailable: \(why)"
         case .closed: return "document closed"
         case .unavailable(let why): return "temporarily unavailable: \(why)"
+        case .documentTooLarge(let limit): return "document would be larger than \(limit) bytes"
+        case .conflict: return "the document changed since expected_version"
+        case .versionNotFound: return "version not found"
         }
     }
 }

@@ -51,6 +51,12 @@ public enum DocumentEvent: Sendable {
     case left(documentID: String, peer: DocumentPeer)
     /// A refusal or failure answered to one peer (Socket.IO's `error` event; y-websocket closes or denies).
     case error(documentID: String, message: String)
+    /// The state up to this encoded state vector reached disk (save receipt, Docs/history.md).
+    case saved(documentID: String, stateVector: [UInt8])
+    /// A save failed; it is retried (the log still holds every update).
+    case saveFailed(documentID: String, message: String)
+    /// An update was refused for a reason a client can act on (`code` such as `document_too_large`, `limit`).
+    case refused(documentID: String, code: String, message: String, limit: Int?)
 }
 
 /// An event encoded for one protocol: the bytes every subscriber of that protocol receives unchanged.

@@ -103,6 +103,7 @@ extension DocumentRoom {
                 // Back off while the disk stays full: 1 s, 2 s, 4 s … at most 30 s.
                 let factor = 1 << min(failedSavesInRow - 1, 5)
                 retryAt = now + min(configuration.saveRetryDelay * factor, .seconds(30))
+                announceSaveFailed()
                 wake()
                 return false
             }
@@ -111,6 +112,7 @@ extension DocumentRoom {
         retryAt = nil
         failedSavesInRow = 0
         stats.update { $0.saves += 1 }
+        announceSaved(now: now)
         let pending = pendingNoteData
         pendingNoteData = nil
         if let noteID, let notes {
@@ -180,6 +182,7 @@ extension DocumentRoom {
         phase = .closed
         timer?.cancel()
         timer = nil
+        removeHistory()
         do { try (storage ?? configuration.makeStorage(for: documentID))?.removeAll() } catch {
             logStorageFailure("delete", error)
         }
@@ -195,9 +198,13 @@ extension DocumentRoom {
 
     // MARK: Timer
 
-    /// Starts the room's timer if something is due later (a save, an fsync, an awareness expiry).
+    /// Starts the room's timer if something is due later (a save, an fsync, an awareness expiry), or restarts it
+    /// when the next deadline is sooner than the one it sleeps toward.
     func wake() {
-        guard timer == nil, phase == .loaded, nextDeadline(now: .now) != nil else { return }
+        guard phase == .loaded, let next = nextDeadline(now: .now) else { return }
+        if timer != nil, let timerDue, timerDue <= next { return }
+        timer?.cancel()
+        timerDue = next
         // The task holds the room only while a step runs, so a dropped directory's rooms can go away.
         timer = Task { [weak self] in
             while !Task.isCancelled {
@@ -211,10 +218,13 @@ extension DocumentRoom {
     private func timerStep() -> Duration? {
         let now = ContinuousClock.now
         tick(now: now)
+        guard !Task.isCancelled else { return nil }
         guard phase == .loaded, let next = nextDeadline(now: now) else {
             timer = nil
+            timerDue = nil
             return nil
         }
+        timerDue = next
         return max(next - now, .milliseconds(5))
     }
 

@@ -48,9 +48,13 @@ public actor DocumentRoom {
     /// When appends were made that have not been fsynced yet.
     var unsyncedSince: ContinuousClock.Instant?
     var timer: Task<Void, Never>?
+    /// The deadline the timer sleeps toward.
+    var timerDue: ContinuousClock.Instant?
     var noteWrites: [Task<Void, Never>] = []
     /// The last member who wrote, kept after it leaves so the note save can still be made on its behalf.
     var lastEditor: DocumentPeer?
+    /// Versions, save receipts and the size budget (DocumentRoom+History.swift).
+    var history = RoomHistory()
 
     init(
         documentID: String, configuration: DocumentConfiguration, notes: (any NoteBackend)?, stats: RoomStatistics,
@@ -187,6 +191,7 @@ public actor DocumentRoom {
             stats.update { $0.updatesRejected += 1 }
             throw .invalidUpdate(error.description)
         }
+        try checkSizeBudget(decoded, bytes: update.count)
         if let storage {
             do {
                 try storage.append(update)
@@ -199,6 +204,7 @@ public actor DocumentRoom {
         }
         document.apply(decoded: decoded)
         cachedState = nil
+        history.applied(bytes: update.count)
         stats.update { $0.updatesApplied += 1 }
         markDirty(now: now)
         if let storage,

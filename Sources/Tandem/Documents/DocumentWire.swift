@@ -53,6 +53,9 @@ public enum DocumentWire {
         case .error(let documentID, let message):
             name = "error"
             payload = ["message": .string(message), "document_id": .string(documentID)]
+        case .saved, .saveFailed, .refused:
+            guard let notice = notice(event) else { return nil }
+            (name, payload) = notice
         }
         return SocketIOPacket.event(name, [payload]).encoded
     }
@@ -68,7 +71,47 @@ public enum DocumentWire {
             return ProtocolMessage.awareness(yProtocols).encoded()
         case .error(_, let message):
             return ProtocolMessage.authPermissionDenied(reason: message).encoded()
+        case .saved, .saveFailed, .refused:
+            guard let (name, payload) = notice(event) else { return nil }
+            var object = payload.objectValue ?? [:]
+            object["type"] = .string(name)
+            return tandemNotice(JSONValue.object(object).serialized())
         case .awareness, .joined, .left:
+            return nil
+        }
+    }
+
+    /// y-websocket message type of Tandem's notices (save receipts, refusals): 100, outside y-protocols' 0–3 and
+    /// Hocuspocus's 0–8. y-websocket's `readMessage` logs "Unable to compute message" for a type it has no handler
+    /// for and goes on, and its `messageHandlers` array is per provider, so clients may register one. Payload: a
+    /// varString holding a JSON object whose `type` is the Socket.IO event name. See Docs/history.md.
+    public static let tandemNoticeType: UInt8 = 100
+
+    /// `[100, varUint(length), UTF-8 JSON]`.
+    static func tandemNotice(_ json: String) -> [UInt8] {
+        var bytes: [UInt8] = [tandemNoticeType]
+        var length = json.utf8.count
+        while length >= 0x80 {
+            bytes.append(UInt8(length & 0x7F) | 0x80)
+            length >>= 7
+        }
+        bytes.append(UInt8(length))
+        bytes.append(contentsOf: json.utf8)
+        return bytes
+    }
+
+    /// The Socket.IO name and payload of a notice event.
+    static func notice(_ event: DocumentEvent) -> (String, JSONValue)? {
+        switch event {
+        case .saved(let documentID, let stateVector):
+            return ("ydoc:document:saved", ["document_id": .string(documentID), "state_vector": .byteArray(stateVector)])
+        case .saveFailed(let documentID, let message):
+            return ("ydoc:document:save_failed", ["document_id": .string(documentID), "message": .string(message)])
+        case .refused(let documentID, let code, let message, let limit):
+            var object: JSONObject = ["document_id": .string(documentID), "code": .string(code), "message": .string(message)]
+            if let limit { object["limit"] = .int(Int64(limit)) }
+            return ("ydoc:document:refused", .object(object))
+        default:
             return nil
         }
     }

@@ -58,4 +58,10 @@ extension LiveDocument {
     mutating func replaceProseMirror(fragment name: String, with json: JSONValue) -> [UInt8]? {
         try? document.replaceProseMirror(fragment: name, with: json.yAny)
     }
+
+    /// Makes the text and XML roots equal to `source`'s with the smallest change, as one local transaction; returns
+    /// the update (`[0, 0]` when nothing changed). See ``Document/update(toMatch:roots:maxDepth:keepUnlistedAttributes:)``.
+    mutating func update(toMatch source: Document, roots: [String]? = nil, keepUnlistedAttributes: Bool = false) -> [UInt8] {
+        document.update(toMatch: source, roots: roots, keepUnlistedAttributes: keepUnlistedAttributes)
+    }
 }

@@ -15,6 +15,12 @@ public final class RoomStatistics: Sendable {
         public var compactions = 0
         public var loads = 0
         public var unloads = 0
+        /// Updates refused because the document would pass its size budget.
+        public var documentTooLarge = 0
+        /// History versions written (automatic and named).
+        public var versionsCreated = 0
+        /// Server-side content writes and restores applied.
+        public var contentWrites = 0
         /// Subscribers joined to rooms now, every protocol.
         public var members = 0
     }

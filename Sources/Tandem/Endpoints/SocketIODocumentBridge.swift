@@ -64,6 +64,12 @@ public enum SocketIODocumentBridge {
                 if let ack = event.ack { await ack([]) }
             } catch {
                 if let ack = event.ack { await ack([]) }
+                if case DocumentRefusal.documentTooLarge(let limit)? = error as? DocumentRefusal,
+                    let (name, payload) = DocumentWire.notice(
+                        .refused(documentID: documentID, code: "document_too_large", message: "\(error)", limit: limit))
+                {
+                    await server.emit(name, [payload], to: peer.id)
+                }
                 await sendError(server, to: peer.id, documentID: documentID, "Update rejected: \(error)")
             }
         }

@@ -124,6 +124,12 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
                 try await manager.applyUpdate(documentID, update: update, from: peer)
             } catch DocumentRefusal.readOnly {
                 denyWrite()
+            } catch DocumentRefusal.documentTooLarge(let limit) {
+                // A typed notice instead of a dropped socket; the document stays editable (deletes pass).
+                let refusal = DocumentRefusal.documentTooLarge(limit)
+                let event = DocumentEvent.refused(
+                    documentID: documentID, code: "document_too_large", message: refusal.description, limit: limit)
+                if let bytes = DocumentWire.yWebSocket(event) { outbound.send(binary: bytes) }
             } catch DocumentRefusal.storageFailed {
                 // Not stored, so not applied: the client keeps the update and sends it again when it reconnects
                 // and syncs (y-websocket reconnects after a close).
