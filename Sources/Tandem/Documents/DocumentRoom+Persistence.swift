@@ -110,6 +110,7 @@ extension DocumentRoom {
         dirty = nil
         retryAt = nil
         failedSavesInRow = 0
+        activity.lastSave = now
         stats.update { $0.saves += 1 }
         let pending = pendingNoteData
         pendingNoteData = nil
