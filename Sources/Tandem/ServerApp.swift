@@ -56,6 +56,8 @@ public final class ServerApp: Sendable {
     public let openWebUI: OpenWebUIHost?
     /// The Redis bus, with `redisURL` (Sources/Tandem/SocketIO/SocketIORedisBus.swift).
     public let bus: SocketIORedisBus?
+    /// The admin dashboard's JSON routes (`/api/v1/admin/…`); the page itself is ``DashboardPage``.
+    let adminAPI: AdminAPI
 
     /// Opens the data directory (creating it), reads the notes and starts the document manager.
     /// - Throws: ``StorageError`` when the data directory cannot be created or read.
@@ -133,6 +135,9 @@ public final class ServerApp: Sendable {
                 server: socketIO, client: RedisClient(configuration: $0), subscriber: RedisSubscriber(configuration: $0),
                 settings: configuration.bus, metrics: metrics, wallClock: { Date().timeIntervalSince1970 })
         }
+        self.adminAPI = AdminAPI(
+            manager: manager, authenticator: authenticator, socketIO: socketIO, channels: channels?.store, metrics: metrics,
+            bus: self.bus)
         await self.bus?.start()
         await socketIO.start()
         if let userSource {
@@ -156,6 +161,8 @@ public final class ServerApp: Sendable {
         notesAPI?.install(on: &router)
         documentsAPI.install(on: &router)
         channelsAPI?.install(on: &router)
+        adminAPI.install(on: &router)
+        DashboardPage.install(on: &router)
     }
 
     /// Saves every document and syncs every log.

@@ -63,6 +63,7 @@ extension ServeCommand {
                 userID: "admin", name: "Admin", role: "admin", lifetime: self.ephemeralAdminTokenLifetime,
                 now: Date().timeIntervalSince1970)
             lines += "admin token: \(token)\n"
+            lines += "dashboard: \(url)/?token=\(token)\n"
             if options.app.documents.dataDirectory != nil {
                 lines += "try: curl -H 'Authorization: Bearer \(token)' \(url)/api/v1/notes/\n"
             }

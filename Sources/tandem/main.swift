@@ -10,6 +10,7 @@ let usage = """
     commands:
       serve     run the collaboration server (tandem serve --help)
       token     mint a JWT for the server's secret (tandem token --help)
+      check     verify (and --repair) a data directory (tandem check --help)
       update    inspect, merge, diff and convert Yjs updates (tandem update --help)
       replay    apply an update log headlessly and print the document (tandem replay --help)
       version   print the version (also --version)
@@ -24,6 +25,11 @@ case "update":
     exit(UpdateCommand.run(rest))
 case "token":
     let outcome = TokenCommand.run(rest, environment: ProcessInfo.processInfo.environment)
+    FileHandle.standardOutput.write(Data(outcome.output.utf8))
+    FileHandle.standardError.write(Data(outcome.error.utf8))
+    exit(outcome.status)
+case "check":
+    let outcome = CheckCommand.run(rest)
     FileHandle.standardOutput.write(Data(outcome.output.utf8))
     FileHandle.standardError.write(Data(outcome.error.utf8))
     exit(outcome.status)

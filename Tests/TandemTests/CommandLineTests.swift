@@ -46,7 +46,7 @@ private func runTandem(_ arguments: [String], environment: [String: String] = [:
 struct CommandLineTests {
     @Test("An unknown command or option exits 2 with the usage on stderr", arguments: [
         ["check"], [], ["--bogus"], ["serve", "--bogus"], ["token", "--bogus"], ["update", "frob"],
-        ["update", "inspect", "--bogus"], ["replay", "--bogus"],
+        ["update", "inspect", "--bogus"], ["replay", "--bogus"], ["check", "--bogus", "/tmp"], ["check", "a", "b"],
     ])
     func unknown(_ arguments: [String]) throws {
         let result = try runTandem(arguments)
@@ -57,7 +57,7 @@ struct CommandLineTests {
 
     @Test("--help on every command prints its usage to stdout and exits 0", arguments: [
         ["--help"], ["help"], ["serve", "--help"], ["token", "--help"], ["update", "--help"],
-        ["update", "inspect", "--help"], ["update", "merge", "-h"], ["replay", "--help"],
+        ["update", "inspect", "--help"], ["update", "merge", "-h"], ["replay", "--help"], ["check", "--help"],
     ])
     func help(_ arguments: [String]) throws {
         let result = try runTandem(arguments)

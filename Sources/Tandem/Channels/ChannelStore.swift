@@ -102,6 +102,12 @@ public actor ChannelStore {
             .sorted { ($0.name, $0.id) < ($1.name, $1.id) }
     }
 
+    /// Every channel's id, name, member count and live message count, by name (the admin dashboard).
+    public func summaries() -> [(channel: Channel, messages: Int)] {
+        channels.values.map { ($0.channel, $0.messages.count) }
+            .sorted { ($0.channel.name, $0.channel.id) < ($1.channel.name, $1.channel.id) }
+    }
+
     /// Adds or removes members; only the owner or an admin may.
     public func changeMembers(
         _ channelID: String, add: [String], remove: [String], by userID: String, isAdmin: Bool, now: Int64

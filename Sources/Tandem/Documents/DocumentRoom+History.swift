@@ -173,7 +173,7 @@ extension DocumentRoom {
             if last?.stateVector != document.stateVector() {
                 before = try takeVersion(kind: kind, name: nil, author: author.userID)
             }
-            try integrate(update, now: now)
+            try integrate(update, now: now, author: author)
             stats.update { $0.contentWrites += 1 }
             let origin = DocumentPeer(id: "server", kind: .socketIO, userID: author.userID, userName: author.userName)
             broadcast(.update(documentID: documentID, update: update, origin: origin))

@@ -111,6 +111,7 @@ extension DocumentRoom {
         dirty = nil
         retryAt = nil
         failedSavesInRow = 0
+        activity.lastSave = now
         stats.update { $0.saves += 1 }
         announceSaved(now: now)
         let pending = pendingNoteData

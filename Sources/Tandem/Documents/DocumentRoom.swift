@@ -28,6 +28,8 @@ public actor DocumentRoom {
         var canWrite: Bool
         var awarenessClients: Set<ClientID> = []
         var outbound: any DocumentOutbound
+        /// The name and colour given at join (Socket.IO's `user_name`, `user_color`), for the dashboard.
+        var display: (name: String?, color: String?) = (nil, nil)
     }
 
     var phase = Phase.unloaded
@@ -55,6 +57,8 @@ public actor DocumentRoom {
     var lastEditor: DocumentPeer?
     /// Versions, save receipts and the size budget (DocumentRoom+History.swift).
     var history = RoomHistory()
+    /// Recent updates, last save and the cached rendering, for the admin dashboard (DocumentRoom+Snapshot.swift).
+    var activity = RoomActivity()
 
     init(
         documentID: String, configuration: DocumentConfiguration, notes: (any NoteBackend)?, stats: RoomStatistics,
@@ -85,6 +89,7 @@ public actor DocumentRoom {
         subscribers[peer.id] = Subscriber(
             peer: peer, canWrite: canWrite, awarenessClients: rejoin?.awarenessClients ?? [], outbound: outbound)
         if rejoin == nil { stats.update { $0.members += 1 } }
+        subscribers[peer.id]?.display = (name, color)
         send(stateEvent(content: noteContent), to: peer, outbound: outbound)
         broadcast(
             .joined(documentID: documentID, peer: peer, name: name ?? "Anonymous", color: color ?? "#000000"),
@@ -160,7 +165,7 @@ public actor DocumentRoom {
             markDirty(now: now)
         }
         guard let update, !update.isEmpty else { return }
-        try integrate(update, now: now)
+        try integrate(update, now: now, author: peer)
         lastEditor = peer
         broadcast(.update(documentID: documentID, update: update, origin: peer), except: peer.id)
     }
@@ -173,13 +178,13 @@ public actor DocumentRoom {
         guard let member = subscribers[peer.id] else { throw .notMember }
         guard member.canWrite else { throw .readOnly }
         guard document.stateVector() == [0] else { return state() }
-        try integrate(seed, now: .now)
+        try integrate(seed, now: .now, author: peer)
         broadcast(.update(documentID: documentID, update: seed, origin: peer), except: peer.id)
         return seed
     }
 
     /// Decodes, logs and applies an update: the common path of client and server edits.
-    func integrate(_ update: [UInt8], now: ContinuousClock.Instant) throws(DocumentRefusal) {
+    func integrate(_ update: [UInt8], now: ContinuousClock.Instant, author: DocumentPeer? = nil) throws(DocumentRefusal) {
         guard update.count <= configuration.maxUpdateBytes else {
             stats.update { $0.updatesRejected += 1 }
             throw .tooLarge(configuration.maxUpdateBytes)
@@ -205,6 +210,7 @@ public actor DocumentRoom {
         document.apply(decoded: decoded)
         cachedState = nil
         history.applied(bytes: update.count)
+        activity.record(bytes: update.count, author: author, now: now)
         stats.update { $0.updatesApplied += 1 }
         markDirty(now: now)
         if let storage,

@@ -140,6 +140,26 @@ public final class MetricsRegistry: @unchecked Sendable {
         return text
     }
 
+    /// The value of a counter or gauge summed over its label sets, or a histogram's observation count and sum;
+    /// nil when `name` is not registered. Reads without registering (the admin dashboard polls it).
+    public func total(_ name: String) -> (value: Double, sum: Double)? {
+        guard let family = self.lock.withLock({ self.families[name] }) else { return nil }
+        var value = 0.0
+        var sum = 0.0
+        for series in family.series {
+            if let counter = series.metric as? MetricCounter {
+                value += Double(counter.value)
+            } else if let gauge = series.metric as? MetricGauge {
+                value += Double(gauge.value)
+            } else if let histogram = series.metric as? MetricHistogram {
+                let snapshot = histogram.snapshot
+                value += Double(snapshot.count)
+                sum += snapshot.sum
+            }
+        }
+        return (value, sum)
+    }
+
     /// The registered metric names of `kind`, in registration order.
     public func names(of kind: Kind) -> [String] {
         self.lock.withLock { self.order.filter { self.families[$0]?.kind == kind } }
