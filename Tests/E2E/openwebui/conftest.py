@@ -254,6 +254,13 @@ class Tab:
         socket.on("framereceived", lambda payload: self._record(socket, "recv", payload))
         socket.on("close", lambda _: self._record(socket, "close", ""))
 
+    def sleep(self, seconds: float):
+        """Sleeps while Playwright dispatches events (frames, console)."""
+        self.page.wait_for_timeout(seconds * 1000)
+
+    def wait(self, predicate, timeout: float, what: str, interval: float = 0.05):
+        return wait_for(predicate, timeout, interval, what, sleep=self.sleep)
+
     def goto(self, path: str):
         self.page.goto(self.site + path, wait_until="domcontentloaded")
 

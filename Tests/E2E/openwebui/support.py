@@ -20,8 +20,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "condition"):
-    """Polls predicate until it returns a truthy value (returned) or timeout seconds pass (AssertionError)."""
+def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "condition", sleep=time.sleep):
+    """Polls predicate until it returns a truthy value (returned) or timeout seconds pass (AssertionError).
+    With Playwright's sync API, pass sleep=page.wait_for_timeout (in ms via Tab.sleep): events such as WebSocket
+    frames are only dispatched while Playwright is called, never during time.sleep."""
     deadline = time.monotonic() + timeout
     last_error = None
     while True:
@@ -34,7 +36,7 @@ def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "cond
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}"
                                  + (f" (last error: {last_error!r})" if last_error else ""))
-        time.sleep(interval)
+        sleep(interval)
 
 
 def wait_port(port: int, timeout: float, process: subprocess.Popen | None = None, what: str = "port"):

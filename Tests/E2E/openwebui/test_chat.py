@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from support import FAKE_REPLY, FAKE_REPLY_PIECES, wait_for
+from support import FAKE_REPLY, FAKE_REPLY_PIECES
 
 
 def test_chat_reply_streams_over_the_socket(open_tab, users, fake_openai, artifacts):
@@ -16,7 +16,7 @@ def test_chat_reply_streams_over_the_socket(open_tab, users, fake_openai, artifa
     tab.page.keyboard.type("Say hello, please.", delay=10)
     sent = time.monotonic()
     tab.page.keyboard.press("Enter")
-    wait_for(lambda: FAKE_REPLY in tab.page.inner_text("body"), 30, 0.1, "the reply in the page")
+    tab.wait(lambda: FAKE_REPLY in tab.page.inner_text("body"), 30, "the reply in the page")
     tab.shot("02-chat-reply")
     assert any(r["body"].get("stream") for r in fake_openai.requests), fake_openai.requests
 
@@ -27,7 +27,7 @@ def test_chat_reply_streams_over_the_socket(open_tab, users, fake_openai, artifa
             if data.get("type") in ("response:completion", "chat:completion"):
                 found.append(data)
         return found
-    wait_for(lambda: any((d.get("data") or {}).get("done") for d in completions()), 10, 0.1,
+    tab.wait(lambda: any((d.get("data") or {}).get("done") for d in completions()), 10,
              "a completion event with done: true")
     events = completions()
     partial = [d for d in events if d.get("type") == "response:completion"]
