@@ -34,5 +34,7 @@ def test_chat_reply_streams_over_the_socket(open_tab, users, fake_openai, artifa
     (artifacts / "timings.txt").open("a").write(
         f"chat: {len(events)} completion events, {len(partial)} response:completion, "
         f"reply shown {time.monotonic() - sent:.2f} s after Enter\n")
-    # Streaming, not one final reload: several pieces arrived as separate frames.
+    # Streaming, not one final reload: the pieces arrived as separate frames, spread over the time the fake took.
     assert len(partial) >= len(FAKE_REPLY_PIECES) // 2, events
+    times = [f["t"] for f in tab.frames if f["dir"] == "recv" and '"response:completion"' in f["text"]]
+    assert times[-1] - times[0] >= 0.5, times
