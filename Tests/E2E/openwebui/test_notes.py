@@ -141,6 +141,9 @@ def test_user_without_grant_is_refused(open_tab, openwebui, users, notes):
     frames = tab.page.evaluate(RAW_JOIN, [carol.token, f"note:{note_id}", carol.id])
     (tab.artifacts / "frames-carol-raw-join.json").write_text(json.dumps(frames, indent=1))
     assert any(f.startswith("40") for f in frames), frames
+    # control: bob, who has a grant, gets the state with the same raw join
+    granted = tab.page.evaluate(RAW_JOIN, [users["bob"].token, f"note:{note_id}", users["bob"].id])
+    assert any("ydoc:document:state" in f for f in granted), granted
     leaked = [f for f in frames if "ydoc:document:state" in f or "Shared start" in f or "ydoc:document:update" in f]
     assert not leaked, leaked
 
