@@ -156,7 +156,7 @@ def site(openwebui, seat, workdir, artifacts):
     config = support.nginx_config(run, port, f"127.0.0.1:{openwebui.port}", seat)
     (run / "nginx.conf").write_text(config)
     (artifacts / "nginx.conf").write_text(config)
-    process = subprocess.Popen(["nginx", "-p", str(run), "-c", str(run / "nginx.conf")],
+    process = subprocess.Popen(["nginx", "-p", str(run), "-e", str(run / "error.log"), "-c", str(run / "nginx.conf")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_port(port, 15, process, "nginx")

@@ -83,7 +83,17 @@ def join(sock: RawSocket, document_id: str, user) -> list:
     return sock.event("ydoc:document:state", 5)
 
 
-def test_open_packet_and_seeding_handshake(site, openwebui, users):
+def test_open_packet(site, users):
+    sock = RawSocket(site, users["alice"].token)
+    try:
+        assert sock.open["maxPayload"] == 16 * 1024 * 1024, sock.open
+        assert sock.open["upgrades"] == [], sock.open
+        assert sock.connect.startswith("40{"), sock.connect
+    finally:
+        sock.close()
+
+
+def test_seeding_handshake(site, openwebui, users):
     alice, bob = users["alice"], users["bob"]
     note = openwebui.create_note(alice.token, "Seeded over the socket", {"html": "<p>Seed me.</p>"})
     openwebui.share_note(alice.token, note["id"], [
@@ -91,8 +101,6 @@ def test_open_packet_and_seeding_handshake(site, openwebui, users):
     document_id = f"note:{note['id']}"
     first, second = RawSocket(site, alice.token), RawSocket(site, bob.token)
     try:
-        assert first.open["maxPayload"] == 16 * 1024 * 1024, first.open
-        assert first.connect.startswith("40{"), first.connect
         state = join(first, document_id, alice)
         assert state, f"no ydoc:document:state for the owner; frames: {first.frames}"
         assert state[0]["state"] == [0, 0], state  # an empty document: the client seeds it
