@@ -105,7 +105,7 @@ def openwebui(workdir, artifacts, redis_url, fake_openai):
     try:
         def healthy():
             if process.poll() is not None:
-                raise RuntimeError(f"open-webui exited with {process.returncode}:\n{support.tail(log_path)}")
+                raise support.ProcessExited(f"open-webui exited with {process.returncode}:\n{support.tail(log_path)}")
             return support.http("GET", api.base + "/health", timeout=2).get("status")
         wait_for(healthy, 180, 0.5, "Open WebUI's /health")
         (artifacts / "timings.txt").open("a").write(f"openwebui start: {time.monotonic() - started:.1f} s\n")
@@ -138,7 +138,7 @@ def seat(openwebui, redis_url, workdir, artifacts):
     try:
         def port():
             if process.poll() is not None:
-                raise RuntimeError(f"tandem exited with {process.returncode}:\n{support.tail(log_path)}")
+                raise support.ProcessExited(f"tandem exited with {process.returncode}:\n{support.tail(log_path)}")
             match = re.search(r"listening on .*:(\d+)", log_path.read_text(errors="replace"))
             return match and int(match.group(1))
         yield f"127.0.0.1:{wait_for(port, 30, 0.1, 'tandem to listen')}"

@@ -20,6 +20,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ProcessExited(RuntimeError):
+    """A process a wait depends on has exited: wait_for gives up at once."""
+
+
 def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "condition", sleep=time.sleep):
     """Polls predicate until it returns a truthy value (returned) or timeout seconds pass (AssertionError).
     With Playwright's sync API, pass sleep=page.wait_for_timeout (in ms via Tab.sleep): events such as WebSocket
@@ -31,6 +35,8 @@ def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "cond
             value = predicate()
             if value:
                 return value
+        except ProcessExited:
+            raise
         except Exception as error:  # noqa: BLE001 - reported when the wait fails
             last_error = error
         if time.monotonic() >= deadline:
