@@ -172,6 +172,19 @@ http {{
             proxy_send_timeout 1h;
         }}
 
+        # y-websocket (any Yjs editor on Open WebUI's notes): Tandem only; with Open WebUI in the seat, a 404.
+        location /yjs/ {{
+            proxy_pass http://socket_seat;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_buffering off;
+            proxy_read_timeout 1h;
+            proxy_send_timeout 1h;
+        }}
+
         # Everything else (the web client, REST, chat completions streamed over HTTP): Open WebUI.
         location / {{
             proxy_pass http://openwebui;

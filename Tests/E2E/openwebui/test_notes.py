@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -11,6 +12,7 @@ from support import HTTPError, wait_for
 EDITOR = '.ProseMirror[contenteditable="true"]'
 ANY_EDITOR = ".ProseMirror"
 TITLE = 'input[placeholder="Title"]'
+SEAT = os.environ.get("TANDEM_E2E_SEAT", "openwebui")
 
 
 def open_note(tab, note_id: str, timeout: float = 30.0):
@@ -185,3 +187,39 @@ def test_revoked_token_is_disconnected(open_tab, openwebui, users, notes):
     assert "After signout." not in editor_text(alice)
     assert "After signout." not in stored_md(openwebui, users["alice"], note_id)
     assert len(revoked.sockets) >= socket_count
+
+
+@pytest.mark.skipif(SEAT != "tandem", reason="y-websocket is Tandem's (Open WebUI has no such endpoint)")
+def test_ywebsocket_peer_edits_with_the_browsers(open_tab, openwebui, users, site, artifacts):
+    """A y-websocket client (pycrdt's Provider, an Open WebUI token) edits the note the two browsers edit; all three
+    converge and the result is saved in Open WebUI's database."""
+    from yjs_peer import YjsPeer
+    alice_user, bob_user = users["alice"], users["bob"]
+    note = openwebui.create_note(alice_user.token, "Three editors", {"html": "<p>Three editors.</p>"})
+    openwebui.share_note(alice_user.token, note["id"], [
+        {"principal_type": "user", "principal_id": bob_user.id, "permission": p} for p in ("read", "write")])
+    alice, bob = open_tab(alice_user, "alice"), open_tab(bob_user, "bob")
+    open_note(alice, note["id"])
+    open_note(bob, note["id"])
+    wait_text(bob, "Three editors.", 10)
+    type_at_end(alice, " Alice here.")
+    wait_text(bob, "Alice here.", 5)
+
+    document_id = f"note:{note['id']}"
+    peer = YjsPeer(site.replace("http", "ws", 1) + f"/yjs/{document_id}?token={alice_user.token}", document_id)
+    try:
+        peer.start()
+        wait_for(lambda: "Alice here." in peer.text(), 5, 0.05, "the browsers' text in the y-websocket peer")
+        peer.append_paragraph("Written by a Yjs peer.")
+        wait_text(alice, "Written by a Yjs peer.", 5)
+        wait_text(bob, "Written by a Yjs peer.", 5)
+        type_at_end(bob, " Bob after the peer.")
+        wait_for(lambda: "Bob after the peer." in peer.text(), 5, 0.05, "bob's typing in the y-websocket peer")
+        wait_text(alice, "Bob after the peer.", 5)
+        alice.shot("01-three-editors-alice")
+        bob.shot("01-three-editors-bob")
+        wait_for(lambda: all(s in stored_md(openwebui, alice_user, note["id"])
+                             for s in ("Alice here.", "Written by a Yjs peer.", "Bob after the peer.")),
+                 5, 0.1, "all three editors' text in Open WebUI's database")
+    finally:
+        peer.stop()
