@@ -3,7 +3,6 @@ a fake OpenAI-compatible server that streams a fixed reply."""
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import socket
 import subprocess
@@ -313,6 +312,3 @@ def tail(path: pathlib.Path, lines: int = 40) -> str:
     except OSError:
         return ""
 
-
-def env_flag(name: str, default: str) -> str:
-    return os.environ.get(name, default).strip()

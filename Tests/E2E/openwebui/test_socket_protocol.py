@@ -9,8 +9,6 @@ import time
 import pycrdt
 from websockets.sync.client import connect
 
-from support import wait_for
-
 
 class RawSocket:
     """A minimal Socket.IO v5 client over Engine.IO v4 WebSocket (what the web client speaks)."""
