@@ -124,6 +124,10 @@ public final class ServerApp: Sendable {
                 guard let token = user.token else { return false }
                 return (try? await host.noteAccess(noteID: noteID, token: token)) != nil
             }
+            await SocketIOChatEvents.install(on: socketIO) { user, chatID in
+                guard let token = user.token else { return false }
+                return (try? await host.chatAccessible(chatID: chatID, token: token)) ?? false
+            }
             await socketIO.setChannelLookup { user in
                 guard let token = user.token, let channels = try? await host.channels(ofUserToken: token) else { return [] }
                 return channels.map(\.id)

@@ -116,4 +116,40 @@ struct AppHarnessTests {
             return update
         }
     }
+
+    @Test("events:chat (Open WebUI mode): join only for readers, typing relayed to the chat room, acks as Open WebUI")
+    func chatEvents() async throws {
+        var configuration = SocketIOConfiguration()
+        configuration.jwtSecret = secret
+        let server = SocketIOServer(configuration: configuration)
+        await server.start()
+        await SocketIOChatEvents.install(on: server) { user, chatID in user.id == "alice" || chatID == "open" }
+        var router = Router()
+        SocketIOEndpoint.register(server, on: &router)
+        let harness = RouterHarness(router: router)
+        let alice = try await HarnessSocketIOClient.connect(harness, token: token("alice"))
+        let bob = try await HarnessSocketIOClient.connect(harness, token: token("bob"))
+        func ask(_ client: HarnessSocketIOClient, _ id: Int, _ payload: JSONValue) async throws -> String {
+            await client.socket.send(.text("42\(id)" + JSONValue.array(["events:chat", payload]).serialized()))
+            var answer = ""
+            try await eventually("ack \(id)") {
+                answer = client.socket.received.compactMap { message -> String? in
+                    guard case .text(let text) = message, text.hasPrefix("43\(id)[") else { return nil }
+                    return String(text.dropFirst(2 + String(id).count))
+                }.first ?? ""
+                return !answer.isEmpty
+            }
+            return answer
+        }
+        #expect(try await ask(alice, 1, ["chat_id": "c1", "data": ["type": "join"]]) == "[true]")
+        #expect(try await ask(bob, 1, ["chat_id": "c1", "data": ["type": "join"]]) == "[false]", "bob may not read c1")
+        #expect(try await ask(bob, 2, ["chat_id": "open", "data": ["type": "join"]]) == "[true]")
+        #expect(try await ask(alice, 2, ["chat_id": "open", "data": ["type": "join"]]) == "[true]")
+        #expect(try await ask(alice, 3, ["chat_id": "open", "data": ["type": "typing", "data": ["typing": true]]]) == "[true]")
+        let typing = try #require(try await bob.events("events").first)
+        #expect(typing["chat_id"] == "open" && typing["data"]?["data"]?["typing"] == true && typing["user_id"] == "alice")
+        #expect(try await ask(bob, 3, ["chat_id": "c1", "data": ["type": "typing", "data": ["typing": true]]]) == "[false]")
+        #expect(try await ask(alice, 4, ["data": ["type": "join"]]) == "[false]", "no chat id")
+        await server.shutdown()
+    }
 }

@@ -5,17 +5,14 @@ import Wire
 
 /// The whole ``ServerApp`` behind its router, without sockets: WebSocket routes are opened with a recording
 /// outbound and fed messages directly, so the server above the transport runs in `swift test` (issue 12).
-final class AppHarness: @unchecked Sendable {
-    let app: ServerApp
+class RouterHarness: @unchecked Sendable {
     let router: Router
     let sink = RecordingWebSocketSink()
     private let lock = NSLock()
     private var nextConnection: UInt64 = 0
 
-    init(configuration: AppConfiguration) async throws {
-        app = try await ServerApp(configuration: configuration)
-        var router = Router()
-        app.install(on: &router)
+    /// A harness over any router (an endpoint tested on its own).
+    init(router: Router) {
         self.router = router
     }
 
@@ -29,6 +26,19 @@ final class AppHarness: @unchecked Sendable {
         }
         let session = try await factory(request, sink.outbound(connection: id))
         return HarnessSocket(id: id, session: session, sink: sink)
+    }
+}
+
+/// The whole application behind its routes.
+final class AppHarness: RouterHarness, @unchecked Sendable {
+    let app: ServerApp
+
+    init(configuration: AppConfiguration) async throws {
+        let app = try await ServerApp(configuration: configuration)
+        var router = Router()
+        app.install(on: &router)
+        self.app = app
+        super.init(router: router)
     }
 }
 
@@ -75,7 +85,7 @@ final class HarnessSocket: @unchecked Sendable {
 struct HarnessSocketIOClient {
     let socket: HarnessSocket
 
-    static func connect(_ harness: AppHarness, token: String) async throws -> HarnessSocketIOClient {
+    static func connect(_ harness: RouterHarness, token: String) async throws -> HarnessSocketIOClient {
         let socket = try await harness.connect("/ws/socket.io/?EIO=4&transport=websocket")
         let client = HarnessSocketIOClient(socket: socket)
         await socket.send(.text("40" + JSONValue.object(["token": .string(token)]).serialized()))
