@@ -29,6 +29,8 @@ public struct AppConfiguration: Sendable {
     public var redisURL: String?
     /// Bus settings (`--redis-key-prefix`, `--redis-room-channels`).
     public var bus = SocketIOBusSettings()
+    /// The events API, durable outbox, plain chat/notify endpoints and per-user limit (Docs/events.md).
+    public var events = EventsConfiguration()
 
     public init() {}
 }
@@ -58,6 +60,8 @@ public final class ServerApp: Sendable {
     public let bus: SocketIORedisBus?
     /// The admin dashboard's JSON routes (`/api/v1/admin/…`); the page itself is ``DashboardPage``.
     let adminAPI: AdminAPI
+    /// Events for host backends, the plain notify and chat endpoints (Sources/Tandem/Events, Docs/events.md).
+    let events: EventsWiring
 
     /// Opens the data directory (creating it), reads the notes and starts the document manager.
     /// - Throws: ``StorageError`` when the data directory cannot be created or read.
@@ -142,6 +146,8 @@ public final class ServerApp: Sendable {
         self.adminAPI = AdminAPI(
             manager: manager, authenticator: authenticator, socketIO: socketIO, channels: channels?.store, metrics: metrics,
             bus: self.bus)
+        self.events = try await EventsWiring(
+            configuration: configuration, socketIO: socketIO, authenticator: authenticator, channels: channels)
         await self.bus?.start()
         await socketIO.start()
         if let userSource {
@@ -161,7 +167,10 @@ public final class ServerApp: Sendable {
     /// Adds every route of the application to `router`.
     public func install(on router: inout Router) {
         SocketIOEndpoint.register(socketIO, on: &router)
+        var yWebSocket = self.yWebSocket
+        yWebSocket.connections = events.connections
         yWebSocket.install(on: &router)
+        events.install(on: &router)
         notesAPI?.install(on: &router)
         documentsAPI.install(on: &router)
         channelsAPI?.install(on: &router)
@@ -177,6 +186,7 @@ public final class ServerApp: Sendable {
         await bus?.stop()
         let saved = await manager.flushAll()
         await channels?.store.sync()
+        await events.outbox?.sync()
         return saved
     }
 }

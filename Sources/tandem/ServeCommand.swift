@@ -86,7 +86,7 @@ enum ServeCommand {
             .init("--echo", env: "TANDEM_ECHO", help: "serve the echo WebSocket at /echo (conformance, benchmarks)") {
                 $0.configuration.echo = $1
             },
-        ] + self.appFlags + self.socketIOFlags + self.operationsFlags
+        ] + self.appFlags + self.socketIOFlags + self.operationsFlags + self.eventsFlags
     }
 
     /// Flags of the application layer: data directory, persistence, documents, authentication.

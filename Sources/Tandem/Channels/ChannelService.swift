@@ -140,12 +140,13 @@ public actor ChannelService {
 
     /// Re-emits a typing indicator to the room, the sender included, when socket `sid` is in the room, `user` is a
     /// member and within the typing rate. Returns whether it was emitted (dropped silently otherwise, as Open WebUI).
+    /// A nil `sid` is a plain chat connection (``ChatWebSocketEndpoint``), which is bound to the channel.
     @discardableResult
     public func typing(
-        _ channelID: String, messageID: String?, typing: Bool, sid: String, user: TokenAuthenticator.User,
+        _ channelID: String, messageID: String?, typing: Bool, sid: String?, user: TokenAuthenticator.User,
         now: ContinuousClock.Instant
     ) async -> Bool {
-        guard let server, await server.rooms(of: sid).contains(Self.room(channelID)),
+        guard let server, await sid.asyncAll({ await server.rooms(of: $0).contains(Self.room(channelID)) }),
             let channel = await store.channel(channelID), channel.isMember(user.id)
         else { return false }
         if typingLimiter.trackedCount > 1_024 { typingLimiter.prune(now: now) }
@@ -211,5 +212,13 @@ extension TokenAuthenticator.User {
     /// The user of an authenticated socket.
     public init(_ user: SocketIOUser) {
         self.init(id: user.id, name: user.name, role: user.role)
+    }
+}
+
+extension Optional where Wrapped == String {
+    /// True for nil, else the check's answer.
+    fileprivate func asyncAll(_ check: (String) async -> Bool) async -> Bool {
+        guard let value = self else { return true }
+        return await check(value)
     }
 }

@@ -17,6 +17,8 @@ public struct YWebSocketEndpoint: Sendable {
     public let authenticator: TokenAuthenticator
     /// Confirms users with the host application (Open WebUI mode); nil trusts the token's claims.
     public let userSource: (any TokenUserSource)?
+    /// The per-user connection table and limit (``UserConnections``); past the limit the upgrade gets 429.
+    public var connections: UserConnections?
 
     public init(
         pathPrefix: String = "/yjs/", manager: DocumentManager, authenticator: TokenAuthenticator,
@@ -57,26 +59,38 @@ public struct YWebSocketEndpoint: Sendable {
                 throw HTTPError(.serviceUnavailable, message: "authentication temporarily unavailable, retry later")
             }
         }
+        let peerID = "yws-\(outbound.connectionID)"
+        if let connections, !connections.register(.init(id: peerID, userID: user.id, kind: "y-websocket", target: documentID)) {
+            throw HTTPError(AuthOutcome.tooManyConnections.httpStatus, message: AuthOutcome.tooManyConnections.message)
+        }
         let peer = DocumentPeer(
-            id: "yws-\(outbound.connectionID)", kind: .yWebSocket, userID: user.id, userName: user.name,
+            id: peerID, kind: .yWebSocket, userID: user.id, userName: user.name,
             isAdmin: user.role == "admin", token: token)
         // The room greets the client through `outbound` (sync step 1, then the known awareness states).
         let canWrite: Bool
         do {
             canWrite = try await manager.join(documentID, peer: peer, outbound: outbound)
-        } catch DocumentRefusal.forbidden {
-            throw HTTPError(.forbidden, message: "access denied to \(documentID)")
+        } catch {
+            connections?.unregister(peerID)
+            throw Self.refusal(error, documentID: documentID)
+        }
+        return YWebSocketSession(
+            documentID: documentID, peer: peer, canWrite: canWrite, manager: manager, outbound: outbound,
+            connections: connections)
+    }
+
+    static func refusal(_ error: any Error, documentID: String) -> HTTPError {
+        do { throw error } catch DocumentRefusal.forbidden {
+            return HTTPError(.forbidden, message: "access denied to \(documentID)")
         } catch DocumentRefusal.notFound {
-            throw HTTPError(.notFound, message: "no such note: \(documentID)")
+            return HTTPError(.notFound, message: "no such note: \(documentID)")
         } catch DocumentRefusal.storageFailed(let why), DocumentRefusal.loadFailed(let why),
             DocumentRefusal.unavailable(let why)
         {
-            throw HTTPError(.serviceUnavailable, message: why)
+            return HTTPError(.serviceUnavailable, message: why)
         } catch {
-            throw HTTPError(.internalServerError, message: "\(error)")
+            return HTTPError(.internalServerError, message: "\(error)")
         }
-        return YWebSocketSession(
-            documentID: documentID, peer: peer, canWrite: canWrite, manager: manager, outbound: outbound)
     }
 }
 
@@ -87,10 +101,15 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
     let canWrite: Bool
     let manager: DocumentManager
     let outbound: WebSocketOutbound
+    let connections: UserConnections?
     /// Touched only from `received`, which the server calls one message at a time.
     private var toldReadOnly = false
 
-    init(documentID: String, peer: DocumentPeer, canWrite: Bool, manager: DocumentManager, outbound: WebSocketOutbound) {
+    init(
+        documentID: String, peer: DocumentPeer, canWrite: Bool, manager: DocumentManager, outbound: WebSocketOutbound,
+        connections: UserConnections? = nil
+    ) {
+        self.connections = connections
         self.documentID = documentID
         self.peer = peer
         self.canWrite = canWrite
@@ -157,6 +176,7 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
     }
 
     func closed(code: WebSocketCloseCode) async {
+        connections?.unregister(peer.id)
         await manager.leave(documentID, peer: peer)
     }
 

@@ -63,6 +63,8 @@ extension SocketIOServer {
 
     /// Reports a room that gained its first or lost its last local member.
     func roomOccupancy(namespace: String, room: String, occupied: Bool) {
+        // A room with plain-WebSocket listeners stays subscribed until the last of them leaves.
+        if !occupied, namespace == "/", self.roomTaps[room]?.isEmpty == false { return }
         self.cluster?.roomOccupancyChanged(namespace: namespace, room: room, occupied: occupied)
     }
 
@@ -85,6 +87,13 @@ extension SocketIOServer {
             for room in rooms { targets.formUnion(self.rooms[namespace]?[room] ?? []) }
         }
         targets.subtract(emit.skipSIDs)
+        if namespace == "/", emit.callback == nil {
+            switch emit.recipients {
+            case .everyone: break
+            case .room(let room): self.deliverToTaps(room: room, emit.event, emit.arguments)
+            case .rooms(let rooms): for room in rooms { self.deliverToTaps(room: room, emit.event, emit.arguments) }
+            }
+        }
         guard !targets.isEmpty else { return }
         let binary = emit.attachments.map { EngineIOPacket.binaryMessage($0) }
         guard let request = emit.callback, let origin = emit.hostID else {

@@ -102,6 +102,12 @@ extension SocketIOServer {
             }
         }
         let sid = Self.newID()
+        if let user, let connections = self.userConnections,
+            !connections.register(.init(id: sid, userID: user.id, kind: "socketio", target: nil))
+        {
+            self.sendConnectError(AuthOutcome.tooManyConnections.message, namespace: namespace, engineSID: engineSID)
+            return
+        }
         let session = SocketIOSession(
             sid: sid, namespace: namespace, user: user, engineSID: engineSID, auth: packet.data)
         self.sockets[sid] = session
@@ -119,7 +125,13 @@ extension SocketIOServer {
     }
 
     private func sendConnectError(_ message: String, namespace: String, engineSID: String) {
-        let packet = SocketIOPacket(type: .connectError, namespace: namespace, data: ["message": .string(message)])
+        // `code` (Docs/events.md) lets a client tell "log in again" from "retry later"; the texts are unchanged.
+        var data: JSONObject = ["message": .string(message)]
+        if let outcome = AuthOutcome(socketIOMessage: message) ?? (message == AuthOutcome.tooManyConnections.message ? .tooManyConnections : nil) {
+            data["code"] = .int(Int64(outcome.code))
+            data["reason"] = .string(outcome.rawValue)
+        }
+        let packet = SocketIOPacket(type: .connectError, namespace: namespace, data: .object(data))
         self.send([.message(packet.encoded)], toEngine: engineSID)
     }
 

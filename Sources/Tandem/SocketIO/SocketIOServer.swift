@@ -78,6 +78,14 @@ public actor SocketIOServer {
     var cluster: (any SocketIOClusterLink)?
     /// Acks owed to other hosts for bus emits with a callback: sid → local ack id → reply to publish.
     var busAcks: [String: [Int64: SocketIOBusCallback]] = [:]
+    /// Non-Socket.IO listeners of rooms (plain WebSocket endpoints): room → tap id → handler; see
+    /// SocketIOServer+Taps.swift.
+    var roomTaps: [String: [Int: SocketIORoomTap]] = [:]
+    var nextTapID = 0
+    /// Observers of room joins and leaves (channel presence); see SocketIOServer+Taps.swift.
+    var roomHooks: [SocketIORoomHook] = []
+    /// The per-user connection table and limit, shared with the plain endpoints (nil: no limit, not listed).
+    var userConnections: UserConnections?
 
     /// A server with `configuration`; `wallClock` gives seconds since 1970 for JWT expiry (injectable for tests).
     public init(
@@ -193,8 +201,9 @@ public actor SocketIOServer {
         if self.rooms[session.namespace]?[room] == nil {
             self.roomOccupancy(namespace: session.namespace, room: room, occupied: true)
         }
-        self.rooms[session.namespace, default: [:]][room, default: []].insert(sid)
+        let (inserted, _) = self.rooms[session.namespace, default: [:]][room, default: []].insert(sid)
         self.socketRooms[sid, default: []].insert(room)
+        if inserted { self.roomChanged(session, room: room, joined: true) }
     }
 
     /// Removes `sid` from `room`; empty rooms disappear. A sid not held here is published as `leave_room`.
@@ -203,12 +212,13 @@ public actor SocketIOServer {
             self.cluster?.publish(.leaveRoom(sid: sid, room: room, namespace: "/", hostID: nil))
             return
         }
-        self.rooms[session.namespace]?[room]?.remove(sid)
+        let removed = self.rooms[session.namespace]?[room]?.remove(sid)
         if self.rooms[session.namespace]?[room]?.isEmpty == true {
             self.rooms[session.namespace]?[room] = nil
             self.roomOccupancy(namespace: session.namespace, room: room, occupied: false)
         }
         self.socketRooms[sid]?.remove(room)
+        if removed != nil { self.roomChanged(session, room: room, joined: false) }
     }
 
     /// The models with a recent `usage` event (`get_models_in_use()`).
@@ -263,6 +273,7 @@ public actor SocketIOServer {
             self.send(packets, toEngine: session.engineSID)
             count += 1
         }
+        if let room, namespace == "/" { count += self.deliverToTaps(room: room, event, arguments) }
         if let cluster = self.cluster, !(room.map { self.isLocalSocketRoom($0) } ?? false) {
             cluster.publish(
                 .emit(
@@ -364,7 +375,9 @@ public actor SocketIOServer {
                 self.rooms[session.namespace]?[room] = nil
                 self.roomOccupancy(namespace: session.namespace, room: room, occupied: false)
             }
+            self.roomChanged(session, room: room, joined: false)
         }
+        self.userConnections?.unregister(sid)
         self.busAcks[sid] = nil
         self.cluster?.sessionActivity(.disconnected(sid: sid))
         self.usage.remove(sid: sid)

@@ -1,0 +1,92 @@
+import Wire
+
+/// Who is online in each channel, across Socket.IO sockets in `channel:<id>` and plain chat connections
+/// (`/ws/chat/<id>`), on this host (Docs/events.md).
+///
+/// A user is online while at least one of their connections is in the channel; the first connection emits
+/// `channel:presence {channel_id, type: "joined", user, online}` to the channel room, the last one leaving emits
+/// `type: "left"`. Plain chat connections see these as `user_joined` / `user_left`. Socket.IO clients can ask with
+/// `channel:presence {channel_id}` (ack `{channel_id, online}`).
+public actor ChannelPresence {
+    /// The Socket.IO event name of presence changes.
+    public static let eventName = "channel:presence"
+    /// The most connections tracked per user and channel (default 1,000), checked before adding.
+    public static let maxConnectionsPerUser = 1_000
+
+    let server: SocketIOServer
+    /// channel → user → (user, connection keys)
+    private var online: [String: [String: (user: TokenAuthenticator.User, keys: Set<String>)]] = [:]
+    private let changes: AsyncStream<(SocketIOSession, String, Bool)>.Continuation
+
+    public init(server: SocketIOServer) {
+        self.server = server
+        let (stream, continuation) = AsyncStream.makeStream(of: (SocketIOSession, String, Bool).self)
+        self.changes = continuation
+        Task { await self.consume(stream) }
+    }
+
+    /// Follows Socket.IO room changes and answers `channel:presence` queries.
+    public func install(service: ChannelService) async {
+        let changes = self.changes
+        await server.onRoomChange { session, room, joined in
+            guard room.hasPrefix("channel:"), session.user != nil else { return }
+            changes.yield((session, room, joined))
+        }
+        await server.on(Self.eventName) { [weak self] event in
+            guard let self, let user = event.session.user, let channelID = event.data?["channel_id"]?.stringValue else {
+                await event.ack?([["error": "channel:presence needs {channel_id}"]])
+                return
+            }
+            guard (try? await service.channel(channelID, for: TokenAuthenticator.User(user))) != nil else {
+                await event.ack?([["error": "not a member of this channel"]])
+                return
+            }
+            let list = await self.onlineUsers(channelID).map(\.json)
+            await event.ack?([["channel_id": .string(channelID), "online": .array(list)]])
+        }
+    }
+
+    private func consume(_ stream: AsyncStream<(SocketIOSession, String, Bool)>) async {
+        for await (session, room, joined) in stream {
+            guard let socketUser = session.user else { continue }
+            let channelID = String(room.dropFirst("channel:".count))
+            let user = TokenAuthenticator.User(socketUser)
+            if joined { await add(channelID, user: user, key: session.sid) } else { await remove(channelID, userID: user.id, key: session.sid) }
+        }
+    }
+
+    /// Adds a connection of `user` to the channel; the user's first one announces them.
+    public func add(_ channelID: String, user: TokenAuthenticator.User, key: String) async {
+        var entry = online[channelID]?[user.id] ?? (user, [])
+        guard entry.keys.count < Self.maxConnectionsPerUser else { return }
+        let first = entry.keys.isEmpty
+        entry.keys.insert(key)
+        online[channelID, default: [:]][user.id] = entry
+        if first { await announce(channelID, user: user, type: "joined") }
+    }
+
+    /// Removes a connection; the user's last one announces that they left.
+    public func remove(_ channelID: String, userID: String, key: String) async {
+        guard var entry = online[channelID]?[userID], entry.keys.remove(key) != nil else { return }
+        if entry.keys.isEmpty {
+            online[channelID]?[userID] = nil
+            if online[channelID]?.isEmpty == true { online[channelID] = nil }
+            await announce(channelID, user: entry.user, type: "left")
+        } else {
+            online[channelID]?[userID] = entry
+        }
+    }
+
+    /// The users online in a channel, by id.
+    public func onlineUsers(_ channelID: String) -> [TokenAuthenticator.User] {
+        (online[channelID] ?? [:]).values.map(\.user).sorted { $0.id < $1.id }
+    }
+
+    private func announce(_ channelID: String, user: TokenAuthenticator.User, type: String) async {
+        let payload: JSONValue = [
+            "channel_id": .string(channelID), "type": .string(type), "user": user.json,
+            "online": .array(onlineUsers(channelID).map(\.json)),
+        ]
+        await server.emit(Self.eventName, [payload], to: ChannelService.room(channelID))
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Wire
+
+/// The events API for host backends (Docs/events.md): emit to a user, a room or a session, call one session and
+/// wait for its answer, list a user's live sessions, and read a user's durable outbox.
+///
+/// Authenticated by `Authorization: Bearer <service token>` (`--service-token`, compared in constant time) or an
+/// admin JWT. Errors are `{"detail": message}`: 400 malformed, 401 no or bad credentials, 403 not an admin, 404 no
+/// such session, 413 body too large, 504 the call timed out, 507 the user's outbox is full.
+public struct EventsAPI: Sendable {
+    public let dispatcher: EventDispatcher
+    public let authenticator: TokenAuthenticator
+    public let connections: UserConnections
+    /// SHA-256 of the service token; nil when none is configured (admin JWTs only).
+    let serviceTokenHash: [UInt8]?
+    /// The largest request body (default 1 MiB).
+    public var maxBodyBytes = 1 << 20
+    /// The longest `timeout_ms` of a call (default 60 s; `SocketIOConfiguration.callTimeout`).
+    public var maxCallTimeout: Duration = .seconds(60)
+    /// The longest event name (default 256 bytes).
+    public var maxEventNameBytes = 256
+
+    public init(dispatcher: EventDispatcher, authenticator: TokenAuthenticator, connections: UserConnections, serviceToken: String?) {
+        self.dispatcher = dispatcher
+        self.authenticator = authenticator
+        self.connections = connections
+        self.serviceTokenHash = serviceToken.flatMap { $0.isEmpty ? nil : SHA256.hash(Array($0.utf8)) }
+    }
+
+    /// Adds the routes to `router`.
+    public func install(on router: inout Router) {
+        let api = self
+        router.post("/api/v1/events/emit") { request in try await api.emit(request) }
+        router.post("/api/v1/events/call") { request in try await api.call(request) }
+        router.get("/api/v1/events/sessions") { request in try await api.sessions(request) }
+        router.get("/api/v1/events/outbox") { request in try await api.outbox(request) }
+    }
+
+    /// Accepts the service token or an admin JWT.
+    func authorize(_ request: HTTPRequest) throws {
+        let header = request.headers["authorization"]
+        if let serviceTokenHash, let header {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                // Hashing first makes the comparison constant-time whatever the lengths.
+                let given = SHA256.hash(Array(parts[1].trimmingCharacters(in: .whitespaces).utf8))
+                if HMACSHA256.constantTimeEquals(given, serviceTokenHash) { return }
+            }
+        }
+        guard let user = authenticator.user(authorization: header) else { throw APIError.unauthorized }
+        guard user.isAdmin else { throw APIError.make(.forbidden, "admin role or service token required") }
+    }
+
+    func body(_ request: HTTPRequest) throws -> JSONObject {
+        guard request.body.count <= maxBodyBytes else {
+            throw APIError.make(.payloadTooLarge, "body larger than \(maxBodyBytes) bytes")
+        }
+        guard let value = try? JSONValue(parsing: request.body), let object = value.objectValue else {
+            throw APIError.make(.badRequest, "body must be a JSON object")
+        }
+        return object
+    }
+
+    func eventName(_ body: JSONObject) throws -> String {
+        guard let event = body["event"]?.stringValue, !event.isEmpty, event.utf8.count <= maxEventNameBytes else {
+            throw APIError.make(.badRequest, "event must be a non-empty string of at most \(maxEventNameBytes) bytes")
+        }
+        guard event != EventDispatcher.durableEventName else {
+            throw APIError.make(.badRequest, "\(event) is reserved: send with durable: true instead")
+        }
+        return event
+    }
+
+    static func target(_ body: JSONObject) throws -> EventTarget {
+        guard let to = body["to"]?.objectValue, to.keys.count == 1 else {
+            throw APIError.make(.badRequest, "to must be an object with exactly one of user, room, session")
+        }
+        if let user = to["user"]?.stringValue, !user.isEmpty { return .user(user) }
+        if let room = to["room"]?.stringValue, !room.isEmpty { return .room(room) }
+        if let sid = to["session"]?.stringValue, !sid.isEmpty { return .session(sid) }
+        throw APIError.make(.badRequest, "to.user, to.room or to.session must be a non-empty string")
+    }
+
+    func emit(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try authorize(request)
+        let body = try body(request)
+        let event = try eventName(body)
+        let target = try Self.target(body)
+        let data = body["data"] ?? .null
+        guard body["durable"]?.boolValue == true else {
+            let receivers = await dispatcher.emit(event, data: data, to: target)
+            return Self.answer(["ok": true, "receivers": .int(Int64(receivers))])
+        }
+        guard case .user(let userID) = target else {
+            throw APIError.make(.badRequest, "durable events go to a user (to.user)")
+        }
+        do {
+            let (entry, receivers) = try await dispatcher.emitDurable(event, data: data, toUser: userID)
+            return Self.answer(["ok": true, "receivers": .int(Int64(receivers)), "id": .int(entry.id), "status": "pending"])
+        } catch {
+            switch error {
+            case .full(let limit):
+                throw APIError.make(HTTPStatus(code: 507, reason: "Insufficient Storage"), "outbox full: \(limit) pending events")
+            case .tooLarge(let limit):
+                throw APIError.make(.payloadTooLarge, "durable data larger than \(limit) bytes")
+            case .storage(let why):
+                throw APIError.make(.serviceUnavailable, "outbox unavailable: \(why)")
+            }
+        }
+    }
+
+    func call(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try authorize(request)
+        let body = try body(request)
+        let event = try eventName(body)
+        guard let sid = body["sid"]?.stringValue, !sid.isEmpty else {
+            throw APIError.make(.badRequest, "sid must be a non-empty string")
+        }
+        var timeout = maxCallTimeout
+        if let value = body["timeout_ms"] {
+            guard let ms = value.intValue, ms > 0 else { throw APIError.make(.badRequest, "timeout_ms must be a positive integer") }
+            timeout = min(.milliseconds(ms), maxCallTimeout)
+        }
+        do {
+            let answer = try await dispatcher.server.call(event, [body["data"] ?? .null], to: sid, timeout: timeout)
+            return Self.answer(["ok": true, "data": answer.first ?? .null, "arguments": .array(answer)])
+        } catch {
+            switch error {
+            case .notConnected: throw APIError.make(.notFound, "no such session: \(sid)")
+            case .timedOut: throw APIError.make(HTTPStatus(code: 504, reason: "Gateway Timeout"), "no answer within \(timeout)")
+            case .disconnected: throw APIError.make(HTTPStatus(code: 502, reason: "Bad Gateway"), "session disconnected before answering")
+            }
+        }
+    }
+
+    func sessions(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try authorize(request)
+        guard let userID = request.query["user"], !userID.isEmpty else { throw APIError.make(.badRequest, "user is required") }
+        var seen = Set<String>()
+        var list: [JSONValue] = []
+        for entry in connections.entries(ofUser: userID) {
+            seen.insert(entry.id)
+            list.append(["id": .string(entry.id), "protocol": .string(entry.kind), "target": entry.target.map(JSONValue.string) ?? .null])
+        }
+        // Sockets that authenticated after CONNECT (`user-join`) are not in the table.
+        for sid in await dispatcher.server.sids(ofUser: userID) where !seen.contains(sid) {
+            list.append(["id": .string(sid), "protocol": "socketio", "target": .null])
+        }
+        return Self.answer(["user": .string(userID), "sessions": .array(list)])
+    }
+
+    func outbox(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try authorize(request)
+        guard let userID = request.query["user"], !userID.isEmpty else { throw APIError.make(.badRequest, "user is required") }
+        guard let outbox = dispatcher.outbox else { throw APIError.make(.notFound, "no outbox: the server has no data directory") }
+        var entries = await outbox.entries(userID: userID, now: dispatcher.wallClock())
+        if let status = request.query["status"] { entries = entries.filter { $0.status == status } }
+        return Self.answer([
+            "user": .string(userID), "events": .array(entries.map(\.json)),
+            "pending": .int(Int64(entries.filter { $0.deliveredAt == nil }.count)),
+        ])
+    }
+
+    static func answer(_ value: JSONValue) -> HTTPResponse {
+        var response = HTTPResponse.json(value.serialized())
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+}

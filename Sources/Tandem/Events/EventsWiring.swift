@@ -1,0 +1,55 @@
+/// The events features built by ``ServerApp``: connection table, outbox, dispatcher, API, notify and chat endpoints
+/// and channel presence (Docs/events.md).
+struct EventsWiring: Sendable {
+    let connections: UserConnections
+    let outbox: EventOutbox?
+    let dispatcher: EventDispatcher
+    let api: EventsAPI
+    let notify: NotifyEndpoint
+    let chat: ChatWebSocketEndpoint?
+    let presence: ChannelPresence?
+
+    init(
+        configuration: AppConfiguration, socketIO: SocketIOServer, authenticator: TokenAuthenticator,
+        channels: ChannelService?
+    ) async throws {
+        let settings = configuration.events
+        let connections = UserConnections(maxPerUser: settings.maxConnectionsPerUser)
+        self.connections = connections
+        await socketIO.setUserConnections(connections)
+        var outboxSettings = settings.outbox
+        outboxSettings.syncPolicy = configuration.documents.walSync
+        self.outbox = try configuration.documents.dataDirectory.map { directory throws(StorageError) in
+            try EventOutbox(dataDirectory: directory, settings: outboxSettings)
+        }
+        let dispatcher = EventDispatcher(server: socketIO, outbox: outbox)
+        self.dispatcher = dispatcher
+        await dispatcher.install()
+        var api = EventsAPI(
+            dispatcher: dispatcher, authenticator: authenticator, connections: connections,
+            serviceToken: settings.serviceToken)
+        api.maxCallTimeout = configuration.socketIO.callTimeout
+        self.api = api
+        var notify = NotifyEndpoint(dispatcher: dispatcher, jwtSecret: configuration.jwtSecret, connections: connections)
+        notify.path = settings.notifyPath
+        self.notify = notify
+        if let channels {
+            let presence = ChannelPresence(server: socketIO)
+            await presence.install(service: channels)
+            var chat = ChatWebSocketEndpoint(
+                service: channels, presence: presence, jwtSecret: configuration.jwtSecret, connections: connections)
+            chat.pathPrefix = settings.chatPathPrefix
+            self.chat = chat
+            self.presence = presence
+        } else {
+            self.chat = nil
+            self.presence = nil
+        }
+    }
+
+    func install(on router: inout Router) {
+        api.install(on: &router)
+        notify.install(on: &router)
+        chat?.install(on: &router)
+    }
+}

@@ -1,0 +1,66 @@
+import Synchronization
+import Wire
+
+/// The live connections of every user across protocols, with the per-user limit (`--max-connections-per-user`).
+///
+/// Socket.IO sockets (at CONNECT, when the token names a user), plain chat and notify WebSockets and y-websocket
+/// connections register here; a registration past the limit is refused and the protocol reports
+/// ``AuthOutcome/tooManyConnections`` (CONNECT_ERROR code 4029, close 4029, or HTTP 429 on a y-websocket upgrade).
+/// Without a limit (the default, as Open WebUI) nothing is refused and the table only answers
+/// `GET /api/v1/events/sessions`. Lock-protected so transports can call it from any task; never suspends.
+public final class UserConnections: Sendable {
+    /// One live connection.
+    public struct Entry: Sendable, Equatable {
+        /// The connection id: the Socket.IO sid, or `chat-<n>`, `notify-<n>`, `yws-<n>`.
+        public var id: String
+        public var userID: String
+        /// `socketio`, `chat`, `notify` or `y-websocket`.
+        public var kind: String
+        /// The channel or document, when the connection is bound to one.
+        public var target: String?
+    }
+
+    /// The most connections one user may hold at once; nil (the default) for no limit.
+    public let maxPerUser: Int?
+    private let state = Mutex<(byID: [String: Entry], byUser: [String: Set<String>])>(([:], [:]))
+
+    public init(maxPerUser: Int? = nil) {
+        self.maxPerUser = maxPerUser
+    }
+
+    /// Registers a connection; false (and nothing registered) when the user is at the limit. Registering an id
+    /// that is already registered replaces it without counting twice.
+    public func register(_ entry: Entry) -> Bool {
+        state.withLock { state in
+            let current = state.byUser[entry.userID] ?? []
+            if let maxPerUser, !current.contains(entry.id), current.count >= maxPerUser { return false }
+            if let old = state.byID[entry.id], old.userID != entry.userID {
+                state.byUser[old.userID]?.remove(entry.id)
+            }
+            state.byID[entry.id] = entry
+            state.byUser[entry.userID, default: []].insert(entry.id)
+            return true
+        }
+    }
+
+    /// Forgets a connection (no-op for an unknown id).
+    public func unregister(_ id: String) {
+        state.withLock { state in
+            guard let entry = state.byID.removeValue(forKey: id) else { return }
+            state.byUser[entry.userID]?.remove(id)
+            if state.byUser[entry.userID]?.isEmpty == true { state.byUser[entry.userID] = nil }
+        }
+    }
+
+    /// The user's live connections, by id.
+    public func entries(ofUser userID: String) -> [Entry] {
+        state.withLock { state in
+            (state.byUser[userID] ?? []).compactMap { state.byID[$0] }.sorted { $0.id < $1.id }
+        }
+    }
+
+    /// How many connections the user holds.
+    public func count(ofUser userID: String) -> Int {
+        state.withLock { $0.byUser[userID]?.count ?? 0 }
+    }
+}
