@@ -113,7 +113,12 @@ struct SocketIOServerTests {
             var client = try await TestClient.connect(server)
             _ = try await client.nextText()
             await client.send("40" + (auth?.serialized() ?? ""))
-            #expect(try await client.nextText() == "44" + JSONValue.object(["message": .string(message)]).serialized())
+            // The message as before, plus the code of Docs/events.md (4001 log in again, 4401 expired).
+            let outcome = try #require(AuthOutcome(socketIOMessage: message))
+            let expected: JSONValue = [
+                "message": .string(message), "code": .int(Int64(outcome.code)), "reason": .string(outcome.rawValue),
+            ]
+            #expect(try await client.nextText() == "44" + expected.serialized())
         }
         #expect(await server.allSessions.isEmpty)
     }
