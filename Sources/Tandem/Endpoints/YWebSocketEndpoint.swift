@@ -57,9 +57,10 @@ public struct YWebSocketEndpoint: Sendable {
                 throw HTTPError(.serviceUnavailable, message: "authentication temporarily unavailable, retry later")
             }
         }
-        let peer = DocumentPeer(
+        var peer = DocumentPeer(
             id: "yws-\(outbound.connectionID)", kind: .yWebSocket, userID: user.id, userName: user.name,
             isAdmin: user.role == "admin", token: token)
+        peer.groups = user.groups
         // The room greets the client through `outbound` (sync step 1, then the known awareness states).
         let canWrite: Bool
         do {
