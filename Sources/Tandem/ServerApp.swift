@@ -97,7 +97,9 @@ public final class ServerApp: Sendable {
             self.manager = DocumentManager(configuration: configuration.documents, notes: notes)
         }
         self.authenticator = TokenAuthenticator(secret: configuration.jwtSecret)
-        let userSource = openWebUI.map { OpenWebUIUsers(host: $0) }
+        let busClient = redis.map { RedisClient(configuration: $0) }
+        let revocations = busClient.map { RedisRevocations(client: $0, keyPrefix: configuration.bus.keyPrefix) }
+        let userSource = openWebUI.map { OpenWebUIUsers(host: $0, revocations: revocations) }
         self.yWebSocket = YWebSocketEndpoint(
             pathPrefix: configuration.yjsPath, manager: manager, authenticator: authenticator, userSource: userSource)
         let (manager, authenticator) = (self.manager, self.authenticator)
@@ -136,7 +138,8 @@ public final class ServerApp: Sendable {
         if let metrics { manager.exportMetrics(to: metrics) }
         self.bus = redis.map {
             SocketIORedisBus(
-                server: socketIO, client: RedisClient(configuration: $0), subscriber: RedisSubscriber(configuration: $0),
+                server: socketIO, client: busClient ?? RedisClient(configuration: $0),
+                subscriber: RedisSubscriber(configuration: $0),
                 settings: configuration.bus, metrics: metrics, wallClock: { Date().timeIntervalSince1970 })
         }
         self.adminAPI = AdminAPI(

@@ -38,6 +38,12 @@ public struct TokenAuthenticator: Sendable {
         return User(id: id, name: claims["name"]?.stringValue ?? "", role: role, groups: groups)
     }
 
+    /// The verified claims of a token, or nil when it is missing, forged or expired.
+    public func claims(token: String?, now: Double = Date().timeIntervalSince1970) -> JSONObject? {
+        guard let token, let verifier else { return nil }
+        return try? verifier.verify(token, now: now)
+    }
+
     /// The user of an `Authorization: Bearer <token>` header value.
     public func user(authorization: String?, now: Double = Date().timeIntervalSince1970) -> User? {
         guard let authorization else { return nil }

@@ -47,7 +47,7 @@ public struct YWebSocketEndpoint: Sendable {
             throw HTTPError(.unauthorized, message: "missing, invalid or expired token")
         }
         if let userSource {
-            switch await userSource.user(token: token, claims: [:]) {
+            switch await userSource.user(token: token, claims: authenticator.claims(token: token) ?? [:]) {
             case .user(let id, let name, let role) where id == user.id:
                 user.name = name
                 user.role = role
