@@ -62,9 +62,8 @@ public struct YWebSocketEndpoint: Sendable {
             isAdmin: user.role == "admin", token: token)
         peer.groups = user.groups
         // The room greets the client through `outbound` (sync step 1, then the known awareness states).
-        let canWrite: Bool
         do {
-            canWrite = try await manager.join(documentID, peer: peer, outbound: outbound)
+            try await manager.join(documentID, peer: peer, outbound: outbound)
         } catch DocumentRefusal.forbidden {
             throw HTTPError(.forbidden, message: "access denied to \(documentID)")
         } catch DocumentRefusal.notFound {
@@ -77,7 +76,7 @@ public struct YWebSocketEndpoint: Sendable {
             throw HTTPError(.internalServerError, message: "\(error)")
         }
         return YWebSocketSession(
-            documentID: documentID, peer: peer, canWrite: canWrite, manager: manager, outbound: outbound)
+            documentID: documentID, peer: peer, manager: manager, outbound: outbound)
     }
 }
 
@@ -85,16 +84,14 @@ public struct YWebSocketEndpoint: Sendable {
 final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
     let documentID: String
     let peer: DocumentPeer
-    let canWrite: Bool
     let manager: DocumentManager
     let outbound: WebSocketOutbound
     /// Touched only from `received`, which the server calls one message at a time.
     private var toldReadOnly = false
 
-    init(documentID: String, peer: DocumentPeer, canWrite: Bool, manager: DocumentManager, outbound: WebSocketOutbound) {
+    init(documentID: String, peer: DocumentPeer, manager: DocumentManager, outbound: WebSocketOutbound) {
         self.documentID = documentID
         self.peer = peer
-        self.canWrite = canWrite
         self.manager = manager
         self.outbound = outbound
     }
@@ -120,7 +117,7 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
                 outbound.close(code: .unsupportedData, reason: String("bad state vector: \(error)".prefix(120)))
             }
         case .sync(.step2(let update)), .sync(.update(let update)):
-            guard canWrite else { return denyWrite() }
+            // Write access is the room's to decide (it changes when grants change): a refusal answers below.
             do {
                 try await manager.applyUpdate(documentID, update: update, from: peer)
             } catch DocumentRefusal.readOnly {
