@@ -53,7 +53,9 @@ public final class ClusterNode: Sendable {
 
     /// The store of one document.
     func makeStorage(documentID: String) -> RedisDocumentStorage {
-        RedisDocumentStorage(documentID: documentID, client: client, keys: keys, settings: settings, metrics: metrics)
+        RedisDocumentStorage(
+            documentID: documentID, client: client, keys: keys, settings: settings, metrics: metrics,
+            onPending: { [weak self] in self?.requestPull(documentID) })
     }
 
     /// Subscribes to the document channels, registers the node's presence and starts the relay, sweep and

@@ -36,6 +36,12 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible 
             ? StreamID(milliseconds: milliseconds &+ 1, sequence: 0) : StreamID(milliseconds: milliseconds, sequence: sequence + 1)
     }
 
+    /// The largest id before this one (the last id a state can cover when this entry is not in it).
+    public var predecessor: StreamID {
+        if sequence > 0 { return StreamID(milliseconds: milliseconds, sequence: sequence - 1) }
+        return milliseconds == 0 ? .zero : StreamID(milliseconds: milliseconds - 1, sequence: .max)
+    }
+
     public static func < (lhs: StreamID, rhs: StreamID) -> Bool {
         (lhs.milliseconds, lhs.sequence) < (rhs.milliseconds, rhs.sequence)
     }

@@ -41,12 +41,18 @@ final class RedisDocumentStorage: DocumentStorage, @unchecked Sendable {
     private var fence: Int64 = 0
     /// Whether the last state write was made (this room holds the lease), so the note save is made here.
     private(set) var wroteLastState = true
+    /// Entries read ahead (while catching up before a state write) and not yet handed to the room.
+    private var pending = ClusterPull(state: nil, entries: [])
+    /// Asks the node for a ``pull()`` soon (entries were read ahead and wait for the room).
+    private let onPending: @Sendable () -> Void
     private(set) var logRecordCount = 0
     private(set) var logByteCount = 0
 
     init(
-        documentID: String, client: RedisClient, keys: ClusterKeys, settings: ClusterSettings, metrics: ClusterMetrics? = nil
+        documentID: String, client: RedisClient, keys: ClusterKeys, settings: ClusterSettings, metrics: ClusterMetrics? = nil,
+        onPending: @escaping @Sendable () -> Void = {}
     ) {
+        self.onPending = onPending
         self.metrics = metrics
         self.documentID = documentID
         self.client = client
@@ -111,6 +117,17 @@ final class RedisDocumentStorage: DocumentStorage, @unchecked Sendable {
     func syncLog() throws(StorageError) {}
 
     func writeState(_ state: [UInt8]) throws(StorageError) {
+        // Catch up first, so the cursor passes this room's own appends: the state may cover every entry up to the
+        // first one the room has not applied yet.
+        try readAhead()
+        defer { if pending.state != nil || !pending.entries.isEmpty { onPending() } }
+        logRecordCount = 0
+        logByteCount = 0
+        guard pending.state == nil else {
+            wroteLastState = false  // another node compacted past this room; it catches up on the next pull
+            return
+        }
+        let covered = pending.entries.first.map(\.id.predecessor) ?? cursor
         let (client, settings, token) = (client, settings, Array(token.utf8))
         let leaseKeys = [Array(keys.lease(documentID).utf8), Array(keys.fence(documentID).utf8)]
         let ttl = Array(String(Int(settings.leaseTTL.components.seconds * 1000)).utf8)
@@ -119,13 +136,10 @@ final class RedisDocumentStorage: DocumentStorage, @unchecked Sendable {
                 ClusterScripts.acquire, keys: leaseKeys, arguments: [token, ttl], timeout: settings.commandTimeout)
         }
         fence = acquired.intValue ?? 0
-        logRecordCount = 0
-        logByteCount = 0
         guard fence > 0 else {
             wroteLastState = false  // another node compacts; every update is in the stream meanwhile
             return
         }
-        let covered = cursor
         let arguments: [[UInt8]] = [
             token, Array(String(fence).utf8), state, Array(covered.description.utf8),
             Array(covered.successor.description.utf8),
@@ -152,19 +166,23 @@ final class RedisDocumentStorage: DocumentStorage, @unchecked Sendable {
 
     /// Reads what other rooms appended since the cursor (and the state, when they were trimmed meanwhile).
     func pull() throws(StorageError) -> ClusterPull {
-        var pulled = ClusterPull(state: nil, entries: [])
-        while true {
-            let next = try read(mode: "pull")
-            if let state = next.state {
-                pulled = ClusterPull(state: state, entries: [])
-            }
-            pulled.entries += next.entries
-            if next.entries.count < settings.readBatch { break }
-        }
+        try readAhead()
+        let pulled = pending
+        pending = ClusterPull(state: nil, entries: [])
         ownIDs = ownIDs.filter { $0 > cursor }  // own entries a compaction trimmed before they were read back
         logRecordCount += pulled.entries.count
         logByteCount += pulled.entries.reduce(0) { $0 + $1.update.count }
         return pulled
+    }
+
+    /// Reads everything past the cursor into ``pending``; a newer state replaces what was pending.
+    private func readAhead() throws(StorageError) {
+        while true {
+            let next = try read(mode: "pull")
+            if let state = next.state { pending = ClusterPull(state: state, entries: []) }
+            pending.entries += next.entries
+            if next.entries.count < settings.readBatch { return }
+        }
     }
 
     /// One run of the read script; advances the cursor past what it returns and drops own appends from it.
