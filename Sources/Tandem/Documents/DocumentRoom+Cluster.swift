@@ -69,7 +69,9 @@ extension DocumentRoom {
         activity.record(bytes: update.count, author: origin, now: now)
         stats.update { $0.updatesApplied += 1 }
         markDirty(now: now)
-        broadcast(.update(documentID: documentID, update: update, origin: origin), except: origin.id)
+        // To every local member: peer ids are per node (`yws-<n>` repeats across nodes), so the origin's id may name a
+        // local member; a local writer whose append was refused but reached the stream gets its update back, harmlessly.
+        broadcast(.update(documentID: documentID, update: update, origin: origin))
     }
 
     /// Sends a member's awareness change to the other nodes (cluster mode only).
