@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.request
 import uuid
 
 import pytest
@@ -129,6 +130,10 @@ def contains(final: bytes, doc: Doc) -> bool:
 
 
 async def test_clients_on_three_nodes_converge(nodes):
+    for node in nodes:
+        with urllib.request.urlopen(node.http + "/readyz", timeout=5) as response:
+            assert response.status == 200
+            assert b"cluster" in response.read()
     sio = [SocketIOClient(f"sio{index}") for index in range(3)]
     for client, node in zip(sio, nodes):
         await client.connect(node)
