@@ -29,6 +29,10 @@ public struct AppConfiguration: Sendable {
     public var redisURL: String?
     /// Bus settings (`--redis-key-prefix`, `--redis-room-channels`).
     public var bus = SocketIOBusSettings()
+    /// `--cluster` (with `--redis`): documents live in Redis and several nodes serve them (Docs/cluster.md).
+    public var cluster = false
+    /// Cluster settings; the key prefix and node id are the bus's.
+    public var clusterSettings = ClusterSettings()
 
     public init() {}
 }
@@ -56,6 +60,8 @@ public final class ServerApp: Sendable {
     public let openWebUI: OpenWebUIHost?
     /// The Redis bus, with `redisURL` (Sources/Tandem/SocketIO/SocketIORedisBus.swift).
     public let bus: SocketIORedisBus?
+    /// Cluster mode's node (`--cluster`), else nil (Sources/Tandem/Cluster/ClusterNode.swift).
+    public let cluster: ClusterNode?
     /// The admin dashboard's JSON routes (`/api/v1/admin/…`); the page itself is ``DashboardPage``.
     let adminAPI: AdminAPI
 
@@ -64,6 +70,9 @@ public final class ServerApp: Sendable {
     public init(configuration: AppConfiguration, metrics: MetricsRegistry? = nil) async throws {
         let redis = try configuration.redisURL.map { url throws(RedisError) in try RedisConfiguration(url: url) }
         self.configuration = configuration
+        var documents = configuration.documents
+        self.cluster = try ServerApp.makeClusterNode(configuration, redis: redis, metrics: metrics)
+        self.cluster?.configure(&documents)
         var socketIOConfiguration = configuration.socketIO
         socketIOConfiguration.jwtSecret = configuration.jwtSecret
         let socketIO = SocketIOServer(configuration: socketIOConfiguration)
@@ -77,7 +86,7 @@ public final class ServerApp: Sendable {
             self.channels = nil
             self.chatReads = nil
             self.manager = DocumentManager(
-                configuration: configuration.documents, notes: nil, noteBackend: OpenWebUINotes(host: host))
+                configuration: documents, notes: nil, noteBackend: OpenWebUINotes(host: host))
         } else {
             self.openWebUI = nil
             if let data = configuration.documents.dataDirectory {
@@ -94,7 +103,7 @@ public final class ServerApp: Sendable {
                 self.channels = nil
                 self.chatReads = nil
             }
-            self.manager = DocumentManager(configuration: configuration.documents, notes: notes)
+            self.manager = DocumentManager(configuration: documents, notes: notes)
         }
         self.authenticator = TokenAuthenticator(secret: configuration.jwtSecret)
         let busClient = redis.map { RedisClient(configuration: $0) }
@@ -145,6 +154,7 @@ public final class ServerApp: Sendable {
         self.adminAPI = AdminAPI(
             manager: manager, authenticator: authenticator, socketIO: socketIO, channels: channels?.store, metrics: metrics,
             bus: self.bus)
+        await self.cluster?.start(manager: self.manager)
         await self.bus?.start()
         await socketIO.start()
         if let userSource {
@@ -179,6 +189,7 @@ public final class ServerApp: Sendable {
         await socketIO.shutdown()
         await bus?.stop()
         let saved = await manager.flushAll()
+        await cluster?.stop()
         await channels?.store.sync()
         return saved
     }
