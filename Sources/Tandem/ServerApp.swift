@@ -31,6 +31,10 @@ public struct AppConfiguration: Sendable {
     public var bus = SocketIOBusSettings()
     /// The events API, durable outbox, plain chat/notify endpoints and per-user limit (Docs/events.md).
     public var events = EventsConfiguration()
+    /// `--cluster` (with `--redis`): documents live in Redis and several nodes serve them (Docs/cluster.md).
+    public var cluster = false
+    /// Cluster settings; the key prefix and node id are the bus's.
+    public var clusterSettings = ClusterSettings()
 
     public init() {}
 }
@@ -58,6 +62,8 @@ public final class ServerApp: Sendable {
     public let openWebUI: OpenWebUIHost?
     /// The Redis bus, with `redisURL` (Sources/Tandem/SocketIO/SocketIORedisBus.swift).
     public let bus: SocketIORedisBus?
+    /// Cluster mode's node (`--cluster`), else nil (Sources/Tandem/Cluster/ClusterNode.swift).
+    public let cluster: ClusterNode?
     /// The admin dashboard's JSON routes (`/api/v1/admin/…`); the page itself is ``DashboardPage``.
     let adminAPI: AdminAPI
     /// Events for host backends, the plain notify and chat endpoints (Sources/Tandem/Events, Docs/events.md).
@@ -68,6 +74,9 @@ public final class ServerApp: Sendable {
     public init(configuration: AppConfiguration, metrics: MetricsRegistry? = nil) async throws {
         let redis = try configuration.redisURL.map { url throws(RedisError) in try RedisConfiguration(url: url) }
         self.configuration = configuration
+        var documents = configuration.documents
+        self.cluster = try ServerApp.makeClusterNode(configuration, redis: redis, metrics: metrics)
+        self.cluster?.configure(&documents)
         var socketIOConfiguration = configuration.socketIO
         socketIOConfiguration.jwtSecret = configuration.jwtSecret
         let socketIO = SocketIOServer(configuration: socketIOConfiguration)
@@ -81,7 +90,7 @@ public final class ServerApp: Sendable {
             self.channels = nil
             self.chatReads = nil
             self.manager = DocumentManager(
-                configuration: configuration.documents, notes: nil, noteBackend: OpenWebUINotes(host: host))
+                configuration: documents, notes: nil, noteBackend: OpenWebUINotes(host: host))
         } else {
             self.openWebUI = nil
             if let data = configuration.documents.dataDirectory {
@@ -98,10 +107,12 @@ public final class ServerApp: Sendable {
                 self.channels = nil
                 self.chatReads = nil
             }
-            self.manager = DocumentManager(configuration: configuration.documents, notes: notes)
+            self.manager = DocumentManager(configuration: documents, notes: notes)
         }
         self.authenticator = TokenAuthenticator(secret: configuration.jwtSecret)
-        let userSource = openWebUI.map { OpenWebUIUsers(host: $0) }
+        let busClient = redis.map { RedisClient(configuration: $0) }
+        let revocations = busClient.map { RedisRevocations(client: $0, keyPrefix: configuration.bus.keyPrefix) }
+        let userSource = openWebUI.map { OpenWebUIUsers(host: $0, revocations: revocations) }
         self.yWebSocket = YWebSocketEndpoint(
             pathPrefix: configuration.yjsPath, manager: manager, authenticator: authenticator, userSource: userSource)
         let (manager, authenticator) = (self.manager, self.authenticator)
@@ -140,7 +151,8 @@ public final class ServerApp: Sendable {
         if let metrics { manager.exportMetrics(to: metrics) }
         self.bus = redis.map {
             SocketIORedisBus(
-                server: socketIO, client: RedisClient(configuration: $0), subscriber: RedisSubscriber(configuration: $0),
+                server: socketIO, client: busClient ?? RedisClient(configuration: $0),
+                subscriber: RedisSubscriber(configuration: $0),
                 settings: configuration.bus, metrics: metrics, wallClock: { Date().timeIntervalSince1970 })
         }
         self.adminAPI = AdminAPI(
@@ -148,6 +160,7 @@ public final class ServerApp: Sendable {
             bus: self.bus)
         self.events = try await EventsWiring(
             configuration: configuration, socketIO: socketIO, authenticator: authenticator, channels: channels)
+        await self.cluster?.start(manager: self.manager)
         await self.bus?.start()
         await socketIO.start()
         if let userSource {
@@ -185,6 +198,7 @@ public final class ServerApp: Sendable {
         await socketIO.shutdown()
         await bus?.stop()
         let saved = await manager.flushAll()
+        await cluster?.stop()
         await channels?.store.sync()
         await events.outbox?.sync()
         return saved

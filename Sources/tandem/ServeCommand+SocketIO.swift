@@ -48,6 +48,10 @@ extension ServeCommand {
                   help: "prefix of the shared Redis keys (also REDIS_KEY_PREFIX; default open-webui)") {
                 $0.redis.keyPrefix = $1
             },
+            .init("--cluster", env: "TANDEM_CLUSTER",
+                  help: "with --redis: keep documents in Redis so several nodes serve them (Docs/cluster.md)") {
+                $0.app.cluster = $1
+            },
             .init("--redis-room-channels", env: "TANDEM_REDIS_ROOM_CHANNELS",
                   help: "per-room bus channels, =false for plain python-socketio (also WEBSOCKET_REDIS_ROOM_CHANNELS; default true)") {
                 $0.redis.roomChannels = $1

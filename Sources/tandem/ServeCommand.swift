@@ -250,6 +250,7 @@ enum ServeCommand {
         server.installSignalHandlers()
         self.registerReadinessChecks(on: server, options: options)
         if let bus = app.bus { server.registerReadinessCheck("redis") { await bus.isReady() } }
+        if let cluster = app.cluster { server.registerReadinessCheck("cluster") { await cluster.isReady() } }
         self.announce(server: server, options: options, ephemeral: ephemeralSecret)
         await server.run()
         guard saved.ok else {

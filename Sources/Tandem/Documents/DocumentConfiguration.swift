@@ -35,6 +35,9 @@ public struct DocumentConfiguration: Sendable {
     /// Makes the store of a document; nil uses ``DocumentFiles`` under ``dataDirectory`` (none without one).
     /// Tests inject stores that fail or stall here.
     public var storage: (@Sendable (_ documentID: String) -> (any DocumentStorage)?)?
+    /// Cluster mode (`--cluster`): the node that relays awareness and updates between nodes; its stores are
+    /// ``storage``. Docs/cluster.md.
+    public var cluster: ClusterNode?
     /// Whether read-only members' awareness is relayed (`--read-only-awareness`, default false).
     public var relayReadOnlyAwareness: Bool = false
     /// Whether ids that are not `note:<id>` may be used by any authenticated user, as in Open WebUI (default true).

@@ -109,8 +109,12 @@ public final class DocumentManager: Sendable {
     }
 
     static func access(to note: Note, for peer: DocumentPeer) -> Bool? {
-        if note.allows(.write, userID: peer.userID, isAdmin: peer.isAdmin) { return true }
-        if note.allows(.read, userID: peer.userID, isAdmin: peer.isAdmin) { return false }
+        if note.allows(.write, userID: peer.userID, isAdmin: peer.isAdmin, groups: peer.groups) {
+            // 0.12 grants: writing needs its own grant, and so does reading.
+            return note.accessGrants.isEmpty || note.allows(.read, userID: peer.userID, isAdmin: peer.isAdmin, groups: peer.groups)
+                ? true : nil
+        }
+        if note.allows(.read, userID: peer.userID, isAdmin: peer.isAdmin, groups: peer.groups) { return false }
         return nil
     }
 

@@ -20,6 +20,8 @@ public struct DocumentPeer: Sendable, Hashable {
     /// The bearer token the peer authenticated with, for asking a host application (Open WebUI) on its behalf.
     /// Never logged.
     public var token: String?
+    /// The user's groups (from the token), for group grants on notes.
+    public var groups: [String] = []
 
     public init(id: String, kind: Kind, userID: String, userName: String = "", isAdmin: Bool = false, token: String? = nil) {
         self.id = id

@@ -15,6 +15,7 @@ extension DocumentRoom {
         }
         subscribers[peer.id] = member
         broadcast(.awareness(documentID: documentID, json: bytes, yProtocols: yProtocols, origin: peer), except: peer.id)
+        publishAwareness(bytes, kind: .json, from: peer)
     }
 
     /// Applies a y-protocols awareness update from a y-websocket member and relays what it changed.
@@ -34,11 +35,13 @@ extension DocumentRoom {
             if entry.isRemoval { member.awarenessClients.remove(entry.client) } else { member.awarenessClients.insert(entry.client) }
         }
         subscribers[peer.id] = member
+        let accepted = AwarenessUpdate(entries: changes.accepted).encoded()
         broadcast(
             .awareness(
                 documentID: documentID, json: AwarenessBridge.json(from: changes.accepted, previous: previous),
-                yProtocols: AwarenessUpdate(entries: changes.accepted).encoded(), origin: peer),
+                yProtocols: accepted, origin: peer),
             except: peer.id)
+        publishAwareness(accepted, kind: .yProtocols, from: peer)
         wake()
     }
 
@@ -53,6 +56,7 @@ extension DocumentRoom {
     var socketIOAwarenessClients: Set<ClientID> {
         var clients = Set<ClientID>()
         for member in subscribers.values where member.peer.kind == .socketIO { clients.formUnion(member.awarenessClients) }
+        clients.formUnion(cluster.keptClients)
         return clients
     }
 

@@ -116,7 +116,7 @@ extension DocumentRoom {
         announceSaved(now: now)
         let pending = pendingNoteData
         pendingNoteData = nil
-        if let noteID, let notes {
+        if let noteID, let notes, storage?.wroteLastState ?? true {
             let rendered = document.renderNote(fragment: configuration.noteFragment)
             var editors = subscribers.values.filter(\.canWrite).map(\.peer).sorted { $0.id < $1.id }
             if let lastEditor, let index = editors.firstIndex(of: lastEditor) { editors.swapAt(0, index) }

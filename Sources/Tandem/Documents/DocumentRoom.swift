@@ -59,6 +59,8 @@ public actor DocumentRoom {
     var history = RoomHistory()
     /// Recent updates, last save and the cached rendering, for the admin dashboard (DocumentRoom+Snapshot.swift).
     var activity = RoomActivity()
+    /// Cluster mode: awareness states relayed from other nodes (DocumentRoom+Cluster.swift).
+    var cluster = RoomClusterState()
 
     init(
         documentID: String, configuration: DocumentConfiguration, notes: (any NoteBackend)?, stats: RoomStatistics,
@@ -115,6 +117,7 @@ public actor DocumentRoom {
         let previous = states(of: member.awarenessClients)
         let removal = awareness.remove(member.awarenessClients.sorted(), now: .now)
         broadcast(.left(documentID: documentID, peer: peer))
+        if let removal { publishAwareness(removal.encoded(), kind: .yProtocols, from: peer) }
         if let removal {
             broadcast(
                 .awareness(
@@ -199,7 +202,7 @@ public actor DocumentRoom {
         try checkSizeBudget(decoded, bytes: update.count)
         if let storage {
             do {
-                try storage.append(update)
+                try storage.append(update, author: author)
             } catch {
                 stats.update { $0.appendFailures += 1 }
                 logStorageFailure("append", error)

@@ -11,6 +11,8 @@ public struct TokenAuthenticator: Sendable {
         public var id: String
         public var name: String
         public var role: String
+        /// The groups the token says the user is in (`groups` claim; standalone mode's note group grants).
+        public var groups: [String] = []
         public var isAdmin: Bool { role == "admin" }
     }
 
@@ -32,7 +34,14 @@ public struct TokenAuthenticator: Sendable {
         }
         let role = claims["role"]?.stringValue ?? "user"
         guard role == "admin" || role == "user" else { return nil }
-        return User(id: id, name: claims["name"]?.stringValue ?? "", role: role)
+        let groups = (claims["groups"]?.arrayValue ?? []).compactMap(\.stringValue)
+        return User(id: id, name: claims["name"]?.stringValue ?? "", role: role, groups: groups)
+    }
+
+    /// The verified claims of a token, or nil when it is missing, forged or expired.
+    public func claims(token: String?, now: Double = Date().timeIntervalSince1970) -> JSONObject? {
+        guard let token, let verifier else { return nil }
+        return try? verifier.verify(token, now: now)
     }
 
     /// The user of an `Authorization: Bearer <token>` header value.

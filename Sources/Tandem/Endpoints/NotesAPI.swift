@@ -9,12 +9,14 @@ import YCRDT
 /// | `POST /api/v1/notes/create` `{title, data?, meta?, access_control?}` | any user | the note |
 /// | `GET /api/v1/notes/` | any user | notes the user can read, newest first |
 /// | `GET /api/v1/notes/{id}` | read | the note |
-/// | `POST /api/v1/notes/{id}/update` `{title?, data?, meta?, access_control?}` | write | the note |
+/// | `POST /api/v1/notes/{id}/update` `{title?, data?, meta?, access_control?, access_grants?}` | write | the note |
+/// | `POST /api/v1/notes/{id}/access/update` `{access_grants}` (Open WebUI 0.12) | owner or admin | the note |
 /// | `DELETE /api/v1/notes/{id}/delete` | owner or admin | `true` |
 ///
 /// `data` is shallow-merged as Open WebUI does; only the owner or an admin may change `access_control` (Open WebUI
 /// #30174). When an update changes `data.content`, the live document is reseeded from its ProseMirror JSON (the
-/// change reaches connected editors as an ordinary Yjs update) and `note-events` goes to `note:<id>` (#25916).
+/// change reaches connected editors as an ordinary Yjs update) and `events:note` goes to `note:<id>` (#25916). A
+/// grant change is applied to joined members at once (``DocumentManager/reevaluateAccess(noteID:)``).
 public struct NotesAPI: Sendable {
     public let notes: NoteStore
     public let manager: DocumentManager
@@ -68,17 +70,21 @@ public struct NotesAPI: Sendable {
         let form = try body(request)
         guard let title = form["title"]?.stringValue else { throw APIError.make(.badRequest, "title (a string) is required") }
         let now = NoteStore.nanosecondsNow()
-        let note = Note(
+        var note = Note(
             id: UUID().uuidString.lowercased(), userID: user.id, title: title,
             data: form["data"]?.objectValue ?? [:], meta: form["meta"]?.objectValue ?? [:],
             accessControl: form["access_control"] ?? [:], createdAt: now, updatedAt: now)
+        if let grants = form["access_grants"] {
+            guard let valid = Note.validGrants(grants) else { throw APIError.make(.badRequest, "invalid access_grants") }
+            note.accessGrants = valid
+        }
         try await save(note)
         return .json(note.json.serialized())
     }
 
     func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let user = try user(request)
-        let notes = await notes.notes(readableBy: user.id, isAdmin: user.isAdmin)
+        let notes = await notes.notes(readableBy: user.id, isAdmin: user.isAdmin, groups: user.groups)
         return .json(JSONValue.array(notes.map(\.json)).serialized())
     }
 
@@ -88,11 +94,19 @@ public struct NotesAPI: Sendable {
         guard let first = rest.first, let id = HTTPRequest.percentDecode(first), !id.isEmpty else {
             throw APIError.make(.notFound, "no such route")
         }
-        switch (request.method, rest.count == 2 ? String(rest[1]) : rest.count == 1 ? "" : nil) {
+        switch (request.method, rest.count == 2 ? String(rest[1]) : rest.count == 1 ? "" : rest.count == 3 ? "" : nil) {
         case (.get, ""):
             return .json(try await readable(id, user).json.serialized())
         case (.post, "update"):
             return try await update(id, user, try body(request))
+        case (.post, _) where rest.count == 3 && rest[1] == "access" && rest[2] == "update":
+            let form = try body(request)
+            guard form["access_grants"] != nil else { throw APIError.make(.badRequest, "access_grants is required") }
+            let note = try await readable(id, user)
+            guard user.isAdmin || note.userID == user.id else {
+                throw APIError.make(.forbidden, "only the owner or an admin may change access")
+            }
+            return try await update(id, user, ["access_grants": form["access_grants"] ?? .array([])])
         case (.delete, "delete"):
             let note = try await readable(id, user)
             guard user.isAdmin || note.userID == user.id else { throw APIError.make(.forbidden, "only the owner or an admin may delete a note") }
@@ -105,13 +119,18 @@ public struct NotesAPI: Sendable {
 
     func readable(_ id: String, _ user: TokenAuthenticator.User) async throws -> Note {
         guard let note = await notes.note(id) else { throw APIError.make(.notFound, "note not found") }
-        guard note.allows(.read, userID: user.id, isAdmin: user.isAdmin) else { throw APIError.make(.forbidden, "access denied") }
+        guard note.allows(.read, userID: user.id, isAdmin: user.isAdmin, groups: user.groups) else {
+            throw APIError.make(.forbidden, "access denied")
+        }
         return note
     }
 
     func update(_ id: String, _ user: TokenAuthenticator.User, _ form: JSONObject) async throws -> HTTPResponse {
         var note = try await readable(id, user)
-        guard note.allows(.write, userID: user.id, isAdmin: user.isAdmin) else { throw APIError.make(.forbidden, "write access required") }
+        let isOwner = user.isAdmin || note.userID == user.id
+        guard note.allows(.write, userID: user.id, isAdmin: user.isAdmin, groups: user.groups) else {
+            throw APIError.make(.forbidden, "write access required")
+        }
         if let title = form["title"] {
             guard let text = title.stringValue else { throw APIError.make(.badRequest, "title must be a string") }
             note.title = text
@@ -126,9 +145,14 @@ public struct NotesAPI: Sendable {
         }
         if let meta = form["meta"]?.objectValue { note.meta = meta }
         var accessChanged = false
-        if let access = form["access_control"], user.isAdmin || note.userID == user.id {
+        if let access = form["access_control"], isOwner {
             accessChanged = note.accessControl != access
             note.accessControl = access
+        }
+        if let grants = form["access_grants"], isOwner {
+            guard let valid = Note.validGrants(grants) else { throw APIError.make(.badRequest, "invalid access_grants") }
+            accessChanged = accessChanged || note.accessGrants != valid
+            note.accessGrants = valid
         }
         note.updatedAt = NoteStore.nanosecondsNow()
         try await save(note)

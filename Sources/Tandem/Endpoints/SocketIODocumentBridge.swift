@@ -96,9 +96,11 @@ public enum SocketIODocumentBridge {
     }
 
     static func peer(session: SocketIOSession, user: SocketIOUser) -> DocumentPeer {
-        DocumentPeer(
+        var peer = DocumentPeer(
             id: session.sid, kind: .socketIO, userID: user.id, userName: user.name, isAdmin: user.role == "admin",
             token: user.token)
+        peer.groups = (user.claims["groups"]?.arrayValue ?? []).compactMap(\.stringValue)
+        return peer
     }
 
     /// The sender as a peer and the event's `document_id`; nil when either is missing.

@@ -49,7 +49,7 @@ public struct YWebSocketEndpoint: Sendable {
             throw HTTPError(.unauthorized, message: "missing, invalid or expired token")
         }
         if let userSource {
-            switch await userSource.user(token: token, claims: [:]) {
+            switch await userSource.user(token: token, claims: authenticator.claims(token: token) ?? [:]) {
             case .user(let id, let name, let role) where id == user.id:
                 user.name = name
                 user.role = role
@@ -63,20 +63,19 @@ public struct YWebSocketEndpoint: Sendable {
         if let connections, !connections.register(.init(id: peerID, userID: user.id, kind: "y-websocket", target: documentID)) {
             throw HTTPError(AuthOutcome.tooManyConnections.httpStatus, message: AuthOutcome.tooManyConnections.message)
         }
-        let peer = DocumentPeer(
+        var peer = DocumentPeer(
             id: peerID, kind: .yWebSocket, userID: user.id, userName: user.name,
             isAdmin: user.role == "admin", token: token)
+        peer.groups = user.groups
         // The room greets the client through `outbound` (sync step 1, then the known awareness states).
-        let canWrite: Bool
         do {
-            canWrite = try await manager.join(documentID, peer: peer, outbound: outbound)
+            try await manager.join(documentID, peer: peer, outbound: outbound)
         } catch {
             connections?.unregister(peerID)
             throw Self.refusal(error, documentID: documentID)
         }
         return YWebSocketSession(
-            documentID: documentID, peer: peer, canWrite: canWrite, manager: manager, outbound: outbound,
-            connections: connections)
+            documentID: documentID, peer: peer, manager: manager, outbound: outbound, connections: connections)
     }
 
     static func refusal(_ error: any Error, documentID: String) -> HTTPError {
@@ -98,7 +97,6 @@ public struct YWebSocketEndpoint: Sendable {
 final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
     let documentID: String
     let peer: DocumentPeer
-    let canWrite: Bool
     let manager: DocumentManager
     let outbound: WebSocketOutbound
     let connections: UserConnections?
@@ -106,13 +104,12 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
     private var toldReadOnly = false
 
     init(
-        documentID: String, peer: DocumentPeer, canWrite: Bool, manager: DocumentManager, outbound: WebSocketOutbound,
+        documentID: String, peer: DocumentPeer, manager: DocumentManager, outbound: WebSocketOutbound,
         connections: UserConnections? = nil
     ) {
         self.connections = connections
         self.documentID = documentID
         self.peer = peer
-        self.canWrite = canWrite
         self.manager = manager
         self.outbound = outbound
     }
@@ -138,7 +135,7 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
                 outbound.close(code: .unsupportedData, reason: String("bad state vector: \(error)".prefix(120)))
             }
         case .sync(.step2(let update)), .sync(.update(let update)):
-            guard canWrite else { return denyWrite() }
+            // Write access is the room's to decide (it changes when grants change): a refusal answers below.
             do {
                 try await manager.applyUpdate(documentID, update: update, from: peer)
             } catch DocumentRefusal.readOnly {

@@ -9,7 +9,7 @@ import Wire
 /// pool per host, a connect timeout and a whole-response timeout. The socket work blocks, so it runs on a dedicated
 /// concurrent `DispatchQueue` and is bridged to `async` with a continuation: it never blocks the Swift concurrency
 /// pool that the server's handlers run on. A request already sent is not cancelled by task cancellation; its
-/// timeout bounds it. See Docs/openwebui-host.md.
+/// timeout bounds it. See Docs/openwebui.md ("The requests in detail").
 public final class HTTPClient: Sendable {
     /// Limits and timeouts.
     public struct Configuration: Sendable {

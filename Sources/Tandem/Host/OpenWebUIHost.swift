@@ -9,7 +9,7 @@ import Wire
 /// `features.notes` permission) are applied by Open WebUI itself and never re-implemented here. Token → user
 /// answers are cached for ``Configuration/userTTL`` (refusals for ``Configuration/negativeTTL``) and concurrent
 /// look-ups of one token share one request. Errors separate "refuse" from "retry later"
-/// (``OpenWebUIHostError/isRetryable``). Routes, caching and errors: Docs/openwebui-host.md.
+/// (``OpenWebUIHostError/isRetryable``). Routes, caching and errors: Docs/openwebui.md ("The requests in detail").
 public actor OpenWebUIHost {
     /// Where Open WebUI is and how long answers are trusted.
     public struct Configuration: Sendable {

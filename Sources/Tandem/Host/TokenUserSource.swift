@@ -21,10 +21,19 @@ public protocol TokenUserSource: Sendable {
 /// Users confirmed by a real Open WebUI.
 public struct OpenWebUIUsers: TokenUserSource {
     public let host: OpenWebUIHost
+    /// Open WebUI's revocation keys in its Redis, checked first (with `--redis`).
+    public let revocations: RedisRevocations?
 
-    public init(host: OpenWebUIHost) { self.host = host }
+    public init(host: OpenWebUIHost, revocations: RedisRevocations? = nil) {
+        self.host = host
+        self.revocations = revocations
+    }
 
     public func user(token: String, claims: JSONObject) async -> UserResolution {
+        if let revocations, await revocations.isRevoked(claims: claims) {
+            await host.invalidate(token: token)
+            return .refused("token revoked")
+        }
         do {
             let user = try await host.user(token: token)
             guard user.isVerified else { return .refused("role \(user.role) may not connect") }

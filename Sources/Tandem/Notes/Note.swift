@@ -3,9 +3,12 @@ import Wire
 /// A note as Open WebUI models it (`NoteModel`): the owner, title, free-form `data` (with `data.content =
 /// {json, html, md}`), `meta`, `access_control`, and nanosecond timestamps.
 ///
-/// The JSON shape is Open WebUI's so that `note-events` payloads and REST answers are what its web client expects.
-/// `access_control` follows Open WebUI: `null` means public read; otherwise `{read: {user_ids, group_ids}, write:
-/// {user_ids, group_ids}}` (groups are kept but not resolved: Tandem has no group directory).
+/// The JSON shape is Open WebUI's so that `events:note` payloads and REST answers are what its web client expects.
+/// Access follows Open WebUI 0.12's `access_grants` when a note has any: a list of `{principal_type: user | group,
+/// principal_id: <id> | "*", permission: read | write}`, where each permission needs its own grant (a write grant
+/// alone does not let a user read, as in 0.12). Notes without grants keep the earlier `access_control`: `null` means
+/// public read; otherwise `{read: {user_ids, group_ids}, write: {user_ids, group_ids}}` (a write grant implies read).
+/// Groups come from the caller (the token's `groups` claim in standalone mode).
 public struct Note: Sendable, Equatable {
     public var id: String
     /// The owner's user id.
@@ -14,8 +17,10 @@ public struct Note: Sendable, Equatable {
     /// Free-form data; the editor's content lives in `data.content = {json, html, md}`.
     public var data: JSONObject
     public var meta: JSONObject
-    /// Open WebUI's `access_control`; `.null` is public read.
+    /// Open WebUI's earlier `access_control`; `.null` is public read. Used when ``accessGrants`` is empty.
     public var accessControl: JSONValue
+    /// Open WebUI 0.12's `access_grants` (`{principal_type, principal_id, permission}` objects).
+    public var accessGrants: [JSONValue] = []
     /// Creation time, nanoseconds since 1970.
     public var createdAt: Int64
     /// Last change, nanoseconds since 1970.
@@ -42,8 +47,20 @@ public struct Note: Sendable, Equatable {
 
     /// Whether `userID` may read or write this note: admins and the owner always; others through the grants
     /// (`null` access control grants read to everyone; a write grant implies read).
-    public func allows(_ permission: Permission, userID: String, isAdmin: Bool) -> Bool {
+    public func allows(_ permission: Permission, userID: String, isAdmin: Bool, groups: [String] = []) -> Bool {
         if isAdmin || userID == self.userID { return true }
+        if !accessGrants.isEmpty {
+            return accessGrants.contains { grant in
+                guard grant["permission"]?.stringValue == permission.rawValue,
+                    let principal = grant["principal_id"]?.stringValue
+                else { return false }
+                switch grant["principal_type"]?.stringValue {
+                case "user": return principal == "*" || principal == userID
+                case "group": return principal == "*" || groups.contains(principal)
+                default: return false
+                }
+            }
+        }
         if accessControl.isNull { return permission == .read }
         func granted(_ kind: String) -> Bool {
             guard let ids = accessControl[kind]?["user_ids"]?.arrayValue else { return false }
@@ -65,7 +82,8 @@ public struct Note: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             "id": .string(id), "user_id": .string(userID), "title": .string(title), "data": .object(data),
-            "meta": .object(meta), "access_control": accessControl, "created_at": .int(createdAt),
+            "meta": .object(meta), "access_control": accessControl, "access_grants": .array(accessGrants),
+            "created_at": .int(createdAt),
             "updated_at": .int(updatedAt),
         ])
     }
@@ -79,5 +97,19 @@ public struct Note: Sendable, Equatable {
             id: id, userID: userID, title: json["title"]?.stringValue ?? "",
             data: json["data"]?.objectValue ?? [:], meta: json["meta"]?.objectValue ?? [:],
             accessControl: json["access_control"] ?? .null, createdAt: createdAt, updatedAt: updatedAt)
+        self.accessGrants = (json["access_grants"]?.arrayValue ?? []).filter { $0.objectValue != nil }
+    }
+
+    /// Validates an `access_grants` list from a client: an array of objects with a user or group principal and a
+    /// read or write permission; nil when anything is off.
+    public static func validGrants(_ value: JSONValue) -> [JSONValue]? {
+        guard let grants = value.arrayValue, grants.count <= 1_000 else { return nil }
+        for grant in grants {
+            guard let type = grant["principal_type"]?.stringValue, type == "user" || type == "group",
+                let id = grant["principal_id"]?.stringValue, !id.isEmpty, id.utf8.count <= 256,
+                let permission = grant["permission"]?.stringValue, permission == "read" || permission == "write"
+            else { return nil }
+        }
+        return grants
     }
 }

@@ -49,8 +49,8 @@ public actor NoteStore {
     public func isUnreadable(_ id: String) -> Bool { unreadable[SafeFileName.encode(id)] != nil }
 
     /// Notes `userID` can read, newest change first.
-    public func notes(readableBy userID: String, isAdmin: Bool) -> [Note] {
-        notes.values.filter { $0.allows(.read, userID: userID, isAdmin: isAdmin) }
+    public func notes(readableBy userID: String, isAdmin: Bool, groups: [String] = []) -> [Note] {
+        notes.values.filter { $0.allows(.read, userID: userID, isAdmin: isAdmin, groups: groups) }
             .sorted { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }
     }
 

@@ -10,10 +10,16 @@ public protocol DocumentStorage: AnyObject {
     func load(limit: Int) throws(StorageError) -> DocumentContents
     /// Appends an update to the log; when it throws, nothing of the update is left in the log.
     func append(_ update: [UInt8]) throws(StorageError)
+    /// Appends an update written by `author` (nil: the server); stores that keep authors (cluster mode's stream)
+    /// record it, the others call ``append(_:)``.
+    func append(_ update: [UInt8], author: DocumentPeer?) throws(StorageError)
     /// Makes appended updates durable (fsync), as the sync policy asks.
     func syncLog() throws(StorageError)
     /// Replaces the state, then empties the log (the state holds every logged update).
     func writeState(_ state: [UInt8]) throws(StorageError)
+    /// Whether the last ``writeState(_:)`` wrote the state here; false when another node holds the compaction
+    /// lease (cluster mode), which then also makes the note save.
+    var wroteLastState: Bool { get }
     /// Keeps a copy of the log before records that would not decode are dropped.
     func keepCopyOfLog() throws(StorageError)
     /// Deletes everything stored for the document.
@@ -22,6 +28,11 @@ public protocol DocumentStorage: AnyObject {
     var logRecordCount: Int { get }
     /// Bytes in the log since the last state write.
     var logByteCount: Int { get }
+}
+
+extension DocumentStorage {
+    public func append(_ update: [UInt8], author: DocumentPeer?) throws(StorageError) { try append(update) }
+    public var wroteLastState: Bool { true }
 }
 
 /// What a store holds for a document: the last written state (nil when none) and the log records after it.

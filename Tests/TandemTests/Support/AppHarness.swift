@@ -133,3 +133,22 @@ func eventually(
     Issue.record("timed out waiting for \(what)")
     throw HTTPError(.requestTimeout)
 }
+
+extension RouterHarness {
+    /// Sends an HTTP request through the router, as the transport does; answers the status and the JSON body.
+    func http(_ method: HTTPMethod, _ target: String, token: String? = nil, body: JSONValue? = nil) async -> (Int, JSONValue?) {
+        var headers: HTTPHeaders = [:]
+        if let token { headers.add("Authorization", "Bearer \(token)") }
+        let request = HTTPRequest(
+            method: method, target: target, headers: headers, body: body.map { Array($0.serialized().utf8) } ?? [])
+        guard case .handler(let handler) = router.resolveHTTP(method: method, path: request.path) else { return (404, nil) }
+        do {
+            let response = try await handler(request)
+            return (response.status.code, try? JSONValue(parsing: response.body))
+        } catch let error as HTTPError {
+            return (error.response.status.code, try? JSONValue(parsing: error.response.body))
+        } catch {
+            return (500, nil)
+        }
+    }
+}

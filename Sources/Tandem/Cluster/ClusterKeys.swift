@@ -1,0 +1,54 @@
+/// The Redis keys and channels of cluster mode, all under the shared key prefix (`--redis-key-prefix`).
+///
+/// Document ids may contain `:` (`note:<id>`), so a channel is parsed by its known prefix and suffix, never by
+/// splitting. See Docs/cluster.md, "Keys".
+public struct ClusterKeys: Sendable, Hashable {
+    /// The prefix (Open WebUI's `REDIS_KEY_PREFIX`, default `open-webui`).
+    public let prefix: String
+
+    public init(prefix: String) {
+        self.prefix = prefix
+    }
+
+    /// The stream of a document's updates since its compacted state (`XADD`, field `u` = the v1 update).
+    public func log(_ documentID: String) -> String { "\(prefix):doc:\(documentID):log" }
+    /// The hash holding a document's compacted state: `state` (v1 bytes), `id` (the last stream id it covers),
+    /// `fence` (the fencing token of the writer).
+    public func state(_ documentID: String) -> String { "\(prefix):doc:\(documentID):state" }
+    /// The compaction lease: a random token, with a TTL (`SET NX PX`).
+    public func lease(_ documentID: String) -> String { "\(prefix):doc:\(documentID):lease" }
+    /// The fencing counter, incremented on every lease acquisition.
+    public func fence(_ documentID: String) -> String { "\(prefix):doc:\(documentID):fence" }
+    /// The channel announcing a new stream entry (payload: `<node id> <stream id>`).
+    public func updates(_ documentID: String) -> String { "\(prefix):doc:\(documentID):updates" }
+    /// The channel of a document's awareness (payload: ``ClusterAwarenessMessage``).
+    public func awareness(_ documentID: String) -> String { "\(prefix):doc:\(documentID):awareness" }
+    /// A node's presence key, renewed with a TTL while the node lives.
+    public func node(_ nodeID: String) -> String { "\(prefix):node:\(nodeID)" }
+
+    /// The pattern every node subscribes to once, before it loads anything (so no load can miss a notification).
+    public var documentChannelPattern: String { "\(Self.escapeGlob(prefix)):doc:*" }
+
+    /// Which document channel `channel` is: (document id, `updates` or `awareness`); nil for anything else.
+    public func parse(channel: String) -> (documentID: String, kind: Substring)? {
+        let head = prefix + ":doc:"
+        guard channel.hasPrefix(head) else { return nil }
+        let rest = channel.dropFirst(head.count)
+        for kind in ["updates", "awareness"] where rest.hasSuffix(":" + kind) {
+            let id = rest.dropLast(kind.count + 1)
+            guard !id.isEmpty else { return nil }
+            return (String(id), Substring(kind))
+        }
+        return nil
+    }
+
+    /// Escapes the glob characters of PSUBSCRIBE (`*`, `?`, `[`, `]`, `\`).
+    static func escapeGlob(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if "*?[]\\".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}

@@ -1,0 +1,222 @@
+import Synchronization
+import Wire
+
+/// One Tandem node of a cluster (`tandem serve --redis URL --cluster`): the Redis stores of its documents, the
+/// relay of updates and awareness between nodes, and its presence key. Docs/cluster.md.
+///
+/// Before it serves anything the node subscribes to one pattern covering every document channel, so no load can
+/// miss a notification: a room loads the state and the stream (``RedisDocumentStorage``), and any entry appended
+/// after that read is announced on a channel the node already hears. A notification makes the room read from its
+/// cursor (coalesced per document); a sweep reads every loaded document every ``ClusterSettings/sweepInterval`` for
+/// notifications lost to a reconnect. Awareness is relayed on pub/sub as it is (at-most-once, like y-protocols'
+/// own transport); a node that stops renewing its presence key has its members' awareness cleared by the others.
+public final class ClusterNode: Sendable {
+    public let settings: ClusterSettings
+    public let keys: ClusterKeys
+    /// Commands (appends, reads, state writes, presence, publishing).
+    public let client: RedisClient
+    /// The pattern subscription to every document channel.
+    public let subscriber: RedisSubscriber
+    let metrics: ClusterMetrics?
+
+    private struct State {
+        weak var manager: DocumentManager?
+        var pulling: Set<String> = []
+        var pullAgain: Set<String> = []
+        var nodesSeen: Set<String> = []
+        var tasks: [Task<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    private let outbox: AsyncStream<(String, [UInt8])>.Continuation
+    private let outgoing: AsyncStream<(String, [UInt8])>
+
+    public init(
+        client: RedisClient, subscriber: RedisSubscriber, settings: ClusterSettings = .init(), metrics: MetricsRegistry? = nil
+    ) {
+        self.client = client
+        self.subscriber = subscriber
+        self.settings = settings
+        self.keys = ClusterKeys(prefix: settings.keyPrefix)
+        self.metrics = metrics.map(ClusterMetrics.init)
+        (self.outgoing, self.outbox) = AsyncStream.makeStream(of: (String, [UInt8]).self, bufferingPolicy: .bufferingOldest(1 << 16))
+    }
+
+    /// This node's id (the bus's `host_id`).
+    public var nodeID: String { settings.nodeID }
+
+    /// A document configuration whose rooms store in Redis and relay through this node.
+    public func configure(_ configuration: inout DocumentConfiguration) {
+        configuration.cluster = self
+        configuration.storage = { [self] documentID in self.makeStorage(documentID: documentID) }
+    }
+
+    /// The store of one document.
+    func makeStorage(documentID: String) -> RedisDocumentStorage {
+        RedisDocumentStorage(
+            documentID: documentID, client: client, keys: keys, settings: settings, metrics: metrics,
+            onPending: { [weak self] in self?.requestPull(documentID) })
+    }
+
+    /// Subscribes to the document channels, registers the node's presence and starts the relay, sweep and
+    /// heartbeat tasks. Redis need not be up: subscriptions and writes happen once it is.
+    public func start(manager: DocumentManager) async {
+        state.withLock { $0.manager = manager }
+        do {
+            try await subscriber.psubscribe([keys.documentChannelPattern], timeout: settings.commandTimeout)
+        } catch {
+            Log.shared.warn("cluster: subscribing waits for Redis", ["error": "\(error)"])
+        }
+        await renewPresence()
+        let tasks = [
+            Task { await self.listen() }, Task { await self.drainOutbox() }, Task { await self.sweep() },
+            Task { await self.heartbeat() },
+        ]
+        state.withLock { $0.tasks = tasks }
+        Log.shared.info("cluster node started", ["node": nodeID, "key_prefix": keys.prefix])
+    }
+
+    /// Stops the tasks and removes the presence key (the others clear this node's awareness at once).
+    public func stop() async {
+        let tasks = state.withLock { state in
+            defer { state.tasks = [] }
+            return state.tasks
+        }
+        for task in tasks { task.cancel() }
+        outbox.finish()
+        _ = try? await client.send(RESPCommand("DEL", keys.node(nodeID)), timeout: .seconds(1))
+    }
+
+    /// Ready when the subscription connection is up and Redis answers PING within a second (the `/readyz` check).
+    public func isReady() async -> Bool {
+        guard await subscriber.state == .connected else { return false }
+        return (try? await client.send(RESPCommand("PING"), timeout: .seconds(1))) != nil
+    }
+
+    // MARK: Relay
+
+    /// Queues a member's awareness for the other nodes (published in order by one task).
+    func publishAwareness(documentID: String, _ message: ClusterAwarenessMessage) {
+        outbox.yield((keys.awareness(documentID), message.encoded))
+    }
+
+    /// Makes the room of `documentID` (if loaded) read what other nodes appended; calls arriving while a read runs
+    /// are folded into one more read after it.
+    public func requestPull(_ documentID: String) {
+        let start = state.withLock { state -> Bool in
+            if state.pulling.contains(documentID) {
+                state.pullAgain.insert(documentID)
+                return false
+            }
+            state.pulling.insert(documentID)
+            return true
+        }
+        guard start else { return }
+        Task {
+            while true {
+                if let room = self.manager?.loadedRoom(documentID) { await room.pullRemoteUpdates() }
+                let again = self.state.withLock { state -> Bool in
+                    if state.pullAgain.remove(documentID) != nil { return true }
+                    state.pulling.remove(documentID)
+                    return false
+                }
+                if !again { return }
+            }
+        }
+    }
+
+    private var manager: DocumentManager? { state.withLock { $0.manager } }
+
+    private func listen() async {
+        for await message in subscriber.messages {
+            guard let (documentID, kind) = keys.parse(channel: message.channel) else { continue }
+            metrics?.received.increment()
+            if kind == "updates" {
+                let text = String(decoding: message.payload, as: UTF8.self)
+                if text.split(separator: " ").first.map(String.init) == nodeID { continue }  // own append, applied
+                requestPull(documentID)
+                continue
+            }
+            let decoded: ClusterAwarenessMessage
+            do {
+                decoded = try ClusterAwarenessMessage(bytes: message.payload)
+            } catch {
+                metrics?.malformed.increment()
+                Log.shared.warn("cluster: malformed awareness message dropped", ["document": documentID, "error": "\(error)"])
+                continue
+            }
+            guard decoded.nodeID != nodeID, let room = manager?.loadedRoom(documentID) else { continue }
+            state.withLock { _ = $0.nodesSeen.insert(decoded.nodeID) }
+            await room.applyRemoteAwareness(decoded)
+        }
+    }
+
+    private func drainOutbox() async {
+        for await (channel, payload) in outgoing {
+            do {
+                _ = try await client.send(RESPCommand("PUBLISH", channel, payload), timeout: settings.commandTimeout)
+            } catch {
+                metrics?.publishFailures.increment()
+            }
+        }
+    }
+
+    private func sweep() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: settings.sweepInterval)
+            for documentID in manager?.loadedDocuments ?? [] { requestPull(documentID) }
+        }
+    }
+
+    // MARK: Liveness
+
+    private func renewPresence() async {
+        let ttl = Int(settings.nodeTTL.components.seconds * 1000)
+        _ = try? await client.send(RESPCommand("SET", keys.node(nodeID), "1", "PX", ttl), timeout: settings.commandTimeout)
+    }
+
+    private func heartbeat() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: settings.heartbeatInterval)
+            await renewPresence()
+            await checkNodes()
+        }
+    }
+
+    /// Clears the awareness of every node seen that no longer renews its presence key.
+    func checkNodes() async {
+        let seen = state.withLock { $0.nodesSeen }.sorted()
+        guard !seen.isEmpty else { return }
+        let commands = seen.map { RESPCommand("EXISTS", keys.node($0)) }
+        guard let replies = try? await client.pipeline(commands, timeout: settings.commandTimeout) else { return }
+        let dead = zip(seen, replies).filter { $0.1.intValue == 0 }.map(\.0)
+        guard !dead.isEmpty else { return }
+        state.withLock { $0.nodesSeen.subtract(dead) }
+        for node in dead {
+            Log.shared.warn("cluster: node gone, clearing its members' awareness", ["node": node])
+            metrics?.nodesLost.increment()
+            for documentID in manager?.loadedDocuments ?? [] {
+                await manager?.loadedRoom(documentID)?.clusterNodeDied(node)
+            }
+        }
+    }
+}
+
+/// The counters of cluster mode (`/metrics`).
+struct ClusterMetrics: Sendable {
+    let received: MetricCounter
+    let malformed: MetricCounter
+    let publishFailures: MetricCounter
+    let nodesLost: MetricCounter
+    let appends: MetricCounter
+    let compactions: MetricCounter
+
+    init(_ registry: MetricsRegistry) {
+        received = registry.counter("tandem_cluster_messages_received_total", help: "Cluster pub/sub messages received")
+        malformed = registry.counter("tandem_cluster_malformed_total", help: "Cluster messages that did not decode")
+        publishFailures = registry.counter("tandem_cluster_publish_failures_total", help: "Awareness publishes that failed")
+        nodesLost = registry.counter("tandem_cluster_nodes_lost_total", help: "Nodes whose presence key expired")
+        appends = registry.counter("tandem_cluster_appends_total", help: "Updates appended to document streams")
+        compactions = registry.counter("tandem_cluster_compactions_total", help: "Document states written by this node")
+    }
+}

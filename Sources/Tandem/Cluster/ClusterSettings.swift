@@ -1,0 +1,25 @@
+/// Settings of cluster mode (`tandem serve --redis URL --cluster`), each with its documented default
+/// (Docs/cluster.md).
+public struct ClusterSettings: Sendable {
+    /// The key prefix shared with the Socket.IO bus (`--redis-key-prefix`, default `open-webui`).
+    public var keyPrefix = "open-webui"
+    /// This node's id: the bus's `host_id`, so one id names the node everywhere.
+    public var nodeID = SocketIOBusSettings.randomHostID()
+    /// Longest wait for one Redis round trip of a room (append, read, state write). Default 2 s: while Redis is
+    /// away an append fails within this time and the update is refused, instead of stalling the room longer.
+    public var commandTimeout: Duration = .seconds(2)
+    /// How long a compaction lease lasts without renewal (`PX`). Default 15 s; the holder renews it at each save.
+    public var leaseTTL: Duration = .seconds(15)
+    /// How long a node's presence key lives without renewal. Default 10 s: a dead node's awareness is cleared on
+    /// the others within this plus ``heartbeatInterval``.
+    public var nodeTTL: Duration = .seconds(10)
+    /// How often a node renews its presence key and checks the nodes it has seen. Default 3 s.
+    public var heartbeatInterval: Duration = .seconds(3)
+    /// How often every loaded document is read for entries whose notification was lost (pub/sub is at-most-once,
+    /// e.g. across a reconnect). Default 2 s.
+    public var sweepInterval: Duration = .seconds(2)
+    /// Stream entries read per round trip (`XRANGE … COUNT`). Default 512.
+    public var readBatch = 512
+
+    public init() {}
+}

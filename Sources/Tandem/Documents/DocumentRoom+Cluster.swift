@@ -1,0 +1,128 @@
+import Wire
+import YCRDT
+
+/// What a room knows of other nodes in cluster mode: the awareness clients each node relayed, so a dead node's
+/// states can be cleared (Docs/cluster.md, "Node liveness").
+struct RoomClusterState {
+    /// node id → client id → whether the client speaks Open WebUI's JSON awareness (never renewed, so kept alive
+    /// like a local Socket.IO member's until its node removes it or dies).
+    var remoteClients: [String: [ClientID: Bool]] = [:]
+
+    /// Remote Open WebUI clients, exempt from the awareness timeout.
+    var keptClients: Set<ClientID> {
+        var kept = Set<ClientID>()
+        for clients in remoteClients.values { for (client, json) in clients where json { kept.insert(client) } }
+        return kept
+    }
+
+    mutating func track(_ entries: [AwarenessUpdate.Entry], node: String, json: Bool) {
+        for entry in entries {
+            if entry.isRemoval {
+                remoteClients[node]?[entry.client] = nil
+            } else {
+                remoteClients[node, default: [:]][entry.client] = json
+            }
+        }
+    }
+}
+
+extension DocumentRoom {
+    /// Reads what other nodes appended since this room's cursor and integrates it: applied and relayed to the local
+    /// members like any update, but never appended again (it is already in the stream). A read that fails is left
+    /// to the next notification or sweep; the cursor has not moved then.
+    func pullRemoteUpdates() {
+        guard phase == .loaded, let storage = storage as? RedisDocumentStorage else { return }
+        let pulled: ClusterPull
+        do {
+            pulled = try storage.pull()
+        } catch {
+            logStorageFailure("read of other nodes' updates", error)
+            return
+        }
+        let now = ContinuousClock.now
+        if let state = pulled.state {
+            // Entries past the cursor were compacted away: the state holds them.
+            integrateLogged(state, origin: DocumentPeer(id: "server", kind: .socketIO, userID: ""), now: now)
+        }
+        for entry in pulled.entries {
+            integrateLogged(entry.update, origin: DocumentPeer(id: entry.peerID, kind: .socketIO, userID: entry.userID), now: now)
+        }
+        if storage.logRecordCount >= configuration.compactionUpdates || storage.logByteCount >= configuration.compactionBytes {
+            stats.update { $0.compactions += 1 }
+            save(now: now)
+        }
+    }
+
+    /// Integrates an update that is already logged (appended by another node): apply, relay, mark for the save.
+    func integrateLogged(_ update: [UInt8], origin: DocumentPeer, now: ContinuousClock.Instant) {
+        let decoded: Update
+        do {
+            decoded = try Update(v1: update)
+        } catch {
+            stats.update { $0.updatesRejected += 1 }
+            Log.shared.warn("stream entry is not an update; skipped", ["document": documentID, "error": error.description])
+            return
+        }
+        document.apply(decoded: decoded)
+        cachedState = nil
+        history.applied(bytes: update.count)
+        activity.record(bytes: update.count, author: origin, now: now)
+        stats.update { $0.updatesApplied += 1 }
+        markDirty(now: now)
+        // To every local member: peer ids are per node (`yws-<n>` repeats across nodes), so the origin's id may name a
+        // local member; a local writer whose append was refused but reached the stream gets its update back, harmlessly.
+        broadcast(.update(documentID: documentID, update: update, origin: origin))
+    }
+
+    /// Sends a member's awareness change to the other nodes (cluster mode only).
+    func publishAwareness(_ bytes: [UInt8], kind: ClusterAwarenessMessage.Kind, from peer: DocumentPeer) {
+        guard let node = configuration.cluster else { return }
+        node.publishAwareness(
+            documentID: documentID,
+            ClusterAwarenessMessage(nodeID: node.nodeID, peerID: peer.id, userID: peer.userID, kind: kind, payload: bytes))
+    }
+
+    /// Applies awareness relayed by another node and relays it to the local members in both encodings.
+    func applyRemoteAwareness(_ message: ClusterAwarenessMessage) {
+        guard phase == .loaded else { return }
+        let origin = DocumentPeer(id: message.peerID, kind: .socketIO, userID: message.userID)
+        switch message.kind {
+        case .json:
+            var yProtocols: [UInt8]?
+            if let entries = AwarenessBridge.entries(fromJSON: message.payload, table: awareness), !entries.isEmpty {
+                let changes = awareness.apply(AwarenessUpdate(entries: entries), now: .now)
+                cluster.track(changes.accepted, node: message.nodeID, json: true)
+                if !changes.accepted.isEmpty { yProtocols = AwarenessUpdate(entries: changes.accepted).encoded() }
+            }
+            broadcast(.awareness(documentID: documentID, json: message.payload, yProtocols: yProtocols, origin: origin))
+        case .yProtocols:
+            guard let update = try? AwarenessUpdate(bytes: message.payload) else { return }
+            let previous = states(of: Set(update.entries.map(\.client)))
+            let changes = awareness.apply(update, now: .now)
+            guard !changes.accepted.isEmpty else { return }
+            let json = cluster.remoteClients[message.nodeID].map { clients in
+                changes.accepted.contains { clients[$0.client] == true }
+            } ?? false
+            cluster.track(changes.accepted, node: message.nodeID, json: json)
+            broadcast(
+                .awareness(
+                    documentID: documentID, json: AwarenessBridge.json(from: changes.accepted, previous: previous),
+                    yProtocols: AwarenessUpdate(entries: changes.accepted).encoded(), origin: origin))
+            wake()
+        }
+    }
+
+    /// Clears the awareness of every client another node relayed, after that node stopped renewing its presence.
+    func clusterNodeDied(_ nodeID: String) {
+        guard let clients = cluster.remoteClients.removeValue(forKey: nodeID), !clients.isEmpty else { return }
+        let previous = states(of: Set(clients.keys))
+        guard let removal = awareness.remove(clients.keys.sorted(), now: .now) else { return }
+        broadcast(
+            .awareness(
+                documentID: documentID, json: AwarenessBridge.json(from: removal.entries, previous: previous),
+                yProtocols: removal.encoded(), origin: nil))
+    }
+
+    /// The nodes whose awareness this room holds.
+    var clusterNodesSeen: Set<String> { Set(cluster.remoteClients.keys) }
+}

@@ -1,0 +1,226 @@
+"""Cluster mode: a private redis-server and three `tandem serve --redis URL --cluster` nodes serving one document.
+
+Socket.IO (python-socketio) and y-websocket (pycrdt) clients spread over the nodes edit one document and converge
+(every client's pycrdt document holds the same text and every edit); then a node is killed with SIGKILL in the
+middle of an edit stream, its clients reconnect to another node, and every update any client had received is in
+the document the surviving nodes serve. See Docs/cluster.md.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+import uuid
+
+import pytest
+import socketio
+import websockets
+from pycrdt import Doc, Provider, Text
+
+from support import TandemServer, mint_jwt
+from test_ywebsocket import WebSocketChannel, wait_for
+
+DOCUMENT = "cluster-note"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    binary = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
+    assert os.path.exists(binary), "redis-server missing: apt-get install -y redis-server (.ci/setup does this)"
+    port = free_port()
+    directory = tempfile.mkdtemp(prefix="tandem-cluster-redis-")
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                "--dir", directory], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.kill()
+    process.wait()
+
+
+@pytest.fixture
+def nodes(tandem_bin, redis_url, tmp_path):
+    prefix = "cluster-" + uuid.uuid4().hex[:8]
+    started = []
+    for index in range(3):
+        data = tmp_path / f"node{index}"
+        data.mkdir()
+        started.append(TandemServer(tandem_bin, str(data), ["--redis", redis_url, "--cluster",
+                                                            "--redis-key-prefix", prefix]).start())
+    yield started
+    for node in started:
+        node.stop(signal.SIGKILL)
+
+
+class SocketIOClient:
+    """Open WebUI's editor protocol over python-socketio, with a pycrdt document of its own."""
+
+    def __init__(self, user: str):
+        self.user = user
+        self.doc = Doc()
+        self.doc["text"] = self.text = Text()
+        self.states = 0
+        self.errors: list = []
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.client.on("ydoc:document:state", self._on_state)
+        self.client.on("ydoc:document:update", self._on_update)
+        self.client.on("error", lambda data: self.errors.append(data))
+
+    async def _on_state(self, data):
+        if bytes(data["state"]) != b"\x00\x00":
+            self.doc.apply_update(bytes(data["state"]))
+        self.states += 1
+
+    async def _on_update(self, data):
+        self.doc.apply_update(bytes(data["update"]))
+
+    async def connect(self, node: TandemServer):
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.client.on("ydoc:document:state", self._on_state)
+        self.client.on("ydoc:document:update", self._on_update)
+        self.client.on("error", lambda data: self.errors.append(data))
+        await self.client.connect(node.http, transports=["websocket"], socketio_path="/ws/socket.io",
+                                  auth={"token": mint_jwt({"id": self.user, "name": self.user})})
+        states = self.states
+        await self.client.emit("ydoc:document:join", {"document_id": DOCUMENT})
+        assert await wait_for(lambda: self.states > states), "no state on join"
+
+    async def edit(self, words: str):
+        vector = self.doc.get_state()
+        self.text.insert(len(self.text), words)
+        update = self.doc.get_update(vector)
+        await self.client.emit("ydoc:document:update", {"document_id": DOCUMENT, "update": list(update)})
+
+    async def close(self):
+        try:
+            await self.client.disconnect()
+        except Exception:
+            pass
+
+
+def ws_url(node: TandemServer, user: str) -> str:
+    return f"{node.ws}/yjs/{DOCUMENT}?token={mint_jwt({'id': user, 'name': user})}"
+
+
+def contains(final: bytes, doc: Doc) -> bool:
+    """Whether everything in `doc` is already in the state `final` (applying it changes nothing)."""
+    check = Doc()
+    check["text"] = text = Text()
+    check.apply_update(final)
+    before = str(text)
+    check.apply_update(doc.get_update())
+    return str(text) == before
+
+
+async def test_clients_on_three_nodes_converge(nodes):
+    for node in nodes:
+        with urllib.request.urlopen(node.http + "/readyz", timeout=5) as response:
+            assert response.status == 200
+            assert b"cluster" in response.read()
+    sio = [SocketIOClient(f"sio{index}") for index in range(3)]
+    for client, node in zip(sio, nodes):
+        await client.connect(node)
+    ydocs = []
+    async with websockets.connect(ws_url(nodes[1], "y1")) as ws1, websockets.connect(ws_url(nodes[2], "y2")) as ws2:
+        docs = [Doc(), Doc()]
+        texts = []
+        for doc in docs:
+            doc["text"] = text = Text()
+            texts.append(text)
+        async with Provider(docs[0], WebSocketChannel(ws1, DOCUMENT)) as p1, \
+                Provider(docs[1], WebSocketChannel(ws2, DOCUMENT)) as p2:
+            await asyncio.wait_for(p1.synced.wait(), 5)
+            await asyncio.wait_for(p2.synced.wait(), 5)
+            words = []
+            for round_number in range(10):
+                for index, client in enumerate(sio):
+                    word = f"s{index}r{round_number} "
+                    words.append(word)
+                    await client.edit(word)
+                for index, text in enumerate(texts):
+                    word = f"y{index}r{round_number} "
+                    words.append(word)
+                    text += word
+                await asyncio.sleep(0.01)
+            everyone = [client.text for client in sio] + texts
+
+            def converged():
+                first = str(everyone[0])
+                return all(str(text) == first for text in everyone) and all(word in first for word in words)
+
+            assert await wait_for(converged, timeout=10), [
+                (len(str(text)), [word for word in words if word not in str(text)]) for text in everyone]
+            ydocs = docs
+    # A fresh client on each node is served the same document.
+    final = [str(client.text) for client in sio]
+    for node in nodes:
+        fresh = SocketIOClient("fresh")
+        await fresh.connect(node)
+        assert str(fresh.text) == final[0]
+        await fresh.close()
+    assert all(not client.errors for client in sio)
+    for client in sio:
+        await client.close()
+    del ydocs
+
+
+async def test_kill_9_of_a_node_loses_no_received_update(nodes):
+    rng = random.Random(int(os.environ.get("TANDEM_FAULT_SEED", "1234")))
+    doomed, survivor, other = nodes
+    writer = SocketIOClient("writer")
+    await writer.connect(doomed)
+    local = SocketIOClient("local")  # a reader on the node that dies
+    await local.connect(doomed)
+    remote = SocketIOClient("remote")
+    await remote.connect(other)
+    async with websockets.connect(ws_url(survivor, "yreader")) as ws:
+        reader = Doc()
+        reader["text"] = Text()
+        async with Provider(reader, WebSocketChannel(ws, DOCUMENT)) as provider:
+            await asyncio.wait_for(provider.synced.wait(), 5)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + rng.uniform(0.3, 0.8)
+            sent = 0
+            while loop.time() < deadline:
+                await writer.edit(f"u{sent} ")
+                sent += 1
+                await asyncio.sleep(rng.uniform(0, 0.01))
+            doomed.stop(signal.SIGKILL)
+            await asyncio.sleep(0.5)  # what was relayed before the kill reaches the other nodes' members
+            received = [local.doc, remote.doc, reader]
+            snapshots = [Doc() for _ in received]
+            for snapshot, doc in zip(snapshots, received):
+                snapshot["text"] = Text()
+                snapshot.apply_update(doc.get_update())
+            # The dead node's clients reconnect to another node and carry on.
+            for client in (writer, local):
+                await client.close()
+                await client.connect(survivor)
+            await writer.edit("after-the-kill ")
+            assert await wait_for(lambda: "after-the-kill" in str(remote.text) and "after-the-kill" in str(reader["text"]))
+    fresh = SocketIOClient("fresh")
+    await fresh.connect(other)
+    final = fresh.doc.get_update()
+    assert sent > 0
+    for index, snapshot in enumerate(snapshots):
+        assert contains(final, snapshot), (index, str(snapshot["text"]), str(fresh.text))
+    assert "after-the-kill" in str(fresh.text)
+    for client in (writer, local, remote, fresh):
+        await client.close()
