@@ -9,6 +9,8 @@ public struct AppConfiguration: Sendable {
     /// The HS256 secret of the JWTs (`--jwt-secret`, `TANDEM_JWT_SECRET` or Open WebUI's `WEBUI_SECRET_KEY`).
     /// Without one every token is refused.
     public var jwtSecret: String?
+    /// How far in the future a token's `nbf` or `iat` may lie (`--jwt-clock-skew`, default 30 s).
+    public var jwtClockSkew: Duration = .seconds(30)
     /// Path prefix of the y-websocket endpoint (`--yjs-path`, default `/yjs/`).
     public var yjsPath = "/yjs/"
     /// Channel limits (`--channel-max-message`, `--channel-page-size`); the message logs follow `documents.walSync`.
@@ -57,7 +59,8 @@ public final class ServerApp: Sendable {
             self.chatReads = nil
         }
         self.manager = DocumentManager(configuration: configuration.documents, notes: notes)
-        self.authenticator = TokenAuthenticator(secret: configuration.jwtSecret)
+        self.authenticator = TokenAuthenticator(
+            secret: configuration.jwtSecret, clockSkew: configuration.jwtClockSkew.inSeconds)
         self.yWebSocket = YWebSocketEndpoint(
             pathPrefix: configuration.yjsPath, manager: manager, authenticator: authenticator)
         let (manager, authenticator) = (self.manager, self.authenticator)

@@ -10,7 +10,7 @@ extension ServeCommand {
                 $0.socketIO.path = $1.hasSuffix("/") ? $1 : $1 + "/"
             },
             .init("--max-payload", env: "TANDEM_MAX_PAYLOAD", value: "BYTES",
-                  help: "Engine.IO maxPayload: largest packet or polling body (default 10M)") {
+                  help: "Engine.IO maxPayload: largest packet or polling body on the Socket.IO path only (default 10M)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
                 options.socketIO.maxPayload = try FlagValue.byteSize(value, flag: "--max-payload")
             },
@@ -35,14 +35,18 @@ extension ServeCommand {
         ]
     }
 
-    /// Shares the JWT secret and lets payloads up to maxPayload reach the Engine.IO layer, which refuses larger
-    /// ones itself (413 for a polling body, close 1009 "message too big" on a WebSocket).
+    /// Shares the JWT secret and gives the Socket.IO path limits of its own derived from `--max-payload`, so
+    /// payloads up to maxPayload reach the Engine.IO layer, which refuses larger ones itself (413 for a polling
+    /// body, close 1009 "message too big" on a WebSocket). `--max-body-size`, `--max-frame-size` and
+    /// `--max-message-size` keep applying, unchanged, to every other route (REST, y-websocket, echo).
     static func configureSocketIO(_ options: inout ServeOptions) {
         options.socketIO.jwtSecret = options.app.jwtSecret
+        options.socketIO.jwtClockSkew = options.app.jwtClockSkew
         let limit = options.socketIO.maxPayload + 64
-        options.configuration.http.maxBodySize = max(options.configuration.http.maxBodySize, limit)
-        options.configuration.maxMessageSize = max(options.configuration.maxMessageSize, limit)
-        options.configuration.maxFrameSize = max(options.configuration.maxFrameSize, limit)
+        let path = options.socketIO.path
+        options.configuration.http.pathBodyLimits.append(.init(pathPrefix: path, maxBodySize: limit))
+        options.configuration.webSocketPathLimits.append(
+            .init(pathPrefix: path, maxFrameSize: limit, maxMessageSize: limit))
     }
 
     /// Starts the Socket.IO server and mounts it on the router.
