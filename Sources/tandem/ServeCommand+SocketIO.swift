@@ -10,7 +10,7 @@ extension ServeCommand {
                 $0.socketIO.path = $1.hasSuffix("/") ? $1 : $1 + "/"
             },
             .init("--max-payload", env: "TANDEM_MAX_PAYLOAD", value: "BYTES",
-                  help: "Engine.IO maxPayload: largest packet or polling body on the Socket.IO path only (default 10M)") {
+                  help: "Engine.IO maxPayload: largest packet or body, Socket.IO path only (default 10M)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
                 options.socketIO.maxPayload = try FlagValue.byteSize(value, flag: "--max-payload")
             },
