@@ -19,7 +19,7 @@ struct WALResyncTests {
         let parsed = WALFormat.parse(bytes)
         #expect(parsed.records.isEmpty)
         #expect(parsed.setAsideBytes == bytes.count - WALFormat.header.count)
-        let budget = WALFormat.resyncBudgetFactor * bytes.count + (1 << 20)
+        let budget = WALFormat.resyncBudgetFactor * bytes.count + WALFormat.resyncBudgetMinimum
         #expect(parsed.resyncBytesChecked <= budget + bytes.count)
     }
 

@@ -27,12 +27,15 @@ enum WALFormat {
         var resyncBytesChecked = 0
     }
 
-    /// Resynchronisation checksums at most this many times the file size (plus 1 MiB), so parsing stays linear.
+    /// Resynchronisation checksums at most this many times the file size (plus ``resyncBudgetMinimum``), so
+    /// parsing stays linear.
     ///
     /// Payloads are client bytes: one can hold many `D5 7A` pairs whose lengths all point far ahead, and checking
     /// each would cost O(n²) — minutes for a damaged 10 MB log (found by `Tests/Fuzz/run wal`, issue 19). Past the
     /// budget the rest of the file is set aside (and kept in the `.corrupt` copy) instead.
     static let resyncBudgetFactor = 8
+    /// Checksum bytes always allowed during resynchronisation, however small the file. 64 KiB.
+    static let resyncBudgetMinimum = 64 << 10
 
     /// Whether a marker found after damage starts an intact record; the bytes its checksum covers are charged to
     /// `checked`.
@@ -75,7 +78,7 @@ enum WALFormat {
             return Parsed(records: records, setAsideBytes: bytes.count - valid, isLegacy: true)
         }
         var parsed = Parsed()
-        let resyncBudget = resyncBudgetFactor * bytes.count + (1 << 20)
+        let resyncBudget = resyncBudgetFactor * bytes.count + resyncBudgetMinimum
         var offset = header.count
         while offset < bytes.count {
             if let (payload, next) = readRecord(bytes, at: offset) {
