@@ -9,6 +9,8 @@ public struct AppConfiguration: Sendable {
     /// The HS256 secret of the JWTs (`--jwt-secret`, `TANDEM_JWT_SECRET` or Open WebUI's `WEBUI_SECRET_KEY`).
     /// Without one every token is refused.
     public var jwtSecret: String?
+    /// How far in the future a token's `nbf` or `iat` may lie (`--jwt-clock-skew`, default 30 s).
+    public var jwtClockSkew: Duration = .seconds(30)
     /// Path prefix of the y-websocket endpoint (`--yjs-path`, default `/yjs/`).
     public var yjsPath = "/yjs/"
     /// Channel limits (`--channel-max-message`, `--channel-page-size`); the message logs follow `documents.walSync`.
@@ -79,6 +81,7 @@ public final class ServerApp: Sendable {
         self.cluster?.configure(&documents)
         var socketIOConfiguration = configuration.socketIO
         socketIOConfiguration.jwtSecret = configuration.jwtSecret
+        socketIOConfiguration.jwtClockSkew = configuration.jwtClockSkew
         let socketIO = SocketIOServer(configuration: socketIOConfiguration)
         self.socketIO = socketIO
         if let url = configuration.openWebUIURL {
@@ -109,7 +112,8 @@ public final class ServerApp: Sendable {
             }
             self.manager = DocumentManager(configuration: documents, notes: notes)
         }
-        self.authenticator = TokenAuthenticator(secret: configuration.jwtSecret)
+        self.authenticator = TokenAuthenticator(
+            secret: configuration.jwtSecret, clockSkew: configuration.jwtClockSkew.inSeconds)
         let busClient = redis.map { RedisClient(configuration: $0) }
         let revocations = busClient.map { RedisRevocations(client: $0, keyPrefix: configuration.bus.keyPrefix) }
         let userSource = openWebUI.map { OpenWebUIUsers(host: $0, revocations: revocations) }

@@ -18,7 +18,7 @@ extension ServeCommand {
                 $0.app.socketIO.path = $1.hasSuffix("/") ? $1 : $1 + "/"
             },
             .init("--max-payload", env: "TANDEM_MAX_PAYLOAD", value: "BYTES",
-                  help: "Engine.IO maxPayload: largest packet or polling body (default 16M, Open WebUI 0.12)") {
+                  help: "Engine.IO maxPayload: largest packet or body, Socket.IO path only (default 16M, Open WebUI 0.12)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
                 options.app.socketIO.maxPayload = try FlagValue.byteSize(value, flag: "--max-payload")
             },
@@ -71,13 +71,16 @@ extension ServeCommand {
         }
     }
 
-    /// Reads the Redis settings and lets payloads up to maxPayload reach the Engine.IO layer, which refuses larger
-    /// ones itself (413 for a polling body, close 1009 "message too big" on a WebSocket).
+    /// Reads the Redis settings and gives the Socket.IO path limits of its own derived from `--max-payload`, so
+    /// payloads up to maxPayload reach the Engine.IO layer, which refuses larger ones itself (413 for a polling
+    /// body, close 1009 "message too big" on a WebSocket). `--max-body-size`, `--max-frame-size` and
+    /// `--max-message-size` keep applying, unchanged, to every other route (REST, y-websocket, echo).
     static func configureSocketIO(_ options: inout ServeOptions) {
         self.configureRedis(&options, environment: ProcessInfo.processInfo.environment)
         let limit = options.app.socketIO.maxPayload + 64
-        options.configuration.http.maxBodySize = max(options.configuration.http.maxBodySize, limit)
-        options.configuration.maxMessageSize = max(options.configuration.maxMessageSize, limit)
-        options.configuration.maxFrameSize = max(options.configuration.maxFrameSize, limit)
+        let path = options.app.socketIO.path
+        options.configuration.http.pathBodyLimits.append(.init(pathPrefix: path, maxBodySize: limit))
+        options.configuration.webSocketPathLimits.append(
+            .init(pathPrefix: path, maxFrameSize: limit, maxMessageSize: limit))
     }
 }

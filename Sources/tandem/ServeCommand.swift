@@ -28,12 +28,12 @@ enum ServeCommand {
                 options.configuration.port = try FlagValue.int(value, flag: "--port", range: 0...65535)
             },
             .init("--max-frame-size", env: "TANDEM_MAX_FRAME_SIZE", value: "BYTES",
-                  help: "largest WebSocket frame (default 16M)") {
+                  help: "largest WebSocket frame, except Socket.IO (--max-payload) (default 16M)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
                 options.configuration.maxFrameSize = try FlagValue.byteSize(value, flag: "--max-frame-size")
             },
             .init("--max-message-size", env: "TANDEM_MAX_MESSAGE_SIZE", value: "BYTES",
-                  help: "largest WebSocket message (default 16M)") {
+                  help: "largest WebSocket message, except Socket.IO (--max-payload) (default 16M)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
                 options.configuration.maxMessageSize = try FlagValue.byteSize(value, flag: "--max-message-size")
             },
@@ -43,7 +43,7 @@ enum ServeCommand {
                 options.configuration.maxBufferedBytes = try FlagValue.byteSize(value, flag: "--max-buffered-bytes")
             },
             .init("--max-body-size", env: "TANDEM_MAX_BODY_SIZE", value: "BYTES",
-                  help: "largest HTTP request body (default 1M)") {
+                  help: "largest HTTP request body, except Socket.IO polling (--max-payload) (default 10M)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
                 options.configuration.http.maxBodySize = try FlagValue.byteSize(value, flag: "--max-body-size")
             },
@@ -102,6 +102,11 @@ enum ServeCommand {
                   help: "HS256 secret of the JWTs (also read from WEBUI_SECRET_KEY); without one every token is refused") {
                 $0.app.jwtSecret = $1
             },
+            .init("--jwt-clock-skew", env: "TANDEM_JWT_CLOCK_SKEW", value: "DURATION",
+                  help: "how far a token's nbf or iat may lie in the future (default 30s)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.jwtClockSkew = try FlagValue.duration(value, flag: "--jwt-clock-skew")
+            },
             .init("--wal-sync", env: "TANDEM_WAL_SYNC", value: "always|never|MS",
                   help: "fsync of the write-ahead logs: each append, never, or batched every MS (default 50)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
@@ -154,6 +159,11 @@ enum ServeCommand {
                   help: "automatic versions older than this are dropped (default 30 days)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
                 options.app.documents.historyMaxAge = try FlagValue.duration(value, flag: "--history-max-age")
+            },
+            .init("--max-stored-size", env: "TANDEM_MAX_STORED_SIZE", value: "BYTES",
+                  help: "largest document state or log file loaded from disk (default 256M)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.maxStoredBytes = try FlagValue.byteSize(value, flag: "--max-stored-size")
             },
             .init("--yjs-path", env: "TANDEM_YJS_PATH", value: "PREFIX", help: "y-websocket endpoint prefix (default /yjs/)") {
                 $0.app.yjsPath = $1

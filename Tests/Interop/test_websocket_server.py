@@ -50,8 +50,8 @@ async def test_echo_text_binary_fragmented_and_ping(echo_server):
 
 
 async def test_oversized_message_is_closed_with_1009(tandem_bin):
-    # --max-payload (Engine.IO) raises the WebSocket limits to at least itself, so lower it too.
-    server = EchoServer(tandem_bin, "--max-message-size", "64K", "--max-payload", "64K")
+    # --max-payload (Engine.IO) only sets the Socket.IO path's limits; /echo keeps --max-message-size.
+    server = EchoServer(tandem_bin, "--max-message-size", "64K")
     try:
         async with websockets.connect(f"ws://127.0.0.1:{server.port}/echo", max_size=None) as ws:
             await ws.send(b"x" * (65 * 1024))

@@ -34,11 +34,12 @@ public actor ChannelStore {
     private struct State {
         var channel: Channel
         var messages: [ChannelMessage] = []
-        var positions: [String: Int] = [:]
+        var positions: [ByteKey: Int] = [:]
         var log: WriteAheadLog
     }
 
-    private var channels: [String: State] = [:]
+    /// Keyed by the id's bytes (``ByteKey``): ids differing only in Unicode normalisation are distinct channels.
+    private var channels: [ByteKey: State] = [:]
 
     /// Opens the channels folder of a data directory and replays every channel's log.
     public init(dataDirectory: String, limits: ChannelLimits = ChannelLimits()) throws(StorageError) {
@@ -61,7 +62,7 @@ public actor ChannelStore {
                 guard let entry = try? JSONValue(parsing: record) else { continue }
                 ChannelStore.apply(entry, to: &state)
             }
-            channels[channel.id] = state
+            channels[ByteKey(channel.id)] = state
         }
     }
 
@@ -86,7 +87,7 @@ public actor ChannelStore {
             try FileIO.makeDirectories(folder)
             try FileIO.writeAtomically(Array(channel.storedJSON.serialized().utf8), to: folder + "/channel.json")
             let log = try WriteAheadLog(path: folder + "/messages.ylog", policy: limits.syncPolicy)
-            channels[id] = State(channel: channel, log: log)
+            channels[ByteKey(id)] = State(channel: channel, log: log)
         } catch {
             throw .storage(error.description)
         }
@@ -94,7 +95,7 @@ public actor ChannelStore {
     }
 
     /// The channel with `id`, if any.
-    public func channel(_ id: String) -> Channel? { channels[id]?.channel }
+    public func channel(_ id: String) -> Channel? { channels[ByteKey(id)]?.channel }
 
     /// Channels `userID` belongs to (all channels for an admin when `includeAll`), by name.
     public func channels(of userID: String, includeAll: Bool = false) -> [Channel] {
@@ -112,7 +113,7 @@ public actor ChannelStore {
     public func changeMembers(
         _ channelID: String, add: [String], remove: [String], by userID: String, isAdmin: Bool, now: Int64
     ) throws(ChannelError) -> Channel {
-        guard var state = channels[channelID] else { throw .channelNotFound(channelID) }
+        guard var state = channels[ByteKey(channelID)] else { throw .channelNotFound(channelID) }
         guard isAdmin || state.channel.ownerID == userID else { throw .notAllowed }
         var channel = state.channel
         for id in add where channel.members[id] == nil { channel.members[id] = 0 }
@@ -123,17 +124,17 @@ public actor ChannelStore {
         channel.updatedAt = now
         try writeChannel(channel)
         state.channel = channel
-        channels[channelID] = state
+        channels[ByteKey(channelID)] = state
         return channel
     }
 
     /// Records that `userID` read the channel at `now`.
     public func markRead(_ channelID: String, userID: String, now: Int64) throws(ChannelError) {
-        guard var state = channels[channelID] else { throw .channelNotFound(channelID) }
+        guard var state = channels[ByteKey(channelID)] else { throw .channelNotFound(channelID) }
         guard state.channel.isMember(userID) else { throw .notMember }
         state.channel.members[userID] = now
         try writeChannel(state.channel)
-        channels[channelID] = state
+        channels[ByteKey(channelID)] = state
     }
 
     // MARK: Messages
@@ -142,16 +143,16 @@ public actor ChannelStore {
     public func post(
         _ channelID: String, userID: String, content: String, parentID: String? = nil, now: Int64
     ) throws(ChannelError) -> ChannelMessage {
-        guard var state = channels[channelID] else { throw .channelNotFound(channelID) }
+        guard var state = channels[ByteKey(channelID)] else { throw .channelNotFound(channelID) }
         guard state.channel.isMember(userID) else { throw .notMember }
         try validate(content)
-        if let parentID, state.positions[parentID] == nil { throw .messageNotFound(parentID) }
+        if let parentID, state.positions[ByteKey(parentID)] == nil { throw .messageNotFound(parentID) }
         let message = ChannelMessage(
             id: UUID().uuidString.lowercased(), channelID: channelID, userID: userID, content: content,
             parentID: parentID, createdAt: now)
         try append(["op": "post", "message": message.json], to: &state)
         ChannelStore.insert(message, into: &state)
-        channels[channelID] = state
+        channels[ByteKey(channelID)] = state
         return message
     }
 
@@ -159,16 +160,16 @@ public actor ChannelStore {
     public func edit(
         _ channelID: String, messageID: String, content: String, by userID: String, isAdmin: Bool, now: Int64
     ) throws(ChannelError) -> ChannelMessage {
-        guard var state = channels[channelID] else { throw .channelNotFound(channelID) }
+        guard var state = channels[ByteKey(channelID)] else { throw .channelNotFound(channelID) }
         guard isAdmin || state.channel.isMember(userID) else { throw .notMember }
-        guard let position = state.positions[messageID] else { throw .messageNotFound(messageID) }
+        guard let position = state.positions[ByteKey(messageID)] else { throw .messageNotFound(messageID) }
         guard isAdmin || state.messages[position].userID == userID else { throw .notAllowed }
         try validate(content)
         try append(["op": "edit", "id": .string(messageID), "content": .string(content), "updated_at": .int(now)], to: &state)
         state.messages[position].content = content
         state.messages[position].updatedAt = now
         let message = state.messages[position]
-        channels[channelID] = state
+        channels[ByteKey(channelID)] = state
         return message
     }
 
@@ -176,15 +177,15 @@ public actor ChannelStore {
     public func delete(_ channelID: String, messageID: String, by userID: String, isAdmin: Bool) throws(ChannelError)
         -> ChannelMessage
     {
-        guard var state = channels[channelID] else { throw .channelNotFound(channelID) }
+        guard var state = channels[ByteKey(channelID)] else { throw .channelNotFound(channelID) }
         guard isAdmin || state.channel.isMember(userID) else { throw .notMember }
-        guard let position = state.positions[messageID] else { throw .messageNotFound(messageID) }
+        guard let position = state.positions[ByteKey(messageID)] else { throw .messageNotFound(messageID) }
         let message = state.messages[position]
         guard isAdmin || message.userID == userID else { throw .notAllowed }
         try append(["op": "delete", "id": .string(messageID)], to: &state)
         ChannelStore.remove(messageID, from: &state)
         try compactIfNeeded(&state)
-        channels[channelID] = state
+        channels[ByteKey(channelID)] = state
         return message
     }
 
@@ -193,7 +194,7 @@ public actor ChannelStore {
     public func messages(_ channelID: String, userID: String, isAdmin: Bool, skip: Int = 0, limit: Int? = nil)
         throws(ChannelError) -> [ChannelMessage]
     {
-        guard let state = channels[channelID] else { throw .channelNotFound(channelID) }
+        guard let state = channels[ByteKey(channelID)] else { throw .channelNotFound(channelID) }
         guard isAdmin || state.channel.isMember(userID) else { throw .notMember }
         let size = min(max(limit ?? limits.defaultPageSize, 0), limits.maxPageSize)
         let skip = max(skip, 0)
@@ -209,7 +210,7 @@ public actor ChannelStore {
     }
 
     /// Records in a channel's log (for tests and metrics).
-    public func logRecordCount(_ channelID: String) -> Int { channels[channelID]?.log.recordCount ?? 0 }
+    public func logRecordCount(_ channelID: String) -> Int { channels[ByteKey(channelID)]?.log.recordCount ?? 0 }
 
     // MARK: Internals
 
@@ -256,11 +257,11 @@ public actor ChannelStore {
         switch entry["op"]?.stringValue {
         case "post":
             guard let value = entry["message"], let message = ChannelMessage(json: value),
-                state.positions[message.id] == nil
+                state.positions[ByteKey(message.id)] == nil
             else { return }
             insert(message, into: &state)
         case "edit":
-            guard let id = entry["id"]?.stringValue, let position = state.positions[id],
+            guard let id = entry["id"]?.stringValue, let position = state.positions[ByteKey(id)],
                 let content = entry["content"]?.stringValue
             else { return }
             state.messages[position].content = content
@@ -274,14 +275,14 @@ public actor ChannelStore {
     }
 
     private static func insert(_ message: ChannelMessage, into state: inout State) {
-        state.positions[message.id] = state.messages.count
+        state.positions[ByteKey(message.id)] = state.messages.count
         state.messages.append(message)
     }
 
     private static func remove(_ id: String, from state: inout State) {
-        guard let position = state.positions[id] else { return }
+        guard let position = state.positions[ByteKey(id)] else { return }
         state.messages.remove(at: position)
-        state.positions[id] = nil
-        for index in position..<state.messages.count { state.positions[state.messages[index].id] = index }
+        state.positions[ByteKey(id)] = nil
+        for index in position..<state.messages.count { state.positions[ByteKey(state.messages[index].id)] = index }
     }
 }

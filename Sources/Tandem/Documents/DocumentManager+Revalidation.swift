@@ -39,7 +39,7 @@ extension DocumentManager {
                 await room.apply(access: decisions)
                 joined.withLock { index in
                     for peerID in decisions.keys {
-                        index[peerID]?.remove(room.documentID)
+                        index[peerID]?.remove(ByteKey(room.documentID))
                         if index[peerID]?.isEmpty == true { index[peerID] = nil }
                     }
                 }

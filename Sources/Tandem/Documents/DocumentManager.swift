@@ -58,9 +58,10 @@ public final class DocumentManager: Sendable {
     /// Counters of every room.
     public let statistics = RoomStatistics()
 
-    let rooms = Mutex<[String: DocumentRoom]>([:])
+    /// Keyed by the id's bytes: `café` NFC and NFD are two documents (``ByteKey``, issue 19).
+    let rooms = Mutex<[ByteKey: DocumentRoom]>([:])
     /// peer id → the documents it joined.
-    let joined = Mutex<[String: Set<String>]>([:])
+    let joined = Mutex<[String: Set<ByteKey>]>([:])
 
     /// A directory whose notes are `notes` (standalone) or, when given, `noteBackend` (e.g. Open WebUI).
     public init(configuration: DocumentConfiguration, notes: NoteStore?, noteBackend: (any NoteBackend)? = nil) {
@@ -122,24 +123,25 @@ public final class DocumentManager: Sendable {
 
     /// The loaded room of `documentID`, if any.
     public func loadedRoom(_ documentID: String) -> DocumentRoom? {
-        rooms.withLock { $0[DocumentManager.normalize(documentID)] }
+        rooms.withLock { $0[ByteKey(DocumentManager.normalize(documentID))] }
     }
 
     /// The room of `documentID`, created (not yet loaded) when there is none.
     func room(_ documentID: String) -> DocumentRoom {
         rooms.withLock { rooms in
-            if let room = rooms[documentID] { return room }
+            if let room = rooms[ByteKey(documentID)] { return room }
             let room = DocumentRoom(
                 documentID: documentID, configuration: configuration, notes: noteBackend, stats: statistics,
                 onClosed: { [weak self] closed in self?.forget(closed) })
-            rooms[documentID] = room
+            rooms[ByteKey(documentID)] = room
             return room
         }
     }
 
     private func forget(_ room: DocumentRoom) {
         rooms.withLock { rooms in
-            if rooms[room.documentID] === room { rooms[room.documentID] = nil }
+            let key = ByteKey(room.documentID)
+            if rooms[key] === room { rooms[key] = nil }
         }
     }
 
@@ -147,7 +149,7 @@ public final class DocumentManager: Sendable {
     public func isLoaded(_ rawID: String) -> Bool { loadedRoom(rawID) != nil }
 
     /// Ids of the loaded documents.
-    public var loadedDocuments: [String] { rooms.withLock { $0.keys.sorted() } }
+    public var loadedDocuments: [String] { rooms.withLock { $0.keys.sorted().map(\.string) } }
 
     // MARK: Membership
 
@@ -181,7 +183,7 @@ public final class DocumentManager: Sendable {
                 throw error
             }
         }
-        joined.withLock { _ = $0[peer.id, default: []].insert(documentID) }
+        joined.withLock { _ = $0[peer.id, default: []].insert(ByteKey(documentID)) }
         return canWrite
     }
 
@@ -195,7 +197,7 @@ public final class DocumentManager: Sendable {
     public func leave(_ rawID: String, peer: DocumentPeer) async {
         let documentID = DocumentManager.normalize(rawID)
         joined.withLock { index in
-            index[peer.id]?.remove(documentID)
+            index[peer.id]?.remove(ByteKey(documentID))
             if index[peer.id]?.isEmpty == true { index[peer.id] = nil }
         }
         await loadedRoom(documentID)?.leave(peer)
@@ -204,7 +206,7 @@ public final class DocumentManager: Sendable {
     /// Removes `peer` from every document it joined (its connection closed).
     public func disconnect(_ peer: DocumentPeer) async {
         let documents = joined.withLock { $0.removeValue(forKey: peer.id) ?? [] }
-        for documentID in documents.sorted() { await loadedRoom(documentID)?.leave(peer) }
+        for documentID in documents.sorted() { await loadedRoom(documentID.string)?.leave(peer) }
     }
 
     /// How many documents `peerID` has joined.
@@ -212,7 +214,7 @@ public final class DocumentManager: Sendable {
 
     /// Whether `peerID` has joined `rawID`.
     public func hasJoined(_ peerID: String, _ rawID: String) -> Bool {
-        joined.withLock { $0[peerID]?.contains(DocumentManager.normalize(rawID)) ?? false }
+        joined.withLock { $0[peerID]?.contains(ByteKey(DocumentManager.normalize(rawID))) ?? false }
     }
 
     /// The members of a document (peer ids, sorted).

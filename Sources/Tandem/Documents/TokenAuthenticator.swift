@@ -13,14 +13,18 @@ public struct TokenAuthenticator: Sendable {
         public var role: String
         /// The groups the token says the user is in (`groups` claim; standalone mode's note group grants).
         public var groups: [String] = []
+        /// The token's `exp` (seconds since 1970), nil when it never expires: connections authenticated by the
+        /// token are closed when it passes (issue 19).
+        public var expiresAt: Double? = nil
         public var isAdmin: Bool { role == "admin" }
     }
 
     let verifier: JWTVerifier?
 
-    /// An authenticator for tokens signed with `secret`; with nil, every token is refused.
-    public init(secret: String?) {
-        self.verifier = secret.map { JWTVerifier(secret: $0) }
+    /// An authenticator for tokens signed with `secret`; with nil, every token is refused. `clockSkew`: seconds an
+    /// `nbf` or `iat` may lie in the future (``JWTVerifier/clockSkew``, default 30).
+    public init(secret: String?, clockSkew: Double = 30) {
+        self.verifier = secret.map { JWTVerifier(secret: $0, clockSkew: clockSkew) }
     }
 
     /// The user a token authenticates, or nil when it is missing, forged, expired or for a refused role.
@@ -35,7 +39,9 @@ public struct TokenAuthenticator: Sendable {
         let role = claims["role"]?.stringValue ?? "user"
         guard role == "admin" || role == "user" else { return nil }
         let groups = (claims["groups"]?.arrayValue ?? []).compactMap(\.stringValue)
-        return User(id: id, name: claims["name"]?.stringValue ?? "", role: role, groups: groups)
+        return User(
+            id: id, name: claims["name"]?.stringValue ?? "", role: role, groups: groups,
+            expiresAt: claims["exp"]?.doubleValue)
     }
 
     /// The verified claims of a token, or nil when it is missing, forged or expired.
@@ -50,5 +56,12 @@ public struct TokenAuthenticator: Sendable {
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         return user(token: String(parts[1]).trimmingCharacters(in: .whitespaces), now: now)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, fractions included.
+    var inSeconds: Double {
+        Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Wire
 import YCRDT
 
@@ -74,8 +75,10 @@ public struct YWebSocketEndpoint: Sendable {
             connections?.unregister(peerID)
             throw Self.refusal(error, documentID: documentID)
         }
-        return YWebSocketSession(
+        let session = YWebSocketSession(
             documentID: documentID, peer: peer, manager: manager, outbound: outbound, connections: connections)
+        if let expiresAt = user.expiresAt { session.closeWhenTokenExpires(at: expiresAt) }
+        return session
     }
 
     static func refusal(_ error: any Error, documentID: String) -> HTTPError {
@@ -93,6 +96,13 @@ public struct YWebSocketEndpoint: Sendable {
     }
 }
 
+extension WebSocketCloseCode {
+    /// 4001 "token expired": the connection's JWT `exp` passed while it was open (issue 19). In the private-use
+    /// range (RFC 6455 §7.4.2) so a client can tell it apart from other policy closes and fetch a fresh token
+    /// before reconnecting.
+    public static let tokenExpired = WebSocketCloseCode(rawValue: 4001)
+}
+
 /// One y-websocket connection's protocol handling.
 final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
     let documentID: String
@@ -102,6 +112,8 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
     let connections: UserConnections?
     /// Touched only from `received`, which the server calls one message at a time.
     private var toldReadOnly = false
+    /// Closes the connection when the token expires; cancelled when it closes first.
+    private let expiry = Mutex<Task<Void, Never>?>(nil)
 
     init(
         documentID: String, peer: DocumentPeer, manager: DocumentManager, outbound: WebSocketOutbound,
@@ -174,7 +186,22 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
 
     func closed(code: WebSocketCloseCode) async {
         connections?.unregister(peer.id)
+        expiry.withLock { $0?.cancel() }
         await manager.leave(documentID, peer: peer)
+    }
+
+    /// Closes the connection with ``WebSocketCloseCode/tokenExpired`` when the wall clock reaches `expiresAt`
+    /// (seconds since 1970, the token's `exp`): a token that expires while connected stops working (issue 19).
+    func closeWhenTokenExpires(at expiresAt: Double, now: Double = Date().timeIntervalSince1970) {
+        let delay = Duration.milliseconds(Int64(max(0, min(expiresAt - now, 1e9)) * 1000))
+        let (outbound, peer) = (self.outbound, self.peer)
+        let task = Task {
+            try? await Task.sleep(for: delay)
+            guard !Task.isCancelled else { return }
+            Log.shared.info("token expired, closing", ["peer": peer.id, "user": peer.userID])
+            outbound.close(code: .tokenExpired, reason: "token expired")
+        }
+        expiry.withLock { $0 = task }
     }
 
     private func denyWrite() {

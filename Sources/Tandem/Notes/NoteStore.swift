@@ -13,7 +13,8 @@ public actor NoteStore {
     /// Largest note file accepted, in bytes (default 64 MB); checked before reading.
     public nonisolated let maxNoteBytes: Int
 
-    private var notes: [String: Note] = [:]
+    /// Keyed by the id's bytes (``ByteKey``): ids differing only in Unicode normalisation are distinct notes.
+    private var notes: [ByteKey: Note] = [:]
     /// Files that exist but could not be read; their ids cannot be created or written.
     public private(set) var unreadable: [String: String] = [:]
 
@@ -35,7 +36,7 @@ public actor NoteStore {
                     unreadable[String(name.dropLast(5))] = "\(path): its id does not match its file name"
                     continue
                 }
-                notes[note.id] = note
+                notes[ByteKey(note.id)] = note
             } catch {
                 unreadable[String(name.dropLast(5))] = "\(path): \(error)"
             }
@@ -43,7 +44,7 @@ public actor NoteStore {
     }
 
     /// The note with `id`, if any.
-    public func note(_ id: String) -> Note? { notes[id] }
+    public func note(_ id: String) -> Note? { notes[ByteKey(id)] }
 
     /// Whether `id` names a file that could not be read (and so must not be replaced).
     public func isUnreadable(_ id: String) -> Bool { unreadable[SafeFileName.encode(id)] != nil }
@@ -64,16 +65,16 @@ public actor NoteStore {
         }
         let bytes = Array(note.json.serialized().utf8)
         try FileIO.writeAtomically(bytes, to: path(for: note.id))
-        notes[note.id] = note
+        notes[ByteKey(note.id)] = note
     }
 
     /// Removes a note; false when there was none.
     @discardableResult
     public func delete(_ id: String) throws(StorageError) -> Bool {
-        guard notes[id] != nil else { return false }
+        guard notes[ByteKey(id)] != nil else { return false }
         try FileIO.remove(path(for: id))
         try FileIO.syncDirectory(of: path(for: id))
-        notes[id] = nil
+        notes[ByteKey(id)] = nil
         return true
     }
 

@@ -21,6 +21,9 @@ public struct SocketIOConfiguration: Sendable {
     public var namespaces: Set<String> = ["/"]
     /// HS256 secret for the JWTs in CONNECT auth and event payloads; nil accepts no token as valid.
     public var jwtSecret: String? = nil
+    /// How far in the future a token's `nbf` or `iat` may lie (issuer clock ahead of ours). Default 30 s
+    /// (`--jwt-clock-skew`); `exp` is never extended.
+    public var jwtClockSkew: Duration = .seconds(30)
     /// When true, a missing or bad token gets CONNECT_ERROR; when false (Open WebUI's behaviour) the socket connects
     /// without a user and its events are ignored.
     public var strictAuth: Bool = false

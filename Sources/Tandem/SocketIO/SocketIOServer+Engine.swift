@@ -221,6 +221,7 @@ extension SocketIOServer {
             }
         }
         self.usage.expire(now: now)
+        await self.disconnectExpiredTokens()
     }
 
     /// Closes an Engine.IO session and disconnects its sockets.

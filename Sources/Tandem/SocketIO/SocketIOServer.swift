@@ -93,7 +93,8 @@ public actor SocketIOServer {
         wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.configuration = configuration
-        self.verifier = configuration.jwtSecret.map { JWTVerifier(secret: $0) }
+        let skew = configuration.jwtClockSkew.inSeconds
+        self.verifier = configuration.jwtSecret.map { JWTVerifier(secret: $0, clockSkew: skew) }
         self.wallClock = wallClock
         self.usage = UsagePool(expiry: configuration.usageExpiry)
         (self.roomOutboxStream, self.roomOutbox) = AsyncStream.makeStream(of: (packet: String, engineSID: String).self)

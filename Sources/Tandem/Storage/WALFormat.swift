@@ -23,6 +23,28 @@ enum WALFormat {
         var setAsideBytes = 0
         /// Whether the file had no header (the earlier plain format).
         var isLegacy = false
+        /// Payload bytes checksummed while looking for a record after damage (bounded, see ``resyncBudgetFactor``).
+        var resyncBytesChecked = 0
+    }
+
+    /// Resynchronisation checksums at most this many times the file size (plus ``resyncBudgetMinimum``), so
+    /// parsing stays linear.
+    ///
+    /// Payloads are client bytes: one can hold many `D5 7A` pairs whose lengths all point far ahead, and checking
+    /// each would cost O(n²) — minutes for a damaged 10 MB log (found by `Tests/Fuzz/run wal`, issue 19). Past the
+    /// budget the rest of the file is set aside (and kept in the `.corrupt` copy) instead.
+    static let resyncBudgetFactor = 8
+    /// Checksum bytes always allowed during resynchronisation, however small the file. 64 KiB.
+    static let resyncBudgetMinimum = 64 << 10
+
+    /// Whether a marker found after damage starts an intact record; the bytes its checksum covers are charged to
+    /// `checked`.
+    static func resyncCandidate(_ bytes: [UInt8], at offset: Int, checked: inout Int) -> Bool {
+        guard let (length, start) = readLength(bytes, at: offset + 2), length <= bytes.count - start - 4 else {
+            return false
+        }
+        checked += length
+        return readRecord(bytes, at: offset) != nil
     }
 
     /// One framed record.
@@ -56,6 +78,7 @@ enum WALFormat {
             return Parsed(records: records, setAsideBytes: bytes.count - valid, isLegacy: true)
         }
         var parsed = Parsed()
+        let resyncBudget = resyncBudgetFactor * bytes.count + resyncBudgetMinimum
         var offset = header.count
         while offset < bytes.count {
             if let (payload, next) = readRecord(bytes, at: offset) {
@@ -66,8 +89,10 @@ enum WALFormat {
             // Damaged here: skip to the next marker that starts an intact record.
             var scan = offset + 1
             var resumed = false
-            while scan + 1 < bytes.count {
-                if bytes[scan] == marker.0, bytes[scan + 1] == marker.1, readRecord(bytes, at: scan) != nil {
+            while scan + 1 < bytes.count && parsed.resyncBytesChecked <= resyncBudget {
+                if bytes[scan] == marker.0, bytes[scan + 1] == marker.1,
+                    resyncCandidate(bytes, at: scan, checked: &parsed.resyncBytesChecked)
+                {
                     resumed = true
                     break
                 }

@@ -48,6 +48,7 @@ extension EventLoop {
                 return
             }
             connection.phase = .upgrading
+            connection.upgradePath = path
             self.updateInterest(connection)
             self.startSession(factory: factory, request: request, response: response, connectionID: connection.id)
             return
@@ -186,11 +187,12 @@ extension EventLoop {
         connection.enqueue(response.serialize(keepAlive: true))
         connection.enqueue(connection.pendingAfterUpgrade)
         connection.pendingAfterUpgrade = []
-        var decoder = WebSocketFrameDecoder(
-            role: .server, configuration: .init(maxFrameSize: self.configuration.maxFrameSize))
+        let limits = self.configuration.webSocketLimits(forPath: connection.upgradePath)
+        var decoder = WebSocketFrameDecoder(role: .server, configuration: .init(maxFrameSize: limits.maxFrameSize))
         decoder.append(connection.parser.takeBufferedBytes())
         connection.decoder = decoder
-        connection.state = WebSocketConnectionState(configuration: self.configuration.webSocketState, now: now)
+        connection.state = WebSocketConnectionState(
+            configuration: self.configuration.webSocketState(forPath: connection.upgradePath), now: now)
         connection.inbound = continuation
         connection.budget = budget
         connection.phase = .webSocket

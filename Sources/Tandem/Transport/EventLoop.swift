@@ -25,6 +25,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
     static let listenerID: UInt64 = 0
     static let wakeID: UInt64 = 1
     static let readBufferSize = 64 * 1024
+    /// Connections refused with 503 per pause after descriptor exhaustion (the rest wait for the next pause).
+    static let maxRefusalsPerPause = 256
 
     let configuration: ServerConfiguration
     let router: Router
@@ -38,6 +40,11 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
     private var listenFD: Int32
     /// An eventfd that other threads write to wake the loop.
     private let wakeFD: Int32
+    /// A descriptor held in reserve (`/dev/null`): given up to accept and refuse a connection when the process is
+    /// out of descriptors, then taken again (-1 when it could not be reopened).
+    private var spareFD: Int32
+    /// Pauses polling of the listener after `EMFILE`/`ENFILE` (issue 19, #6).
+    private var acceptThrottle: AcceptThrottle
 
     private let lock = NSLock()
     private var commands: [Command] = []
@@ -59,6 +66,9 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         self.logger = logger
         Socket.raiseOpenFileLimit()
         signal(SIGPIPE, SIG_IGN)
+        self.spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        self.acceptThrottle = AcceptThrottle(
+            initialBackoff: configuration.acceptBackoff, maxBackoff: configuration.maxAcceptBackoff)
         self.listenFD = try Socket.listen(
             host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         self.port = Socket.localPort(self.listenFD)
@@ -128,7 +138,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         var nextTick = ContinuousClock.now + .seconds(1)
         while true {
             let now = ContinuousClock.now
-            let timeout = max(0, Int32((nextTick - now).milliseconds))
+            let wake = self.acceptThrottle.resumeAt.map { min($0, nextTick) } ?? nextTick
+            let timeout = max(0, Int32((wake - now).milliseconds))
             let count = epoll_wait(self.epollFD, events, maxEvents, timeout)
             if count < 0 && errno != EINTR { break }
             let afterWait = ContinuousClock.now
@@ -143,6 +154,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
                 }
             }
             self.runCommands(now: afterWait)
+            if self.acceptThrottle.shouldResume(now: afterWait) { self.resumeAccepting(now: afterWait) }
             if afterWait >= nextTick {
                 self.tick(now: afterWait)
                 nextTick = afterWait + .seconds(1)
@@ -173,6 +185,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         }
         for connection in Array(self.connections.values) { self.teardown(connection) }
         if self.listenFD >= 0 { Glibc.close(self.listenFD) }
+        if self.spareFD >= 0 { Glibc.close(self.spareFD) }
         Glibc.close(self.epollFD)
         Glibc.close(self.wakeFD)
         for callback in callbacks { callback() }
@@ -250,10 +263,15 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
                 accepted = try Socket.accept(self.listenFD)
             } catch {
                 self.metrics.error(.accept)
-                self.logger.error("accept failed", ["error": "\(error)"])
+                if AcceptThrottle.isExhaustion(error.errno) {
+                    self.pauseAccepting(error, now: now)
+                } else {
+                    self.logger.error("accept failed", ["error": "\(error)"])
+                }
                 return
             }
             guard let (fd, address) = accepted else { return }
+            self.acceptThrottle.accepted()
             guard self.connections.count < self.configuration.maxConnections, self.shutdownDeadline == nil else {
                 self.metrics.error(.accept)
                 self.logger.warn(
@@ -273,6 +291,41 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             connection.registeredEvents = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
             self.register(fd, id: connection.id, events: connection.registeredEvents, modify: false)
         }
+    }
+
+    /// Out of descriptors: refuse the connection at the head of the backlog with a 503 through the spare
+    /// descriptor (so its client is answered instead of left hanging), then stop polling the listener for the
+    /// throttle's backoff; the loop keeps serving open connections meanwhile.
+    private func pauseAccepting(_ error: Socket.Error, now: ContinuousClock.Instant) {
+        if self.spareFD >= 0 {
+            Glibc.close(self.spareFD)
+            self.spareFD = -1
+            // Every connection waiting now is refused, one descriptor at a time, so none is left hanging.
+            for _ in 0..<Self.maxRefusalsPerPause {
+                guard let (fd, address) = try? Socket.accept(self.listenFD) else { break }
+                let refusal = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                _ = refusal.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+                Glibc.close(fd)
+                self.metrics.error(.accept)
+                self.logger.debug("connection refused", ["peer": address, "reason": "out_of_file_descriptors"])
+            }
+            self.spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        }
+        let until = self.acceptThrottle.exhausted(now: now)
+        epoll_ctl(self.epollFD, EPOLL_CTL_DEL, self.listenFD, nil)
+        if self.acceptThrottle.consecutivePauses == 1 {
+            self.logger.warn(
+                "accept paused", ["error": "\(error)", "connections": self.connections.count,
+                                  "pause_ms": (until - now).milliseconds])
+        }
+    }
+
+    /// The backoff is over: poll the listener again (not during shutdown, which closed it).
+    private func resumeAccepting(now: ContinuousClock.Instant) {
+        self.acceptThrottle.resumed()
+        guard self.listenFD >= 0, self.shutdownDeadline == nil else { return }
+        self.register(self.listenFD, id: Self.listenerID, events: EPOLLIN.rawValue, modify: false)
+        self.acceptConnections(now: now)
     }
 
     private func handle(events: UInt32, on connection: ServerConnection, now: ContinuousClock.Instant) {

@@ -12,14 +12,27 @@ public struct ServerConfiguration: Sendable {
     public var backlog: Int32 = 4096
     /// Open connections beyond which new ones are closed right after `accept`. Default 16,384.
     public var maxConnections: Int = 16_384
+    /// When `accept` fails for lack of file descriptors (`EMFILE`, `ENFILE`), the listener is not polled for this
+    /// long, doubling while it lasts (up to ``maxAcceptBackoff``), instead of spinning; the connection waiting in
+    /// the backlog is answered 503 and closed through a reserved descriptor. Default 50 ms.
+    public var acceptBackoff: Duration = .milliseconds(50)
+    /// Longest pause of the listener after descriptor exhaustion. Default 1 s.
+    public var maxAcceptBackoff: Duration = .seconds(1)
 
-    /// HTTP request limits: request line 8 KiB, head 32 KiB, 100 headers, body 1 MiB by default.
-    public var http = HTTPRequestParser.Configuration()
+    /// HTTP request limits: request line 8 KiB, head 32 KiB, 100 headers, body 10 MiB by default (large notes
+    /// and Open WebUI's 10 MB Socket.IO payloads; the parser's own default is 1 MiB). Per-path body limits in
+    /// ``HTTPRequestParser/Configuration/pathBodyLimits``.
+    public var http = HTTPRequestParser.Configuration(maxBodySize: 10 << 20)
 
     /// Largest WebSocket frame accepted; checked on the header, fails with 1009. Default 16 MiB.
     public var maxFrameSize: Int = 16 << 20
     /// Largest reassembled WebSocket message; fails with 1009. Default 16 MiB.
     public var maxMessageSize: Int = 16 << 20
+    /// WebSocket frame and message limits of their own for some paths, instead of ``maxFrameSize`` and
+    /// ``maxMessageSize``: the entry with the longest path prefix matching the upgrade request's path wins. `tandem
+    /// serve` gives the Socket.IO path limits derived from `--max-payload`, so `--max-frame-size` and
+    /// `--max-message-size` keep applying to every other WebSocket route. Default none.
+    public var webSocketPathLimits: [WebSocketPathLimits] = []
     /// Write-queue bound per connection: a send that finds more than this already queued closes the connection
     /// with 1013 instead of growing memory. A single message is always accepted into an empty queue.
     /// Default 16 MiB.
@@ -51,11 +64,38 @@ public struct ServerConfiguration: Sendable {
     /// The defaults.
     public init() {}
 
-    /// The WebSocket connection-state configuration derived from these settings.
-    var webSocketState: WebSocketConnectionState.Configuration {
+    /// The frame and message limits of a WebSocket upgraded at `path`: the longest matching
+    /// ``webSocketPathLimits`` prefix, else ``maxFrameSize`` and ``maxMessageSize``.
+    public func webSocketLimits(forPath path: String) -> (maxFrameSize: Int, maxMessageSize: Int) {
+        var best: WebSocketPathLimits?
+        for limit in self.webSocketPathLimits where path.utf8.starts(with: limit.pathPrefix.utf8) {
+            if best.map({ $0.pathPrefix.utf8.count < limit.pathPrefix.utf8.count }) ?? true { best = limit }
+        }
+        return (best?.maxFrameSize ?? self.maxFrameSize, best?.maxMessageSize ?? self.maxMessageSize)
+    }
+
+    /// The WebSocket connection-state configuration of a WebSocket upgraded at `path`.
+    func webSocketState(forPath path: String) -> WebSocketConnectionState.Configuration {
         WebSocketConnectionState.Configuration(
-            maxMessageSize: self.maxMessageSize, pingInterval: self.pingInterval, pongTimeout: self.pongTimeout,
-            closeTimeout: self.closeTimeout
+            maxMessageSize: self.webSocketLimits(forPath: path).maxMessageSize, pingInterval: self.pingInterval,
+            pongTimeout: self.pongTimeout, closeTimeout: self.closeTimeout
         )
+    }
+}
+
+/// WebSocket limits for the upgrades whose path starts with ``pathPrefix`` (compared byte-wise).
+public struct WebSocketPathLimits: Sendable, Equatable {
+    /// The path prefix, e.g. `/ws/socket.io/`.
+    public var pathPrefix: String
+    /// Largest frame accepted on those paths; checked on the header, fails with 1009.
+    public var maxFrameSize: Int
+    /// Largest reassembled message on those paths; fails with 1009.
+    public var maxMessageSize: Int
+
+    /// Limits for upgrades under `pathPrefix`.
+    public init(pathPrefix: String, maxFrameSize: Int, maxMessageSize: Int) {
+        self.pathPrefix = pathPrefix
+        self.maxFrameSize = maxFrameSize
+        self.maxMessageSize = maxMessageSize
     }
 }

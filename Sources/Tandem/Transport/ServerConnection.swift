@@ -31,6 +31,8 @@ final class ServerConnection {
     /// The request being answered (for the log line and latency of its response).
     var currentRequest: (method: String, path: String, started: ContinuousClock.Instant)?
     var phase = Phase.http
+    /// The path of the WebSocket upgrade in progress (selects its frame and message limits).
+    var upgradePath = ""
     var parser: HTTPRequestParser
     var decoder: WebSocketFrameDecoder?
     var state: WebSocketConnectionState?

@@ -15,6 +15,10 @@ public struct HTTPRequestParser: Sendable {
         /// Largest `Content-Length` accepted. Default 1 MiB (Engine.IO's `maxHttpBufferSize` is 1 MB); larger
         /// gives 413 before any body byte is buffered.
         public var maxBodySize: Int
+        /// Body limits of their own for some paths, instead of ``maxBodySize``: the entry with the longest path
+        /// prefix matching the request path wins. Lets one endpoint (Socket.IO polling, bounded by Engine.IO's
+        /// maxPayload) take larger bodies without raising every other route's limit. Default none.
+        public var pathBodyLimits: [PathBodyLimit] = []
 
         /// Creates a configuration; see the properties for defaults.
         public init(
@@ -24,6 +28,30 @@ public struct HTTPRequestParser: Sendable {
             self.maxRequestLineLength = maxRequestLineLength
             self.maxHeaderBytes = maxHeaderBytes
             self.maxHeaderCount = maxHeaderCount
+            self.maxBodySize = maxBodySize
+        }
+
+        /// The body limit of requests to `path` (the target up to `?`): the longest matching
+        /// ``pathBodyLimits`` prefix, else ``maxBodySize``.
+        public func maxBodySize(forPath path: String) -> Int {
+            var best: PathBodyLimit?
+            for limit in self.pathBodyLimits where path.utf8.starts(with: limit.pathPrefix.utf8) {
+                if best.map({ $0.pathPrefix.utf8.count < limit.pathPrefix.utf8.count }) ?? true { best = limit }
+            }
+            return best?.maxBodySize ?? self.maxBodySize
+        }
+    }
+
+    /// A body limit for the requests whose path starts with ``pathPrefix`` (compared byte-wise).
+    public struct PathBodyLimit: Sendable, Equatable {
+        /// The path prefix, e.g. `/ws/socket.io/`.
+        public var pathPrefix: String
+        /// Largest `Content-Length` accepted on those paths; larger gives 413 before any body byte is buffered.
+        public var maxBodySize: Int
+
+        /// A limit of `maxBodySize` bytes for paths under `pathPrefix`.
+        public init(pathPrefix: String, maxBodySize: Int) {
+            self.pathPrefix = pathPrefix
             self.maxBodySize = maxBodySize
         }
     }
@@ -236,8 +264,9 @@ public struct HTTPRequestParser: Sendable {
         else {
             throw .invalidContentLength
         }
-        guard length <= self.configuration.maxBodySize else {
-            throw .bodyTooLarge(length: length, limit: self.configuration.maxBodySize)
+        let limit = self.configuration.maxBodySize(forPath: request.path)
+        guard length <= limit else {
+            throw .bodyTooLarge(length: length, limit: limit)
         }
         return length
     }
