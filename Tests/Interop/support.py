@@ -89,3 +89,38 @@ def running_server(binary: str, data_dir: str | None = None, extra_args: list | 
             yield server
         finally:
             server.stop()
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def redis_server(prefix: str = "tandem-redis-"):
+    """Debian's redis-server on a free loopback port, without persistence; yields its redis:// URL."""
+    import socket
+    import tempfile
+    import time
+    binary = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
+    assert os.path.exists(binary), "redis-server missing: apt-get install -y redis-server (.ci/setup does this)"
+    port = free_port()
+    directory = tempfile.mkdtemp(prefix=prefix)
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                "--dir", directory], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.kill()
+        process.wait()
+

@@ -23,36 +23,17 @@ import socketio
 import websockets
 from pycrdt import Doc, Provider, Text
 
-from support import TandemServer, mint_jwt
+from support import TandemServer, free_port, mint_jwt, redis_server
 from test_ywebsocket import WebSocketChannel, wait_for
 
 DOCUMENT = "cluster-note"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def redis_url():
-    binary = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
-    assert os.path.exists(binary), "redis-server missing: apt-get install -y redis-server (.ci/setup does this)"
-    port = free_port()
-    directory = tempfile.mkdtemp(prefix="tandem-cluster-redis-")
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                "--dir", directory], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.kill()
-    process.wait()
+    with redis_server("tandem-cluster-redis-") as url:
+        yield url
 
 
 @pytest.fixture
