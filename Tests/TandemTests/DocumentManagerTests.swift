@@ -223,7 +223,7 @@ struct DocumentManagerTests {
         let dir = try makeTemporaryDirectory("docs")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let notes = try NoteStore(dataDirectory: dir)
-        try await notes.save(Note(id: "n", userID: "u", title: "T", data: ["files": [1], "content": ["md": "old"]], createdAt: 1, updatedAt: 1))
+        try await notes.save(Note(id: "n", userID: "u", title: "T", data: ["files": [1], "content": ["note": "no stored text, so nothing is seeded"]], createdAt: 1, updatedAt: 1))
         let manager = DocumentManager(configuration: diskConfiguration(dir), notes: notes)
         try await manager.join("note:n", peer: peer("s", user: "u"), outbound: RecordingOutbound())
         try await manager.applyUpdate(

@@ -85,4 +85,26 @@ struct OpenWebUIProtocolTests {
         #expect(try await client.events("ydoc:document:state").first?["document_id"] == "doc-20")
         _ = await h.app.shutdown()
     }
+
+    @Test("A note stored as HTML only, or Markdown only, is seeded server-side from it")
+    func seedsFromHTMLAndMarkdown() async throws {
+        let dir = try makeTemporaryDirectory("seed")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let h = try await harness(dir)
+        for (field, text) in [("html", "<h1>Plan</h1><p>from <strong>HTML</strong></p>"), ("md", "# Plan\n\nfrom **Markdown**")] {
+            let (_, created) = await h.http(
+                .post, "/api/v1/notes/create", token: token("alice"),
+                body: ["title": "T", "data": ["content": .object([field: .string(text)])]])
+            let id = try #require(created?["id"]?.stringValue)
+            let out = RecordingOutbound()
+            try await h.app.manager.join("note:\(id)", peer: DocumentPeer(id: "a-\(field)", kind: .socketIO, userID: "alice"), outbound: out)
+            let state = try #require(out.take("ydoc:document:state").first?["state"]?.byteArrayValue)
+            var document = Document()
+            try document.applyUpdate(state)
+            let rendered = document.renderNote(fragment: "prosemirror")
+            #expect(rendered.markdown.contains("# Plan"), "\(field): \(rendered.markdown)")
+            #expect(rendered.markdown.contains(field == "html" ? "**HTML**" : "**Markdown**"))
+        }
+        _ = await h.app.shutdown()
+    }
 }

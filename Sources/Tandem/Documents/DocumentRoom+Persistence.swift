@@ -125,15 +125,23 @@ extension DocumentRoom {
             let retryDelay = configuration.saveRetryDelay
             noteWrites.append(
                 Task {
-                    // Failed note saves are retried with backoff and reported, never dropped silently.
-                    for attempt in 0..<6 {
-                        if await notes.save(noteID: noteID, rendered: rendered, clientData: pending, editors: editors) {
+                    // Failed note saves are retried with backoff (1 s … 60 s) and reported, never dropped: the
+                    // content is written as soon as the note's source takes it again.
+                    self.activeNoteSaves += 1
+                    defer { self.activeNoteSaves -= 1 }
+                    var attempt = 0
+                    while !(await notes.save(noteID: noteID, rendered: rendered, clientData: pending, editors: editors)) {
+                        stats.update { $0.noteSaveFailures += 1 }
+                        if Task.isCancelled {
+                            Log.shared.error("note content not written back before shutdown", ["note": noteID])
                             return
                         }
-                        stats.update { $0.noteSaveFailures += 1 }
-                        try? await Task.sleep(for: retryDelay * (1 << attempt))
+                        if attempt == 5 {
+                            Log.shared.error("note content not yet written back; still retrying", ["note": noteID])
+                        }
+                        try? await Task.sleep(for: min(retryDelay * (1 << min(attempt, 6)), .seconds(60)))
+                        attempt += 1
                     }
-                    Log.shared.error("note content could not be written back after 6 attempts", ["note": noteID])
                 })
         }
         return true
@@ -157,19 +165,26 @@ extension DocumentRoom {
         onClosed(self)
     }
 
-    /// Saves, syncs and waits for note writes (shutdown); false when something could not be stored.
-    func flush() async -> Bool {
+    /// Saves, syncs and waits for note writes (shutdown) for at most `noteTimeout`; false when something could not
+    /// be stored (a note write still failing then is cancelled and reported).
+    func flush(noteTimeout: Duration = .seconds(10)) async -> Bool {
         var saved = save(now: .now)
         do { try storage?.syncLog() } catch {
             logStorageFailure("sync", error)
             saved = false
         }
         unsyncedSince = nil
+        let deadline = ContinuousClock.now + noteTimeout
+        while activeNoteSaves > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if activeNoteSaves > 0 {
+            for write in noteWrites { write.cancel() }
+            saved = false
+        }
         await waitForNoteWrites()
         return saved
     }
 
-    /// Waits for the note writes started so far.
+    /// Waits for the note writes started so far (each retries until its note takes the content; see ``flush``).
     func waitForNoteWrites() async {
         while !noteWrites.isEmpty {
             let writes = noteWrites

@@ -53,6 +53,8 @@ public actor DocumentRoom {
     /// The deadline the timer sleeps toward.
     var timerDue: ContinuousClock.Instant?
     var noteWrites: [Task<Void, Never>] = []
+    /// Note writes still retrying.
+    var activeNoteSaves = 0
     /// The last member who wrote, kept after it leaves so the note save can still be made on its behalf.
     var lastEditor: DocumentPeer?
     /// Versions, save receipts and the size budget (DocumentRoom+History.swift).

@@ -1,4 +1,5 @@
 import Wire
+import YCRDT
 
 /// What a peer may do with a note, and what the note holds, as its source of truth answers.
 public struct NoteGrant: Sendable {
@@ -49,7 +50,17 @@ public struct LocalNotes: NoteBackend {
     public func open(noteID: String, for peer: DocumentPeer) async throws(NoteRefusal) -> NoteGrant {
         guard let note = await store.note(noteID) else { throw .notFound }
         guard let canWrite = DocumentManager.access(to: note, for: peer) else { throw .forbidden }
-        return NoteGrant(canWrite: canWrite, prosemirrorJSON: note.contentJSON, storedContent: note.data["content"])
+        return NoteGrant(canWrite: canWrite, prosemirrorJSON: Self.seed(of: note), storedContent: note.data["content"])
+    }
+
+    /// The ProseMirror JSON to seed an empty document from: the stored JSON, else the stored HTML, else the stored
+    /// Markdown (notes made through the REST API or by older versions may hold only one of them).
+    static func seed(of note: Note) -> JSONValue? {
+        if let json = note.contentJSON { return json }
+        let content = note.data["content"]
+        if let html = content?["html"]?.stringValue, !html.isEmpty { return JSONValue(HTMLParser.parse(html).json) }
+        if let md = content?["md"]?.stringValue, !md.isEmpty { return JSONValue(MarkdownParser.parse(md).json) }
+        return nil
     }
 
     public func save(noteID: String, rendered: JSONObject?, clientData: JSONObject?, editors: [DocumentPeer]) async -> Bool {
