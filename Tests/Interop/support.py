@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import collections
 import contextlib
 import hashlib
 import hmac
@@ -11,6 +12,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -39,6 +41,7 @@ class TandemServer:
     extra_args: list = field(default_factory=list)
     process: subprocess.Popen | None = None
     port: int = 0
+    log: collections.deque = field(default_factory=lambda: collections.deque(maxlen=500))
 
     def start(self, timeout: float = 20.0) -> "TandemServer":
         args = [self.binary, "serve", "--host", "127.0.0.1", "--port", "0", "--data", self.data_dir,
@@ -53,8 +56,14 @@ class TandemServer:
             match = re.search(r"listening on .*:(\d+)", line)
             if match:
                 self.port = int(match.group(1))
+                # Keep reading the log: a full pipe would block the server's next log line (and the server).
+                threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
                 return self
         raise RuntimeError("tandem did not report its port in time")
+
+    def _drain(self, stream) -> None:
+        for line in stream:
+            self.log.append(line)
 
     @property
     def http(self) -> str:
@@ -99,28 +108,50 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def redis_server(prefix: str = "tandem-redis-"):
-    """Debian's redis-server on a free loopback port, without persistence; yields its redis:// URL."""
-    import socket
-    import tempfile
-    import time
-    binary = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
-    assert os.path.exists(binary), "redis-server missing: apt-get install -y redis-server (.ci/setup does this)"
-    port = free_port()
-    directory = tempfile.mkdtemp(prefix=prefix)
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                "--dir", directory], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
+class RedisURL(str):
+    """A running redis-server's `redis://` URL that can also kill it and start it again on the same port and
+    directory (with AOF on, it comes back with what it had acknowledged)."""
+
+    def __new__(cls, port: int, directory: str, appendonly: bool, fsync: str):
+        url = super().__new__(cls, f"redis://127.0.0.1:{port}/0")
+        url.port, url.directory, url.appendonly, url.fsync = port, directory, appendonly, fsync
+        url.process = None
+        return url
+
+    def start(self, timeout: float = 10.0) -> None:
+        import socket
+        binary = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
+        assert os.path.exists(binary), "redis-server missing: apt-get install -y redis-server (.ci/setup does this)"
+        persistence = ["--appendonly", "yes", "--appendfsync", self.fsync] if self.appendonly else ["--appendonly", "no"]
+        self.process = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         *persistence, "--dir", self.directory],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
             except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"redis-server exited with {self.process.returncode}")
                 time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.kill()
-        process.wait()
+        raise RuntimeError("redis-server did not accept connections in time")
 
+    def kill(self) -> None:
+        """SIGKILL: a crash, nothing flushed beyond what the fsync policy already wrote."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+@contextlib.contextmanager
+def redis_server(prefix: str = "tandem-redis-", appendonly: bool = False, fsync: str = "always"):
+    """Debian's redis-server on a free loopback port in a temporary directory; yields its URL (a ``RedisURL``).
+    Without persistence by default; `appendonly=True` turns AOF on with `appendfsync` `fsync`."""
+    url = RedisURL(free_port(), tempfile.mkdtemp(prefix=prefix), appendonly, fsync)
+    try:
+        url.start()
+        yield url
+    finally:
+        url.kill()

@@ -205,3 +205,178 @@ async def test_kill_9_of_a_node_loses_no_received_update(nodes):
     assert "after-the-kill" in str(fresh.text)
     for client in (writer, local, remote, fresh):
         await client.close()
+
+
+def ready(node: TandemServer) -> bool:
+    try:
+        with urllib.request.urlopen(node.http + "/readyz", timeout=3) as response:
+            return response.status == 200
+    except OSError:  # HTTPError (503) is an OSError too
+        return False
+
+
+async def wait_ready(node: TandemServer, wanted: bool, timeout: float = 20.0) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if await asyncio.to_thread(ready, node) == wanted:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def aof_redis():
+    with redis_server("tandem-cluster-aof-", appendonly=True, fsync="always") as url:
+        yield url
+
+
+@pytest.fixture
+def two_nodes(tandem_bin, aof_redis, tmp_path):
+    prefix = "restart-" + uuid.uuid4().hex[:8]
+    started = []
+    for index in range(2):
+        data = tmp_path / f"node{index}"
+        data.mkdir()
+        started.append(TandemServer(tandem_bin, str(data), ["--redis", aof_redis, "--cluster",
+                                                            "--redis-key-prefix", prefix]).start())
+    yield started
+    for node in started:
+        node.stop(signal.SIGKILL)
+
+
+def repeated_words(text: str) -> list:
+    """The words of `text` that occur more than once (every word the writers send is unique)."""
+    words = text.split()
+    return sorted({word for word in words if words.count(word) > 1})
+
+
+async def test_redis_restart_with_aof_loses_and_duplicates_nothing(two_nodes, aof_redis):
+    node_a, node_b = two_nodes
+    writers = [SocketIOClient("wa"), SocketIOClient("wb")]
+    await writers[0].connect(node_a)
+    await writers[1].connect(node_b)
+    reader_a = SocketIOClient("ra")  # Socket.IO reader on A, y-websocket reader on B: they only receive
+    await reader_a.connect(node_a)
+    async with websockets.connect(ws_url(node_b, "rb")) as ws:
+        reader_b = Doc()
+        reader_b["text"] = Text()
+        async with Provider(reader_b, WebSocketChannel(ws, DOCUMENT)) as provider:
+            await asyncio.wait_for(provider.synced.wait(), 5)
+            stop = asyncio.Event()
+
+            async def stream(writer: SocketIOClient, tag: str):
+                n = 0
+                while not stop.is_set():
+                    await writer.edit(f"{tag}{n} ")
+                    n += 1
+                    await asyncio.sleep(0.01)
+
+            tasks = [asyncio.create_task(stream(writer, tag)) for writer, tag in zip(writers, ("a", "b"))]
+            await asyncio.sleep(0.5)
+            aof_redis.kill()
+            await asyncio.sleep(0.5)  # edits keep coming while Redis is down: refused, never relayed
+            for node in two_nodes:
+                assert await wait_ready(node, False), "/readyz stayed ready while Redis was down"
+            stop.set()
+            await asyncio.gather(*tasks)
+            before_restart = [str(reader_a.text), str(reader_b["text"])]
+            assert all(text.split() for text in before_restart), "nothing was relayed before the kill"
+            aof_redis.start()
+            for node in two_nodes:
+                assert await wait_ready(node, True), "/readyz did not come back after Redis restarted"
+            # Received before the restart: still there (AOF), and the nodes still relay afterwards.
+            for writer in writers:
+                await writer.close()
+            fresh_writers = [SocketIOClient("wa2"), SocketIOClient("wb2")]
+            await fresh_writers[0].connect(node_a)
+            await fresh_writers[1].connect(node_b)
+            await fresh_writers[0].edit("after-a ")
+            await fresh_writers[1].edit("after-b ")
+
+            def resumed():
+                return all("after-a" in text and "after-b" in text
+                           for text in (str(reader_a.text), str(reader_b["text"])))
+
+            assert await wait_for(resumed, timeout=20), (str(reader_a.text), str(reader_b["text"]))
+            received = [reader_a.doc, reader_b]
+            snapshots = []
+            for doc in received:
+                snapshot = Doc()
+                snapshot["text"] = Text()
+                snapshot.apply_update(doc.get_update())
+                snapshots.append(snapshot)
+    finals = []
+    for node in two_nodes:
+        fresh = SocketIOClient("fresh")
+        await fresh.connect(node)
+        finals.append((fresh.doc.get_update(), str(fresh.text)))
+        await fresh.close()
+    assert finals[0][1] == finals[1][1]
+    final_update, final_text = finals[0]
+    assert any(word.startswith(("a", "b")) and word[1:].isdigit() for word in final_text.split())
+    assert repeated_words(final_text) == [], "an update was applied twice"
+    for index, (snapshot, text) in enumerate(zip(snapshots, before_restart)):
+        assert contains(final_update, snapshot), (index, str(snapshot["text"]), final_text)
+        assert all(word in final_text.split() for word in text.split()), index
+        assert repeated_words(str(snapshot["text"])) == [], index
+    for client in [reader_a, *fresh_writers]:
+        await client.close()
+
+
+@pytest.fixture
+def bus_nodes(tandem_bin, redis_url, tmp_path):
+    """Two cluster nodes with the Socket.IO test events, on the plain python-socketio channel (no room channels)."""
+    prefix = "bus-" + uuid.uuid4().hex[:8]
+    started = []
+    for index in range(2):
+        data = tmp_path / f"bus{index}"
+        data.mkdir()
+        started.append(TandemServer(tandem_bin, str(data), [
+            "--redis", redis_url, "--cluster", "--redis-key-prefix", prefix, "--socketio-test-events",
+            "--redis-room-channels=false"]).start())
+    yield started
+    for node in started:
+        node.stop(signal.SIGKILL)
+
+
+@pytest.fixture
+async def python_node(redis_url, bus_nodes):
+    """A python-socketio host (`AsyncServer(client_manager=AsyncRedisManager(url))`) in the same cluster."""
+    import redis.asyncio as aioredis
+    from test_redis_bus import PythonNode
+    node = PythonNode(redis_url, socketio.AsyncRedisManager)
+    await node.start()
+    redis = aioredis.from_url(redis_url)
+    for _ in range(200):  # the python host and both Tandem nodes listen on the base channel
+        if (await redis.pubsub_numsub("socketio"))[0][1] >= 3:
+            break
+        await asyncio.sleep(0.05)
+    await redis.aclose()
+    yield node
+    await node.stop()
+
+
+async def test_python_socketio_node_joins_the_cluster(bus_nodes, python_node):
+    from test_redis_bus import BO, connect, next_event, recorder
+    ann = await connect(bus_nodes[0].http)
+    bo = await connect(bus_nodes[1].http, BO)
+    peer = await connect(f"http://127.0.0.1:{python_node.port}", None)
+    try:
+        ann_events, bo_events, peer_events = recorder(ann, "hello"), recorder(bo, "hello"), recorder(peer, "news")
+        for client in (ann, bo):
+            assert await client.call("test:join", {"room": "cluster-room"}, timeout=10) is True
+        # An emit from the python node reaches members on two different Tandem nodes.
+        await python_node.sio.emit("hello", {"from": "python"}, room="cluster-room")
+        assert await next_event(ann_events) == ("hello", {"from": "python"})
+        assert await next_event(bo_events) == ("hello", {"from": "python"})
+        # A Tandem client's relay reaches a client of the python node (and one on the other Tandem node).
+        assert await peer.call("join", "cluster-room-2", timeout=10) is True
+        bo_news = recorder(bo, "news")
+        assert await bo.call("test:join", {"room": "cluster-room-2"}, timeout=10) is True
+        await ann.call("test:relay", {"room": "cluster-room-2", "event": "news", "data": {"n": 1}}, timeout=10)
+        assert await next_event(peer_events) == ("news", {"n": 1})
+        assert await next_event(bo_news) == ("news", {"n": 1})
+    finally:
+        for client in (ann, bo, peer):
+            await client.disconnect()
