@@ -168,35 +168,42 @@ enum WebSocketSuite {
     }
 }
 
-/// A `tandem serve --echo` child process on a free port.
+/// A `tandem serve` child process on a free port: `--echo` unless other arguments are given.
 final class ServerProcess {
+    static let echoArguments = [
+        "serve", "--port", "0", "--memory", "--echo", "--ping-interval", "0", "--max-connections", "30000",
+        "--log-level", "warn",
+    ]
+
     let process = Process()
     let port: Int
     var pid: Int32 { self.process.processIdentifier }
 
-    init(path: String) throws {
+    /// Starts `path` with `arguments` (which must include `--port 0`) and reads the port from its `listening on` line.
+    init(path: String, arguments: [String] = ServerProcess.echoArguments) throws {
         self.process.executableURL = URL(fileURLWithPath: path)
-        self.process.arguments = [
-            "serve", "--port", "0", "--memory", "--echo", "--ping-interval", "0", "--max-connections", "30000",
-            "--log-level", "warn",
-        ]
+        self.process.arguments = arguments
         let output = Pipe()
         self.process.standardOutput = output
         try self.process.run()
         var text = ""
-        while !text.contains("\n") {
+        while !text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains(where: {
+            $0.contains("listening on")
+        }) {
             let chunk = output.fileHandleForReading.availableData
             guard !chunk.isEmpty else { throw WebSocketBenchError("server exited: \(text)") }
             text += String(decoding: chunk, as: UTF8.self)
         }
-        // The first line is `… listening on HOST:PORT`; more lines (the URL, a token) may follow in the same read.
-        let firstLine = text.split(separator: "\n").first ?? ""
-        guard let portText = firstLine.split(separator: ":").last?.prefix(while: { $0.isNumber }),
-            let port = Int(portText)
+        // `… listening on HOST:PORT`; more lines (the URL, a token) may follow in the same read.
+        let line = text.split(separator: "\n").first { $0.contains("listening on") } ?? ""
+        guard let portText = line.split(separator: ":").last?.prefix(while: { $0.isNumber }), let port = Int(portText)
         else {
             throw WebSocketBenchError("cannot read the server port from: \(text)")
         }
         self.port = port
+        // Keep reading the output: a full pipe would block the server at its next log line.
+        let reader = output.fileHandleForReading
+        Thread.detachNewThread { while !reader.availableData.isEmpty {} }
     }
 
     /// VmRSS of the server process, in bytes.
