@@ -3,7 +3,10 @@
 Socket.IO (python-socketio) and y-websocket (pycrdt) clients spread over the nodes edit one document and converge
 (every client's pycrdt document holds the same text and every edit); then a node is killed with SIGKILL in the
 middle of an edit stream, its clients reconnect to another node, and every update any client had received is in
-the document the surviving nodes serve. See Docs/cluster.md.
+the document the surviving nodes serve. A redis-server with AOF (`appendfsync always`) is killed and restarted on the
+same port and directory while clients on two nodes edit: /readyz follows Redis, the nodes resume, nothing a reader
+had received is lost and no edit appears twice. A python-socketio node (AsyncRedisManager) on the same Redis
+exchanges room emits with clients of two Tandem nodes. See Docs/cluster.md.
 """
 from __future__ import annotations
 
