@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import json
+import subprocess
 import time
 import urllib.parse
 
@@ -143,8 +143,8 @@ async def converge(clients, expected: list[str]) -> None:
         expected, [client.blocks() for client in clients])
 
 
-async def test_server_write_restore_and_stale_versions_with_two_connected_clients(tandem_bin):
-    with running_server(tandem_bin, extra_args=["--save-delay", "200ms"]) as server:
+async def test_server_write_restore_and_stale_versions_with_two_connected_clients(tandem_bin, tmp_path):
+    with running_server(tandem_bin, data_dir=str(tmp_path), extra_args=["--save-delay", "200ms"]) as server:
         async with Client(server, "history-doc", "alice") as a, Client(server, "history-doc", "bob") as b:
             for text in ["alpha", "beta", "gamma"]:
                 a.add_paragraph(text)
@@ -208,6 +208,15 @@ async def test_server_write_restore_and_stale_versions_with_two_connected_client
             assert receipt() - edited < SAVE_DELAY + 3
             assert any(notice.get("type") == "ydoc:document:saved" for _, notice in b.channel.notices)
             assert all(notice["document_id"] == "history-doc" for _, notice in a.channel.notices)
+
+    # `tandem replay --version V` prints a stored version of the document folder
+    replay = subprocess.run([tandem_bin, "replay", str(tmp_path), "--document", "history-doc", "--version", version["id"],
+                             "--root", "prosemirror"], capture_output=True, text=True, timeout=30)
+    assert replay.returncode == 0, replay.stderr
+    assert replay.stdout.count("<paragraph>") == 4 and "delta" in replay.stdout and "Title" not in replay.stdout
+    missing = subprocess.run([tandem_bin, "replay", str(tmp_path), "--document", "history-doc", "--version", "999"],
+                             capture_output=True, text=True, timeout=30)
+    assert missing.returncode == 1 and "no version 999" in missing.stderr
 
 
 async def test_growth_past_the_document_budget_is_refused_and_deletes_pass(tandem_bin):
