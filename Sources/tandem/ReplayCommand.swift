@@ -4,17 +4,19 @@ import Tandem
 import YCRDT
 
 /// `tandem replay INPUT... [--format text|json|html|markdown|prosemirror] [--root NAME] [--until N]
-/// [--state-out FILE] [--v2] [--stats]`: applies every update of the inputs, in order, to an empty document,
+/// [--state-out FILE] [--v2] [--stats] [--version V]`: applies every update of the inputs, in order, to an empty document,
 /// headlessly, and prints the chosen root (or, with `--stats`, a summary of the document).
 ///
 /// Inputs (see ``ReplayInput``): `.ylog` files (varUint length + update), JSON (base64 strings or int arrays, as
 /// `tandem update` reads), one raw update, and the server's own files: a document folder
 /// `<data>/documents/<id>/` (its `state.bin`, then its `wal.ylog`), or a data directory with `--document ID`.
-/// `--v2` reads the updates as v2. Bad input exits with status 1 naming the update's index and byte offset.
+/// `--version V` reads version `V` of a document folder's history instead (Docs/history.md). `--v2` reads the
+/// updates as v2. Bad input exits with status 1 naming the update's index and byte offset.
 enum ReplayCommand {
     struct Options {
         var paths: [String] = []
         var document: String?
+        var version: String?
         var stats = false
         var format = "text"
         var root: String?
@@ -25,9 +27,10 @@ enum ReplayCommand {
 
     static let usage = """
         usage: tandem replay INPUT... [--format text|json|html|markdown|prosemirror] [--root NAME] [--until N]
-                                      [--state-out FILE] [--v2] [--stats] [--document ID]
+                                      [--state-out FILE] [--v2] [--stats] [--document ID] [--version V]
           INPUT: a .ylog file, a JSON array (base64 strings or int arrays), a raw update, a document folder
                  <data>/documents/<id>/ (state.bin then wal.ylog), or a data directory with --document ID
+          --version V print version V of the document's history (<folder>/history/v-V.bin) instead
           --until N   apply only the first N updates
           --stats     print updates, clients, structs, bytes and the deleted ratio instead of the content
         """
@@ -62,6 +65,7 @@ enum ReplayCommand {
             case "--v2": options.updateFormat = .v2
             case "--stats": options.stats = true
             case "--document": options.document = value()
+            case "--version": options.version = value()
             case "-h", "--help":
                 print(usage)
                 exit(0)
@@ -82,7 +86,7 @@ enum ReplayCommand {
         let options = parse(arguments)
         let all: [UpdateInput]
         do {
-            all = try ReplayInput.read(options.paths, document: options.document)
+            all = try ReplayInput.read(options.paths, document: options.document, version: options.version)
         } catch {
             fail("\(error)")
         }

@@ -9,8 +9,14 @@ import YCRDT
 /// - a document folder of the server's data directory, `<data>/documents/<id>/` (Docs/persistence.md): `state.bin`
 ///   (the merged state) and then the records of `wal.ylog`, as the server loads it;
 /// - a data directory with `--document ID`: that document's folder (ids map to folder names as the server does).
+///
+/// With `--version V` a document folder gives the stored state of version `V` of its history (`history/v-V.bin`,
+/// Docs/history.md) instead of its current state.
 enum ReplayInput {
-    static func read(_ paths: [String], document: String?) throws -> [UpdateInput] {
+    /// Largest stored version read by `--version` (1 GiB, far above the server's `--max-document-size` default).
+    static let maxVersionBytes = 1 << 30
+
+    static func read(_ paths: [String], document: String?, version: String? = nil) throws -> [UpdateInput] {
         var inputs: [UpdateInput] = []
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -18,7 +24,7 @@ enum ReplayInput {
                 throw CommandError("\(path): no such file or directory")
             }
             if isDirectory.boolValue {
-                inputs += try self.folder(path, document: document)
+                inputs += try self.folder(path, document: document, version: version)
             } else if URL(fileURLWithPath: path).lastPathComponent == "wal.ylog" {
                 inputs += try self.wal(path)
             } else {
@@ -29,14 +35,15 @@ enum ReplayInput {
     }
 
     /// A document folder (state.bin, wal.ylog), or a data directory holding `documents/<id>/`.
-    static func folder(_ path: String, document: String?) throws -> [UpdateInput] {
+    static func folder(_ path: String, document: String?, version: String? = nil) throws -> [UpdateInput] {
         let manager = FileManager.default
         let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
         if let document, manager.fileExists(atPath: trimmed + "/documents") {
             let folder = DocumentFiles.folder(for: document, dataDirectory: trimmed)
             guard manager.fileExists(atPath: folder) else { throw CommandError("\(path): no document \(document)") }
-            return try self.folder(folder, document: nil)
+            return try self.folder(folder, document: nil, version: version)
         }
+        if let version { return try self.version(version, folder: trimmed) }
         let statePath = trimmed + "/state.bin"
         let walPath = trimmed + "/wal.ylog"
         guard manager.fileExists(atPath: statePath) || manager.fileExists(atPath: walPath) else {
@@ -53,6 +60,20 @@ enum ReplayInput {
         }
         if manager.fileExists(atPath: walPath) { inputs += try self.wal(walPath) }
         return inputs
+    }
+
+    /// The stored state of version `id` of a document folder's history.
+    static func version(_ id: String, folder: String) throws -> [UpdateInput] {
+        let history = folder + "/history"
+        let store: HistoryStore
+        do { store = try HistoryStore(folder: history) } catch { throw CommandError("\(history): \(error)") }
+        let state: [UInt8]?
+        do { state = try store.state(of: id, limit: maxVersionBytes) } catch { throw CommandError("\(history): \(error)") }
+        guard let state else {
+            let ids = store.versions.map(\.id)
+            throw CommandError("\(folder): no version \(id) (versions: \(ids.isEmpty ? "none" : ids.joined(separator: ", ")))")
+        }
+        return [UpdateInput(bytes: state[...], label: history + "/v-\(id).bin", fileOffset: 0)]
     }
 
     /// The complete records of a write-ahead log; a torn tail is reported on stderr and skipped, as the server does.

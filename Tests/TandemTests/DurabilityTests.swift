@@ -222,4 +222,30 @@ struct DurabilityTests {
         for _ in 0..<200 where manager.stats.saves == 1 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(manager.stats.saves == 2)
     }
+
+    @Test("A failed state write is reported to the members (save_failed), and the receipt follows once it succeeds")
+    func saveFailureIsReported() async throws {
+        let dir = try makeTemporaryDirectory("durable")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let stores = FaultyStorages(directory: dir)
+        let manager = DocumentManager(configuration: stores.configuration(), notes: nil)
+        let member = RecordingOutbound()
+        try await manager.join("d", peer: peer("a"), outbound: RecordingOutbound())
+        try await manager.join("d", peer: peer("b"), outbound: member)
+        stores["d"]?.failStateWrites = true
+        try await manager.applyUpdate("d", update: try fixtureUpdates(session: 1)[0], from: peer("a"))
+        var failures: [JSONValue] = []
+        for _ in 0..<200 where failures.isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+            failures += member.take("ydoc:document:save_failed")
+        }
+        #expect(failures.first?["document_id"] == "d")
+        stores["d"]?.failStateWrites = false
+        var receipts: [JSONValue] = []
+        for _ in 0..<300 where receipts.isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+            receipts += member.take("ydoc:document:saved")
+        }
+        #expect(receipts.first?["state_vector"]?.byteArrayValue == (await manager.loadedRoom("d")?.stateVector()))
+    }
 }

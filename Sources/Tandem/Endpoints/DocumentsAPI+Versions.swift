@@ -65,8 +65,9 @@ extension DocumentsAPI {
         return .json(json.serialized())
     }
 
-    /// The plain text of each top-level block of the note (or the lines of the first text root).
-    static func blocks(_ document: Document, _ fragment: String) -> [String] {
+    /// The plain text of each top-level block of the note (or the lines of the first text root): what a version
+    /// diff compares (public for `tandem-bench history`).
+    public static func blocks(_ document: Document, _ fragment: String) -> [String] {
         let rendered = document.renderNote(fragment: fragment)
         if rendered.document.content.isEmpty {
             return plainText(document, rendered: rendered).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -76,12 +77,18 @@ extension DocumentsAPI {
 }
 
 /// A comparison of two lists of blocks (``SequenceAlignment``), with character-level changes of paired blocks.
-struct BlockDiff {
-    var added: [String] = []
-    var removed: [String] = []
-    var changed: [(before: String, after: String, removed: String, inserted: String)] = []
+///
+/// The body of `GET /api/v1/documents/{id}/versions/{v}/diff` (Docs/history.md); public for `tandem-bench history`.
+public struct BlockDiff {
+    /// Blocks only in the newer list.
+    public var added: [String] = []
+    /// Blocks only in the older list.
+    public var removed: [String] = []
+    /// Paired blocks that differ, with the text removed and inserted between their common prefix and suffix.
+    public var changed: [(before: String, after: String, removed: String, inserted: String)] = []
 
-    static func compare(_ old: [String], _ new: [String]) -> BlockDiff {
+    /// Aligns `old` and `new` by content and pairs the blocks of each differing region in order.
+    public static func compare(_ old: [String], _ new: [String]) -> BlockDiff {
         var diff = BlockDiff()
         for gap in SequenceAlignment.gaps(old, new) {
             let pairs = min(gap.old.count, gap.new.count)
@@ -103,7 +110,8 @@ struct BlockDiff {
         return diff
     }
 
-    var json: JSONValue {
+    /// `{added, removed, changed:[{before, after, removed, inserted}]}`.
+    public var json: JSONValue {
         [
             "added": .array(added.map(JSONValue.string)), "removed": .array(removed.map(JSONValue.string)),
             "changed": .array(
