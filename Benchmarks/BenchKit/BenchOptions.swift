@@ -7,7 +7,7 @@ import Foundation
 /// older docs keep working. Options the runner does not know are kept in ``suiteArguments`` for the suites.
 public struct BenchOptions: Equatable, Sendable {
     /// Every suite, in the order `all` runs them.
-    public static let allSuites = ["codec", "json", "doc", "traces", "ws", "socketio", "ysync", "rooms"]
+    public static let allSuites = ["codec", "json", "doc", "traces", "ws", "socketio", "ysync", "rooms", "scale"]
 
     /// The suites to run, in ``allSuites`` order.
     public var suites: [String] = BenchOptions.allSuites
@@ -44,7 +44,8 @@ public struct BenchOptions: Equatable, Sendable {
           --no-reference  skip the pycrdt and python-socketio reference runs
           FILE…           trace files (.json or .json.gz) for traces, an update log (.ylog) for codec/doc
           suite options:  --log PATH (update log), --storm-clients N, --storm-mb N, --receivers N, --messages N,
-                          --idle N, --connections 1,10,100
+                          --idle N, --connections 1,10,100; scale: --quick, --scale-connections N,
+                          --sio-storm-mb N, --presence-clients N, --presence-seconds S, --idle-seconds S
         """
 
     /// Parses the arguments after the program name.
