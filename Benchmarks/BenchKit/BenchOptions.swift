@@ -7,7 +7,7 @@ import Foundation
 /// older docs keep working. Options the runner does not know are kept in ``suiteArguments`` for the suites.
 public struct BenchOptions: Equatable, Sendable {
     /// Every suite, in the order `all` runs them.
-    public static let allSuites = ["codec", "json", "doc", "traces", "ws", "socketio", "ysync", "rooms", "scale"]
+    public static let allSuites = ["codec", "json", "doc", "traces", "ws", "socketio", "ysync", "rooms", "tools", "scale"]
 
     /// The suites to run, in ``allSuites`` order.
     public var suites: [String] = BenchOptions.allSuites

@@ -8,7 +8,7 @@ import Tandem
 ///
 /// Suite options: `--quick` (small sizes for CI-like checks), `--scale-connections N` (1,500), `--storm-clients N`
 /// (150), `--storm-mb N` (20), `--sio-storm-mb N` (4), `--presence-clients N` (500), `--presence-seconds S` (10),
-/// `--idle-seconds S` (10).
+/// `--idle-seconds S` (10), `--server PATH` (another `tandem` binary, for before/after comparisons).
 enum ScaleSuite: BenchSuite {
     static let name = "scale"
     static let title = "Scale against a separate tandem serve process: connections, memory, join storm, fan-out, presence"
@@ -29,7 +29,7 @@ enum ScaleSuite: BenchSuite {
         let idleSeconds = options.suiteValue("--idle-seconds").flatMap(Double.init) ?? (quick ? 2 : 10)
         let relayMessages = quick ? 200 : 1_000
         let fanoutMessages = quick ? 10 : 30
-        let tandem = WebSocketSuite.siblingTandem()
+        let tandem = options.suiteValue("--server") ?? WebSocketSuite.siblingTandem()
         guard FileManager.default.isExecutableFile(atPath: tandem) else {
             throw BenchError("\(tandem) not found: build it too (swift build -c release)")
         }
