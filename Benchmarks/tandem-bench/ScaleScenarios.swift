@@ -181,8 +181,9 @@ enum ScaleScenarios {
             let gap = 1e9 / Double(max(1, connections.count))
             while sent < total {
                 let due = start + UInt64(Double(sent) * gap)
-                let now = DispatchTime.now().uptimeNanoseconds
-                if due > now { generator.pump(seconds: min(0.002, Double(due - now) / 1e9)) }
+                while case let now = DispatchTime.now().uptimeNanoseconds, due > now {
+                    generator.pump(seconds: min(0.002, Double(due - now) / 1e9))
+                }
                 let connection = connections[sent % connections.count]
                 if sent % connections.count == 0 { clock += 1 }
                 let state = #"{"user":{"name":"user \#(connection.id)","color":"teal"},"cursor":{"anchor":\#(sent),"head":\#(sent)}}"#

@@ -8,7 +8,7 @@ import Tandem
 ///
 /// Suite options: `--quick` (small sizes for CI-like checks), `--scale-connections N` (1,500), `--storm-clients N`
 /// (150), `--storm-mb N` (20), `--sio-storm-mb N` (4), `--presence-clients N` (500), `--presence-seconds S` (10),
-/// `--idle-seconds S` (10), `--server PATH` (another `tandem` binary, for before/after comparisons).
+/// `--idle-seconds S` (10), `--only idle,storm,fanout,presence`, `--server PATH` (another `tandem` binary, for before/after comparisons).
 enum ScaleSuite: BenchSuite {
     static let name = "scale"
     static let title = "Scale against a separate tandem serve process: connections, memory, join storm, fan-out, presence"
@@ -20,6 +20,8 @@ enum ScaleSuite: BenchSuite {
     static func run(_ context: BenchContext) async throws -> SuiteReport {
         let options = context.options
         let quick = options.suiteArguments.contains("--quick")
+        let only = options.suiteValue("--only").map { Set($0.split(separator: ",").map(String.init)) }
+        @Sendable func runs(_ part: String) -> Bool { only?.contains(part) ?? true }
         let connections = options.suiteInt("--scale-connections", quick ? 300 : 1_500)
         let stormClients = options.suiteInt("--storm-clients", quick ? 30 : 150)
         let stormMB = options.suiteInt("--storm-mb", quick ? 2 : 20)
@@ -45,7 +47,7 @@ enum ScaleSuite: BenchSuite {
             }
 
             // Idle connections: memory added and joins per second, to N documents and to one document.
-            for documents in [connections, 1] {
+            for documents in [connections, 1] where runs("idle") {
                 progress.step(name, "\(connections) idle y-websocket clients on \(documents) document(s)")
                 let idle = try ScaleScenarios.idle(tandem: tandem, count: connections, documents: documents,
                                                    idleSeconds: documents == 1 ? 0.1 : idleSeconds)
@@ -73,7 +75,7 @@ enum ScaleSuite: BenchSuite {
             }
 
             // Join storms: y-websocket on a large document, Socket.IO on a smaller one (its state is a JSON int array).
-            for (proto, megabytes) in [(ScaleProtocol.yWebSocket, stormMB), (.socketIO, sioStormMB)] {
+            for (proto, megabytes) in [(ScaleProtocol.yWebSocket, stormMB), (.socketIO, sioStormMB)] where runs("storm") {
                 progress.step(name, "join storm: \(stormClients) \(proto.rawValue) clients, \(megabytes) MB document")
                 let storm = try ScaleScenarios.storm(tandem: tandem, proto: proto, clients: stormClients,
                                                      megabytes: megabytes)
@@ -95,7 +97,7 @@ enum ScaleSuite: BenchSuite {
             }
 
             // Fan-out of one update to N observers, one update at a time; then relay 1 → 100 with 16 in flight.
-            for proto in [ScaleProtocol.yWebSocket, .socketIO] {
+            for proto in [ScaleProtocol.yWebSocket, .socketIO] where runs("fanout") {
                 progress.step(name, "fan-out: one update at a time to \(connections) \(proto.rawValue) observers")
                 let fanout = try ScaleScenarios.relay(tandem: tandem, proto: proto, receivers: connections,
                                                       messages: fanoutMessages, window: 1)
@@ -123,6 +125,7 @@ enum ScaleSuite: BenchSuite {
             }
 
             // Presence: awareness at 1 Hz from every client of one document.
+            if runs("presence") {
             progress.step(name, "presence: \(presenceClients) clients sending awareness at 1 Hz for \(presenceSeconds) s")
             let presence = try ScaleScenarios.presence(tandem: tandem, clients: presenceClients, seconds: presenceSeconds)
             fail(presence.join)
@@ -133,6 +136,7 @@ enum ScaleSuite: BenchSuite {
                 reference: external ? 103 : nil, referenceName: external ? yhub : nil,
                 note: String(format: "%d awareness updates in %.0f s, each relayed to the other %d; goal < 15 %%",
                              presence.sent, presenceSeconds, presenceClients - 1)))
+            }
             report.notes.append("Server: tandem serve --memory --log-level warn as a separate process (pid's /proc "
                 + "status and stat); load: one epoll thread in tandem-bench. y/hub's numbers are its published figures "
                 + "(yjs/yhub benchmarks/RESULTS.md, 2026-08), measured on its own machine, not in this run.")
