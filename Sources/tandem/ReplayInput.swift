@@ -49,7 +49,7 @@ enum ReplayInput {
         }
         var inputs: [UpdateInput] = []
         if let data = manager.contents(atPath: statePath) {
-            inputs.append(UpdateInput(bytes: Array(data)[...], label: statePath, fileOffset: 0))
+            inputs.append(UpdateInput(bytes: Array(data)[...], path: statePath, fileOffset: 0))
         }
         if manager.fileExists(atPath: walPath) { inputs += try self.wal(walPath) }
         return inputs
@@ -74,7 +74,7 @@ enum ReplayInput {
                 length >>= 7
             }
             offset += header
-            inputs.append(UpdateInput(bytes: record[...], label: "\(path)#\(index)", fileOffset: offset))
+            inputs.append(UpdateInput(bytes: record[...], path: path, place: .record(index), fileOffset: offset))
             offset += record.count
         }
         return inputs
