@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "BenchKit", path: "Benchmarks/BenchKit", swiftSettings: settings),
         .executableTarget(
             name: "tandem-bench",
-            dependencies: ["Tandem", "YCRDT", "Wire", "BenchKit"],
+            dependencies: ["Tandem", "YCRDT", "Wire", "BenchKit", "CTandemSystem"],
             path: "Benchmarks/tandem-bench",
             swiftSettings: settings
         ),

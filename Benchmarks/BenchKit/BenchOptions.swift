@@ -8,7 +8,7 @@ import Foundation
 public struct BenchOptions: Equatable, Sendable {
     /// Every suite, in the order `all` runs them.
     public static let allSuites = ["codec", "json", "doc", "traces", "ws", "socketio", "ysync", "rooms", "history",
-                                   "cluster"]
+                                   "cluster", "tools", "scale"]
 
     /// The suites to run, in ``allSuites`` order.
     public var suites: [String] = BenchOptions.allSuites
@@ -46,7 +46,8 @@ public struct BenchOptions: Equatable, Sendable {
           FILE…           trace files (.json or .json.gz) for traces, an update log (.ylog) for codec/doc
           suite options:  --log PATH (update log), --storm-clients N, --storm-mb N, --receivers N, --messages N,
                           --idle N, --connections 1,10,100, --readers N, --updates N,
-                          --redis-aof always|everysec|no
+                          --redis-aof always|everysec|no; scale: --quick, --scale-connections N,
+                          --sio-storm-mb N, --presence-clients N, --presence-seconds S, --idle-seconds S
         """
 
     /// Parses the arguments after the program name.

@@ -34,7 +34,7 @@ struct BenchContext: Sendable {
 enum BenchRegistry {
     static var suites: [any BenchSuite.Type] {[
         CodecSuite.self, JSONBench.self, DocSuite.self, TracesSuite.self, WebSocketBench.self, SocketIOSuite.self, YSyncSuite.self,
-        RoomsBench.self, HistorySuite.self, ClusterBench.self,
+        RoomsBench.self, HistorySuite.self, ClusterBench.self, ToolsSuite.self, ScaleSuite.self,
     ]}
 
     static func suite(named name: String) -> (any BenchSuite.Type)? { suites.first { $0.name == name } }

@@ -56,7 +56,7 @@ enum ReplayInput {
         }
         var inputs: [UpdateInput] = []
         if let data = manager.contents(atPath: statePath) {
-            inputs.append(UpdateInput(bytes: Array(data)[...], label: statePath, fileOffset: 0))
+            inputs.append(UpdateInput(bytes: Array(data)[...], path: statePath, fileOffset: 0))
         }
         if manager.fileExists(atPath: walPath) { inputs += try self.wal(walPath) }
         return inputs
@@ -73,30 +73,32 @@ enum ReplayInput {
             let ids = store.versions.map(\.id)
             throw CommandError("\(folder): no version \(id) (versions: \(ids.isEmpty ? "none" : ids.joined(separator: ", ")))")
         }
-        return [UpdateInput(bytes: state[...], label: history + "/v-\(id).bin", fileOffset: 0)]
+        return [UpdateInput(bytes: state[...], path: history + "/v-\(id).bin", place: nil, fileOffset: 0)]
     }
 
-    /// The complete records of a write-ahead log; a torn tail is reported on stderr and skipped, as the server does.
+    /// The intact records of a write-ahead log, as the server reads it (checksummed records, or the earlier plain
+    /// `.ylog` format); what the server would set aside is reported on stderr and skipped.
     static func wal(_ path: String) throws -> [UpdateInput] {
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandError("\(path): cannot read") }
         let bytes = Array(data)
-        let (records, validLength) = WriteAheadLog.parseRecords(bytes)
-        if validLength < bytes.count {
-            FileHandle.standardError.write(Data(
-                "\(path): ignoring a torn last record (bytes \(validLength)..<\(bytes.count))\n".utf8))
+        let (records, setAside) = WriteAheadLog.readRecords(bytes)
+        if setAside > 0 {
+            FileHandle.standardError.write(Data("\(path): ignoring \(setAside) torn or damaged bytes\n".utf8))
         }
         var inputs: [UpdateInput] = []
-        var offset = 0
+        // Checksummed logs: an 8-byte header, then marker (2) · length · payload · CRC (4) per record.
+        let checksummed = bytes.first == 0
+        var offset = checksummed ? 8 : 0
         for (index, record) in records.enumerated() {
-            var header = 1
+            var header = checksummed ? 3 : 1
             var length = record.count
             while length >= 0x80 {
                 header += 1
                 length >>= 7
             }
             offset += header
-            inputs.append(UpdateInput(bytes: record[...], label: "\(path)#\(index)", fileOffset: offset))
-            offset += record.count
+            inputs.append(UpdateInput(bytes: record[...], path: path, place: .record(index), fileOffset: offset))
+            offset += record.count + (checksummed ? 4 : 0)
         }
         return inputs
     }

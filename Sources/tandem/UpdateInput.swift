@@ -3,13 +3,35 @@ import Wire
 import YCRDT
 
 /// One update read from an input file, with where it came from (for error messages).
+///
+/// The label is built only when printed: a `.ylog` of 259,778 records used to build as many `file#index` strings
+/// before the first update was applied (issue 16: the tools within 1.3× of the library).
 struct UpdateInput {
+    /// Where a record sits in a file of several updates.
+    enum Place {
+        /// The record's index in a `.ylog` or `wal.ylog` (`file#index`).
+        case record(Int)
+        /// The element's index in a JSON array (`file[index]`).
+        case element(Int)
+    }
+
     /// The update bytes (a slice of the file for raw and `.ylog` inputs).
     var bytes: ArraySlice<UInt8>
-    /// `file` or `file#index` for multi-update inputs.
-    var label: String
+    /// The file it came from.
+    var path: String
+    /// Its place in a multi-update file; nil for a file holding one update.
+    var place: Place?
     /// Added to decoder offsets to give offsets in the file (nil for JSON inputs, whose bytes are decoded).
     var fileOffset: Int?
+
+    /// `file`, `file#index` or `file[index]`.
+    var label: String {
+        switch self.place {
+        case nil: return self.path
+        case .record(let index): return "\(self.path)#\(index)"
+        case .element(let index): return "\(self.path)[\(index)]"
+        }
+    }
 }
 
 /// A command-line failure: the message is printed and the process exits with status 1.
@@ -37,7 +59,7 @@ enum UpdateInputReader {
         if path.hasSuffix(".ylog") {
             do {
                 let records = try YLog.records(bytes)
-                return records.enumerated().map { UpdateInput(bytes: $1, label: "\(path)#\($0)", fileOffset: $1.startIndex) }
+                return records.enumerated().map { UpdateInput(bytes: $1, path: path, place: .record($0), fileOffset: $1.startIndex) }
             } catch {
                 throw CommandError("\(path): \(error) (expected .ylog records: varUint length, then that many bytes)")
             }
@@ -47,13 +69,13 @@ enum UpdateInputReader {
         {
             return try self.fromJSON(json, path: path)
         }
-        return [UpdateInput(bytes: bytes[...], label: path, fileOffset: 0)]
+        return [UpdateInput(bytes: bytes[...], path: path, fileOffset: 0)]
     }
 
     static func fromJSON(_ json: JSONValue, path: String) throws -> [UpdateInput] {
         guard let elements = json.arrayValue else { throw CommandError("\(path): expected a JSON array") }
         if let single = json.byteArrayValue, !elements.isEmpty, elements.allSatisfy({ $0.intValue != nil }) {
-            return [UpdateInput(bytes: single[...], label: path, fileOffset: nil)]
+            return [UpdateInput(bytes: single[...], path: path, fileOffset: nil)]
         }
         var out: [UpdateInput] = []
         for (i, element) in elements.enumerated() {
@@ -61,9 +83,9 @@ enum UpdateInputReader {
                 guard let decoded = Base64.decode(text) else {
                     throw CommandError("\(path): element \(i): expected a base64 string")
                 }
-                out.append(UpdateInput(bytes: decoded[...], label: "\(path)[\(i)]", fileOffset: nil))
+                out.append(UpdateInput(bytes: decoded[...], path: path, place: .element(i), fileOffset: nil))
             } else if let b = element.byteArrayValue {
-                out.append(UpdateInput(bytes: b[...], label: "\(path)[\(i)]", fileOffset: nil))
+                out.append(UpdateInput(bytes: b[...], path: path, place: .element(i), fileOffset: nil))
             } else {
                 throw CommandError("\(path): element \(i): expected a base64 string or an array of integers 0-255")
             }
@@ -110,9 +132,9 @@ enum UpdateInputReader {
         var place = input.label
         if let base = input.fileOffset {
             e.offset += base
-            place = input.label.split(separator: "#").first.map(String.init) ?? input.label
-            if input.label.contains("#") { place += " (record \(input.label.split(separator: "#").last ?? ""))" }
-        } else if input.label.contains("[") {
+            place = input.path
+            if case .record(let index)? = input.place { place += " (record \(index))" }
+        } else if case .element? = input.place {
             place += " (offset within that update)"
         }
         return CommandError("\(place): not a valid \(names) update: \(e)")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Wire
+import YCRDT
 @testable import Tandem
 
 /// The built `tandem` executable: `$TANDEM_BIN`, else `.build/debug/tandem` of this package (run `swift build`
@@ -140,4 +141,25 @@ struct CommandLineTests {
         #expect(log.contains("request refused") && log.contains("status=401"))
         #expect(!log.contains(String(token)) && !log.contains(forged))
     }
+
+    @Test("tandem replay reads a document folder the server wrote (checksummed log), as the server loads it")
+    func replayServerFolder() async throws {
+        let dir = try makeTemporaryDirectory("replay-folder")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let manager = DocumentManager(configuration: diskConfiguration(dir), notes: nil)
+            try await manager.join("d", peer: peer("a"), outbound: RecordingOutbound())
+            for update in try fixtureUpdates(session: 1) { try await manager.applyUpdate("d", update: update, from: peer("a")) }
+        }
+        let folder = DocumentFiles.folder(for: "d", dataDirectory: dir)
+        #expect(try FileIO.read(folder + "/wal.ylog")?.first == 0, "the server wrote the checksummed format")
+        let replayed = try runTandem(["replay", folder, "--format", "json"])
+        #expect(replayed.status == 0, "\(replayed.stderr)")
+        var expected = Document()
+        for update in try fixtureUpdates(session: 1) { try expected.applyUpdate(update) }
+        let json = try JSONValue(parsing: Array(replayed.stdout.utf8))
+        #expect(json.objectValue?.isEmpty == false)
+        #expect(!replayed.stderr.contains("ignoring"), "nothing was set aside")
+    }
 }
+

@@ -275,6 +275,13 @@ public final class DocumentManager: Sendable {
         return try await room.diff(stateVector: stateVector)
     }
 
+    /// What a peer with state vector `stateVector` lacks, as an encoded y-websocket sync step 2 frame (shared by
+    /// every client that syncs from nothing; see ``DocumentRoom/syncStep2Frame(stateVector:)``).
+    public func syncStep2Frame(_ rawID: String, stateVector: [UInt8]) async throws(DocumentRefusal) -> [UInt8] {
+        guard let room = loadedRoom(rawID) else { throw .notMember }
+        return try await room.syncStep2Frame(stateVector: stateVector)
+    }
+
     /// The full state of a loaded document.
     public func state(_ rawID: String) async -> [UInt8]? {
         await loadedRoom(rawID)?.state()

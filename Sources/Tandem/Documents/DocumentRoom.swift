@@ -39,7 +39,11 @@ public actor DocumentRoom {
     var awareness = Awareness()
     /// Client-sent note data (`data` of `ydoc:document:update`), shallow-merged into the note at the next save.
     var pendingNoteData: JSONObject?
-    var cachedState: [UInt8]?
+    var cachedState: [UInt8]? {
+        didSet { if cachedState == nil { cachedSyncFrame = nil } }
+    }
+    /// ``cachedState`` as one encoded y-websocket sync step 2 frame, shared by every client that syncs from nothing.
+    var cachedSyncFrame: [UInt8]?
     /// The note's stored content (`data.content`), sent with the state on join (Open WebUI 0.12).
     var noteContent: JSONValue?
     /// First and last unsaved change; nil when everything is saved.
@@ -237,6 +241,21 @@ public actor DocumentRoom {
         } catch {
             throw .invalidUpdate("state vector: \(error.description)")
         }
+    }
+
+    /// What a peer with state vector `vector` lacks, as one encoded y-websocket sync step 2 frame.
+    ///
+    /// A peer that has nothing (the empty vector every new client sends) gets the full state's frame, encoded once
+    /// per document version and shared: a join storm sends the same bytes to every client, without a diff, an
+    /// encoding or a copy per client (issue 16).
+    func syncStep2Frame(stateVector vector: [UInt8]) throws(DocumentRefusal) -> [UInt8] {
+        guard vector == [0] else {
+            return WebSocketFrameEncoder.encode(.binary(ProtocolMessage.sync(.step2(update: try diff(stateVector: vector))).encoded()))
+        }
+        if let cachedSyncFrame { return cachedSyncFrame }
+        let frame = WebSocketFrameEncoder.encode(.binary(ProtocolMessage.sync(.step2(update: state())).encoded()))
+        cachedSyncFrame = frame
+        return frame
     }
 
     /// The full state as a v1 update, from the cache.

@@ -11,15 +11,28 @@ public enum DocumentWire {
     public static func encode(_ event: DocumentEvent, for kind: DocumentPeer.Kind) -> DocumentWireMessage? {
         switch kind {
         case .socketIO:
-            return socketIO(event).map {
-                .socketIO(packet: $0, frame: WebSocketFrameEncoder.encode(.text(EngineIOPacket.message($0).encodedText)))
-            }
+            return socketIO(event).map { .socketIO(packet: $0, frame: engineIOFrame($0)) }
         case .yWebSocket: return yWebSocket(event).map { .webSocketFrame(WebSocketFrameEncoder.encode(.binary($0))) }
         }
     }
 
+    /// The WebSocket text frame of the Engine.IO message carrying `packet` (`4` + packet), written in one buffer.
+    static func engineIOFrame(_ packet: String) -> [UInt8] {
+        var frame = WebSocketFrameEncoder.header(fin: true, opcode: .text, payloadLength: packet.utf8.count + 1)
+        frame.reserveCapacity(frame.count + packet.utf8.count + 1)
+        frame.append(UInt8(ascii: "4"))
+        frame.append(contentsOf: packet.utf8)
+        return frame
+    }
+
     /// The Socket.IO packet text of `event` (`2["name",{…}]`).
     static func socketIO(_ event: DocumentEvent) -> String? {
+        socketIOWithBytes(event) ?? socketIOFromValues(event)
+    }
+
+    /// The Socket.IO packet text of `event` built as a ``JSONValue`` (every event; the reference for
+    /// ``socketIOWithBytes(_:)``).
+    static func socketIOFromValues(_ event: DocumentEvent) -> String? {
         let name: String
         let payload: JSONValue
         switch event {
@@ -58,6 +71,42 @@ public enum DocumentWire {
             (name, payload) = notice
         }
         return SocketIOPacket.event(name, [payload]).encoded
+    }
+
+    /// The packet text of the events that carry Yjs bytes (state, update), written straight from the bytes: the
+    /// same text as the ``JSONValue`` path (same keys in the same order), without a ``JSONValue`` per byte (a 4 MB
+    /// state was 4 million enum values, about 100 MB, per joiner; issue 16). Nil for other events.
+    static func socketIOWithBytes(_ event: DocumentEvent) -> String? {
+        var json: JSONSerializer
+        switch event {
+        case .state(let documentID, let state, _, let sessions, let content):
+            json = JSONSerializer(reservingCapacity: state.count * 4 + documentID.utf8.count + 128)
+            json.appendRaw(#"2["ydoc:document:state",{"document_id":"#)
+            json.writeString(documentID)
+            json.appendRaw(#","state":"#)
+            json.writeByteArray(state)
+            if let content {
+                json.appendRaw(#","content":"#)
+                json.write(content)
+            } else {
+                json.appendRaw(#","sessions":"#)
+                json.write(.array(sessions.map(JSONValue.string)))
+            }
+        case .update(let documentID, let update, let origin):
+            json = JSONSerializer(reservingCapacity: update.count * 4 + documentID.utf8.count + 160)
+            json.appendRaw(#"2["ydoc:document:update",{"document_id":"#)
+            json.writeString(documentID)
+            json.appendRaw(#","user_id":"#)
+            json.writeString(origin.userID)
+            json.appendRaw(#","update":"#)
+            json.writeByteArray(update)
+            json.appendRaw(#","socket_id":"#)
+            json.writeString(origin.id)
+        default:
+            return nil
+        }
+        json.appendRaw("}]")
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     /// The y-protocols message of `event`.

@@ -141,8 +141,7 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
         switch decoded {
         case .sync(.step1(let vector)):
             do {
-                let diff = try await manager.diff(documentID, stateVector: vector)
-                outbound.send(binary: ProtocolMessage.sync(.step2(update: diff)).encoded())
+                outbound.send(encodedFrame: try await manager.syncStep2Frame(documentID, stateVector: vector))
             } catch {
                 outbound.close(code: .unsupportedData, reason: String("bad state vector: \(error)".prefix(120)))
             }

@@ -174,6 +174,13 @@ public final class WriteAheadLog {
         return Recovery(records: parsed.records, setAsideBytes: parsed.setAsideBytes, copyPath: copyPath)
     }
 
+    /// The intact records of log bytes in either format (checksummed, or the earlier plain `.ylog`), and how many
+    /// bytes a load would set aside; reads only (`tandem replay`, `tandem check`).
+    public static func readRecords(_ bytes: [UInt8]) -> (records: [[UInt8]], setAsideBytes: Int) {
+        let parsed = WALFormat.parse(bytes)
+        return (parsed.records, parsed.setAsideBytes)
+    }
+
     /// Splits plain `.ylog` bytes (varUint length · payload, no checksums) into records; returns the records and the
     /// length of the complete prefix. This is the format of `tandem update` and `tandem replay` inputs.
     public static func parseRecords(_ bytes: [UInt8]) -> (records: [[UInt8]], validLength: Int) {
