@@ -95,7 +95,7 @@ struct TokenLifetimeTests {
         await server.shutdown()
     }
 
-    @Test("A y-websocket connection is closed with 4001 when its token expires; a future nbf is refused with 401")
+    @Test("A y-websocket connection is closed with 4401 when its token expires; a future nbf is refused with 401")
     func yWebSocketExpiry() async throws {
         let manager = DocumentManager(configuration: memoryConfiguration(), notes: nil)
         let endpoint = YWebSocketEndpoint(
@@ -118,7 +118,7 @@ struct TokenLifetimeTests {
                         break
                     }
                 }
-                #expect(closeCode == .tokenExpired && closeCode?.rawValue == 4001)
+                #expect(closeCode == .tokenExpired && closeCode?.rawValue == 4401)
                 try staying.send(.binary(ProtocolMessage.sync(.step1(stateVector: [0])).encoded()))
                 var answered = false
                 for _ in 0..<10 {

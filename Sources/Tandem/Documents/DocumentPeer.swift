@@ -86,9 +86,10 @@ extension WebSocketOutbound: DocumentOutbound {
         if case .webSocketFrame(let frame) = message { self.send(encodedFrame: frame) }
     }
 
-    /// Closes the connection with 1008 (policy violation): its only document is no longer accessible.
+    /// Closes the connection with 4403 (``AuthOutcome/revoked``): its only document is no longer accessible — a
+    /// grant was removed or its token revoked.
     public func revoked() {
-        self.close(code: .policyViolation, reason: "access revoked")
+        self.close(code: AuthOutcome.revoked.closeCode, reason: "access revoked")
     }
 }
 

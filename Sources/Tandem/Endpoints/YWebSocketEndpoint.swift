@@ -97,10 +97,10 @@ public struct YWebSocketEndpoint: Sendable {
 }
 
 extension WebSocketCloseCode {
-    /// 4001 "token expired": the connection's JWT `exp` passed while it was open (issue 19). In the private-use
-    /// range (RFC 6455 §7.4.2) so a client can tell it apart from other policy closes and fetch a fresh token
-    /// before reconnecting.
-    public static let tokenExpired = WebSocketCloseCode(rawValue: 4001)
+    /// 4401 "token expired": the connection's JWT `exp` passed while it was open (issue 19), the code of
+    /// ``AuthOutcome/expired`` in every protocol (Docs/events.md). In the private-use range (RFC 6455 §7.4.2) so a
+    /// client can tell it apart from other policy closes and fetch a fresh token before reconnecting.
+    public static let tokenExpired = AuthOutcome.expired.closeCode
 }
 
 /// One y-websocket connection's protocol handling.
