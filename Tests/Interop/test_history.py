@@ -14,6 +14,7 @@ import websockets
 from pycrdt import Doc, Provider, Text, XmlElement, XmlFragment, XmlText
 
 from support import mint_jwt, running_server
+from test_ywebsocket import WebSocketChannel
 
 NOTICE = 100  # Tandem's y-websocket notice type (save receipts, refusals)
 SAVE_DELAY = 0.2
@@ -45,28 +46,14 @@ def state_vector(data) -> dict[int, int]:
     return clocks
 
 
-class Channel:
+class Channel(WebSocketChannel):
     """pycrdt's Provider channel over a `websockets` connection that records Tandem's type-100 notices and can
     hold its outgoing messages (to make a local edit concurrent with a server-side write)."""
 
     def __init__(self, websocket, path: str):
-        self._websocket = websocket
-        self._path = path
+        super().__init__(websocket, path)
         self.notices: list[tuple[float, dict]] = []
         self.held: list[bytes] | None = None
-
-    @property
-    def path(self) -> str:
-        return self._path
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self) -> bytes:
-        try:
-            return await self.recv()
-        except websockets.ConnectionClosed:
-            raise StopAsyncIteration
 
     async def send(self, message: bytes) -> None:
         if self.held is not None:
@@ -80,8 +67,7 @@ class Channel:
             await self._websocket.send(message)
 
     async def recv(self) -> bytes:
-        message = await self._websocket.recv()
-        message = message if isinstance(message, bytes) else message.encode()
+        message = await super().recv()
         if message and message[0] == NOTICE:
             length, start = read_var_uint(message, 1)
             self.notices.append((time.monotonic(), json.loads(message[start:start + length])))
