@@ -11,6 +11,7 @@ exchanges room emits with clients of two Tandem nodes. See Docs/cluster.md.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -39,18 +40,27 @@ def redis_url():
         yield url
 
 
+@contextlib.contextmanager
+def cluster_nodes(tandem_bin, redis_url, tmp_path, count: int, prefix: str):
+    """`count` `tandem serve --redis … --cluster` nodes sharing one key prefix, each with its own data folder."""
+    prefix = prefix + uuid.uuid4().hex[:8]
+    started = []
+    try:
+        for index in range(count):
+            data = tmp_path / f"node{index}"
+            data.mkdir()
+            started.append(TandemServer(tandem_bin, str(data), ["--redis", redis_url, "--cluster",
+                                                                "--redis-key-prefix", prefix]).start())
+        yield started
+    finally:
+        for node in started:
+            node.stop(signal.SIGKILL)
+
+
 @pytest.fixture
 def nodes(tandem_bin, redis_url, tmp_path):
-    prefix = "cluster-" + uuid.uuid4().hex[:8]
-    started = []
-    for index in range(3):
-        data = tmp_path / f"node{index}"
-        data.mkdir()
-        started.append(TandemServer(tandem_bin, str(data), ["--redis", redis_url, "--cluster",
-                                                            "--redis-key-prefix", prefix]).start())
-    yield started
-    for node in started:
-        node.stop(signal.SIGKILL)
+    with cluster_nodes(tandem_bin, redis_url, tmp_path, 3, "cluster-") as started:
+        yield started
 
 
 class SocketIOClient:
@@ -236,16 +246,8 @@ def aof_redis():
 
 @pytest.fixture
 def two_nodes(tandem_bin, aof_redis, tmp_path):
-    prefix = "restart-" + uuid.uuid4().hex[:8]
-    started = []
-    for index in range(2):
-        data = tmp_path / f"node{index}"
-        data.mkdir()
-        started.append(TandemServer(tandem_bin, str(data), ["--redis", aof_redis, "--cluster",
-                                                            "--redis-key-prefix", prefix]).start())
-    yield started
-    for node in started:
-        node.stop(signal.SIGKILL)
+    with cluster_nodes(tandem_bin, aof_redis, tmp_path, 2, "restart-") as started:
+        yield started
 
 
 def repeated_words(text: str) -> list:
