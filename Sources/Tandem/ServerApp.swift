@@ -163,7 +163,8 @@ public final class ServerApp: Sendable {
             manager: manager, authenticator: authenticator, socketIO: socketIO, channels: channels?.store, metrics: metrics,
             bus: self.bus)
         self.events = try await EventsWiring(
-            configuration: configuration, socketIO: socketIO, authenticator: authenticator, channels: channels)
+            configuration: configuration, socketIO: socketIO, authenticator: authenticator, channels: channels,
+            bus: self.bus, metrics: metrics)
         await self.cluster?.start(manager: self.manager)
         await self.bus?.start()
         await socketIO.start()

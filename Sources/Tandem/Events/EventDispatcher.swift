@@ -33,10 +33,16 @@ public struct EventDispatcher: Sendable {
     public let server: SocketIOServer
     public let outbox: EventOutbox?
     public let wallClock: @Sendable () -> Double
+    /// Counters of emits, calls and the outbox (`/metrics`).
+    public let metrics: EventsMetrics
 
-    public init(server: SocketIOServer, outbox: EventOutbox?, wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    public init(
+        server: SocketIOServer, outbox: EventOutbox?, metrics: EventsMetrics = EventsMetrics(registry: nil),
+        wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         self.server = server
         self.outbox = outbox
+        self.metrics = metrics
         self.wallClock = wallClock
     }
 
@@ -47,14 +53,24 @@ public struct EventDispatcher: Sendable {
 
     /// Emits `event` to `target`; returns how many local receivers it reached.
     public func emit(_ event: String, data: JSONValue, to target: EventTarget) async -> Int {
-        await server.emit(event, [data], to: target.room)
+        let receivers = await server.emit(event, [data], to: target.room)
+        metrics.emitted(to: target, durable: false, receivers: receivers)
+        return receivers
     }
 
     /// Stores a durable event for `userID`, then emits it to every connection of the user.
     public func emitDurable(_ event: String, data: JSONValue, toUser userID: String) async throws(OutboxError) -> (entry: OutboxEntry, receivers: Int) {
         guard let outbox else { throw .storage("no data directory: durable events are unavailable") }
-        let entry = try await outbox.append(userID: userID, event: event, data: data, now: wallClock())
+        let entry: OutboxEntry
+        do {
+            entry = try await outbox.append(userID: userID, event: event, data: data, now: wallClock())
+        } catch {
+            metrics.refused(error)
+            throw error
+        }
+        metrics.outboxStored.increment()
         let receivers = await server.emit(Self.durableEventName, [Self.wire(entry)], to: EventTarget.user(userID).room)
+        metrics.emitted(to: .user(userID), durable: true, receivers: receivers)
         return (entry, receivers)
     }
 
@@ -64,9 +80,12 @@ public struct EventDispatcher: Sendable {
     public func resend(toUser userID: String, after: Int64, session: String) async -> Int {
         guard let outbox else { return 0 }
         let now = wallClock()
-        if after > 0 { await outbox.acknowledge(userID: userID, upTo: after, now: now) }
+        if after > 0 {
+            metrics.outboxAcknowledged.increment(by: Int64(await outbox.acknowledge(userID: userID, upTo: after, now: now)))
+        }
         let pending = await outbox.pending(userID: userID, after: after, now: now)
         for entry in pending { await server.emit(Self.durableEventName, [Self.wire(entry)], to: session) }
+        metrics.outboxResent.increment(by: Int64(pending.count))
         return pending.count
     }
 
@@ -79,6 +98,7 @@ public struct EventDispatcher: Sendable {
                 return
             }
             let changed = await dispatcher.outbox?.acknowledge(userID: user.id, upTo: id, now: dispatcher.wallClock()) ?? 0
+            dispatcher.metrics.outboxAcknowledged.increment(by: Int64(changed))
             await event.ack?([["ok": true, "acknowledged": .int(Int64(changed))]])
         }
         await server.on("events:resume") { event in

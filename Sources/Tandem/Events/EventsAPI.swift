@@ -19,6 +19,9 @@ public struct EventsAPI: Sendable {
     public var maxCallTimeout: Duration = .seconds(60)
     /// The longest event name (default 256 bytes).
     public var maxEventNameBytes = 256
+    /// Reads a user's sids on every host (the Redis bus's shared `session_pool`); nil without a bus, when
+    /// `GET /api/v1/events/sessions` lists only this host's connections.
+    public var sharedSessions: (@Sendable (String) async -> [(sid: String, lastSeenAt: Int64?)]?)?
 
     public init(dispatcher: EventDispatcher, authenticator: TokenAuthenticator, connections: UserConnections, serviceToken: String?) {
         self.dispatcher = dispatcher
@@ -121,14 +124,22 @@ public struct EventsAPI: Sendable {
             guard let ms = value.intValue, ms > 0 else { throw APIError.make(.badRequest, "timeout_ms must be a positive integer") }
             timeout = min(.milliseconds(ms), maxCallTimeout)
         }
+        let started = ContinuousClock.now
         do {
             let answer = try await dispatcher.server.call(event, [body["data"] ?? .null], to: sid, timeout: timeout)
+            dispatcher.metrics.called(.answered, since: started)
             return Self.answer(["ok": true, "data": answer.first ?? .null, "arguments": .array(answer)])
         } catch {
             switch error {
-            case .notConnected: throw APIError.make(.notFound, "no such session: \(sid)")
-            case .timedOut: throw APIError.make(HTTPStatus(code: 504, reason: "Gateway Timeout"), "no answer within \(timeout)")
-            case .disconnected: throw APIError.make(HTTPStatus(code: 502, reason: "Bad Gateway"), "session disconnected before answering")
+            case .notConnected:
+                dispatcher.metrics.called(.notConnected, since: started)
+                throw APIError.make(.notFound, "no such session: \(sid)")
+            case .timedOut:
+                dispatcher.metrics.called(.timeout, since: started)
+                throw APIError.make(HTTPStatus(code: 504, reason: "Gateway Timeout"), "no answer within \(timeout)")
+            case .disconnected:
+                dispatcher.metrics.called(.disconnected, since: started)
+                throw APIError.make(HTTPStatus(code: 502, reason: "Bad Gateway"), "session disconnected before answering")
             }
         }
     }
@@ -140,13 +151,34 @@ public struct EventsAPI: Sendable {
         var list: [JSONValue] = []
         for entry in connections.entries(ofUser: userID) {
             seen.insert(entry.id)
-            list.append(["id": .string(entry.id), "protocol": .string(entry.kind), "target": entry.target.map(JSONValue.string) ?? .null])
+            list.append([
+                "id": .string(entry.id), "protocol": .string(entry.kind), "target": entry.target.map(JSONValue.string) ?? .null,
+                "host": "local",
+            ])
         }
         // Sockets that authenticated after CONNECT (`user-join`) are not in the table.
         for sid in await dispatcher.server.sids(ofUser: userID) where !seen.contains(sid) {
-            list.append(["id": .string(sid), "protocol": "socketio", "target": .null])
+            seen.insert(sid)
+            list.append(["id": .string(sid), "protocol": "socketio", "target": .null, "host": "local"])
         }
-        return Self.answer(["user": .string(userID), "sessions": .array(list)])
+        var answer: JSONObject = ["user": .string(userID)]
+        if let sharedSessions {
+            // Socket.IO sessions of other hosts on the bus (other Tandem nodes, Open WebUI workers): callable and
+            // reachable through the bus like local ones.
+            if let shared = await sharedSessions(userID) {
+                for (sid, lastSeenAt) in shared where !seen.contains(sid) {
+                    list.append([
+                        "id": .string(sid), "protocol": "socketio", "target": .null, "host": "remote",
+                        "last_seen_at": lastSeenAt.map(JSONValue.int) ?? .null,
+                    ])
+                }
+                answer["shared_pool"] = "ok"
+            } else {
+                answer["shared_pool"] = "unavailable"
+            }
+        }
+        answer["sessions"] = .array(list)
+        return Self.answer(.object(answer))
     }
 
     func outbox(_ request: HTTPRequest) async throws -> HTTPResponse {

@@ -11,7 +11,7 @@ struct EventsWiring: Sendable {
 
     init(
         configuration: AppConfiguration, socketIO: SocketIOServer, authenticator: TokenAuthenticator,
-        channels: ChannelService?
+        channels: ChannelService?, bus: SocketIORedisBus?, metrics: MetricsRegistry?
     ) async throws {
         let settings = configuration.events
         let connections = UserConnections(maxPerUser: settings.maxConnectionsPerUser)
@@ -22,13 +22,14 @@ struct EventsWiring: Sendable {
         self.outbox = try configuration.documents.dataDirectory.map { directory throws(StorageError) in
             try EventOutbox(dataDirectory: directory, settings: outboxSettings)
         }
-        let dispatcher = EventDispatcher(server: socketIO, outbox: outbox)
+        let dispatcher = EventDispatcher(server: socketIO, outbox: outbox, metrics: EventsMetrics(registry: metrics))
         self.dispatcher = dispatcher
         await dispatcher.install()
         var api = EventsAPI(
             dispatcher: dispatcher, authenticator: authenticator, connections: connections,
             serviceToken: settings.serviceToken)
         api.maxCallTimeout = configuration.socketIO.callTimeout
+        if let bus { api.sharedSessions = { userID in await bus.sessions(ofUser: userID) } }
         self.api = api
         var notify = NotifyEndpoint(dispatcher: dispatcher, jwtSecret: configuration.jwtSecret, connections: connections)
         notify.path = settings.notifyPath

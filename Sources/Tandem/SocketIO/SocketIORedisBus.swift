@@ -131,6 +131,17 @@ public final class SocketIORedisBus: SocketIOClusterLink, Sendable {
         return (try? await self.client.send(RESPCommand("PING"), timeout: .seconds(1))) != nil
     }
 
+    /// The sids of `userID` on every host of the bus, from Open WebUI's shared `session_pool` (Tandem nodes write
+    /// their sockets there too); nil when Redis cannot be read.
+    public func sessions(ofUser userID: String) async -> [(sid: String, lastSeenAt: Int64?)]? {
+        do {
+            return try await self.pools.sessions(ofUser: userID)
+        } catch {
+            Log.shared.warn("redis bus: session pool not read", ["error": "\(error)"])
+            return nil
+        }
+    }
+
     // MARK: SocketIOClusterLink
 
     public func publish(_ message: SocketIOBusMessage) {

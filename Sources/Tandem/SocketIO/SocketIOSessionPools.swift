@@ -140,6 +140,32 @@ final class SocketIOSessionPools: Sendable {
         }
     }
 
+    /// The sids of `userID` in the shared `session_pool`, on every host of the bus (Tandem nodes and Open WebUI
+    /// workers alike), with their `last_seen_at`; read with HSCAN so a large pool never blocks Redis. User ids are
+    /// compared byte-wise. Entries that do not parse are skipped.
+    func sessions(ofUser userID: String) async throws(RedisError) -> [(sid: String, lastSeenAt: Int64?)] {
+        let wanted = Array(userID.utf8)
+        var found: [String: Int64?] = [:]  // HSCAN may return an entry twice
+        var cursor = "0"
+        repeat {
+            let reply = try await self.client.send(RESPCommand("HSCAN", self.sessionKey, cursor, "COUNT", "500"))
+            guard let parts = reply.arrayValue, parts.count == 2, let next = parts[0].stringValue,
+                let fields = parts[1].arrayValue
+            else { throw RedisError.protocolViolation("HSCAN: unexpected reply \(reply)") }
+            var index = 0
+            while index + 1 < fields.count {
+                defer { index += 2 }
+                guard let sid = fields[index].stringValue, let raw = fields[index + 1].bytesValue,
+                    let entry = try? JSONParser.parse(raw), let id = entry["id"]?.stringValue,
+                    Array(id.utf8) == wanted
+                else { continue }
+                found[sid] = entry["last_seen_at"]?.intValue
+            }
+            cursor = next
+        } while cursor != "0"
+        return found.map { (sid: $0.key, lastSeenAt: $0.value) }.sorted { $0.sid < $1.sid }
+    }
+
     /// The `session_pool` entry of `user`, members in `UserModel` order; what the token does not say is null
     /// (timestamps: `last_seen_at`).
     static func sessionEntry(user: SocketIOUser, lastSeenAt: Int64, chatIDs: [JSONValue]) -> JSONValue {
