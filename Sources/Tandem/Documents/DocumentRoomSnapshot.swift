@@ -51,6 +51,10 @@ public struct DocumentRoomSnapshot: Sendable {
     /// ``DocumentSnapshotLimits/maxHTMLBytes`` (then ``htmlTruncated`` is true).
     public var html: String?
     public var htmlTruncated = false
+    /// Versions in the document's history and the newest one's id, on the single-document route (the dashboard
+    /// fetches the list itself, only when these change); nil in lists.
+    public var versionCount: Int?
+    public var latestVersionID: String?
 }
 
 /// Bounds on what a snapshot carries, so a huge room or note costs the dashboard a fixed amount.
