@@ -1,11 +1,12 @@
 /// The latency histograms of the documents layer (Prometheus conventions, in seconds), shared by every room of one
 /// ``DocumentManager`` and published on `/metrics` by ``DocumentManager/exportMetrics(to:)``.
 ///
-/// | metric | labels | from … to |
-/// |---|---|---|
-/// | `tandem_document_join_duration_seconds` | `protocol` = `socketio`, `ywebsocket` | a join request reaching the directory (access check and load included) … the joiner's state answer handed to its outbound |
-/// | `tandem_document_relay_duration_seconds` | `protocol` (of the writer) | a member's update reaching its room … handed to every other member's outbound, after the durable append |
-/// | `tandem_document_save_duration_seconds` | `target` = `state`, `note` | one write of the merged state to the store, or of a note's content to its source (every attempt, failed ones too) |
+/// - `tandem_document_join_duration_seconds{protocol="socketio"|"ywebsocket"}`: from a join request reaching the
+///   directory (access check and load included) to the joiner's state answer handed to its outbound.
+/// - `tandem_document_relay_duration_seconds{protocol=…}` (the writer's): from a member's update reaching its room to
+///   its hand-over to every other member's outbound, after the durable append.
+/// - `tandem_document_save_duration_seconds{target="state"|"note"}`: one write of the merged state to the store, or
+///   of a note's content to its source (every attempt, failed ones too).
 ///
 /// Label sets are fixed (never a document or user id). Observing is the histogram's lock and binary search; the
 /// series objects exist from the start, so rooms on their own executors never touch the registry.
@@ -51,7 +52,8 @@ public final class DocumentLatencies: Sendable {
     /// Publishes the histograms in `registry`.
     func register(in registry: MetricsRegistry) {
         let join = "Time from a join request to the joiner's state answer being queued"
-        let relay = "Time from a member's update reaching its room to its relay to every other member, after the durable append"
+        let relay =
+            "Time from a member's update reaching its room to its relay to every other member, after the durable append"
         let save = "Time to write a document's state (target=state) or a note's content (target=note)"
         registry.register(joinSocketIO, as: Self.joinName, help: join, labels: ["protocol": "socketio"])
         registry.register(joinYWebSocket, as: Self.joinName, help: join, labels: ["protocol": "ywebsocket"])

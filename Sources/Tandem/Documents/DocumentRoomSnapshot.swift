@@ -1,7 +1,8 @@
 /// A read-only picture of one live document for the admin dashboard (`GET /api/v1/admin/documents…`).
 ///
 /// Holds counts, sizes, times and who is connected; never document content, except ``html``: the server's own
-/// rendering of the note, produced only when asked for (see ``DocumentRoom/snapshot(now:limits:includeHTML:)``).
+/// rendering of the note, produced only when asked for (see
+/// ``DocumentRoom/snapshot(now:limits:includeHTML:includeVersions:)``).
 public struct DocumentRoomSnapshot: Sendable {
     /// One member of the room.
     public struct Member: Sendable, Equatable {

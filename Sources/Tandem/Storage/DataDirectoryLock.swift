@@ -27,7 +27,8 @@ public final class DataDirectoryLock: Sendable {
             switch self {
             case .held(let directory, let pid):
                 let who = pid.map { "another tandem process (pid \($0))" } ?? "another tandem process"
-                return "the data directory \(directory) is in use by \(who): \(directory)/\(DataDirectoryLock.fileName) is locked"
+                let file = directory + "/" + DataDirectoryLock.fileName
+                return "the data directory \(directory) is in use by \(who): \(file) is locked"
             case .storage(let error):
                 return error.description
             }
