@@ -235,6 +235,18 @@ enum ServeCommand {
                 Data("tandem serve: --openwebui needs Open WebUI's WEBUI_SECRET_KEY (or --jwt-secret) to verify its tokens\n".utf8))
             return 2
         }
+        // One server per data directory, in every mode: the lock is held until the process ends.
+        var directoryLock: DataDirectoryLock?
+        if let data = options.app.documents.dataDirectory {
+            do {
+                directoryLock = try DataDirectoryLock.acquire(dataDirectory: data)
+            } catch {
+                let hint = if case .held = error { "; stop it or give this server another --data directory" } else { "" }
+                FileHandle.standardError.write(Data("tandem serve: \(error)\(hint)\n".utf8))
+                return 1
+            }
+        }
+        defer { withExtendedLifetime(directoryLock) {} }
         let ephemeralSecret = self.makeEphemeralSecretIfNeeded(&options)
         self.configureSocketIO(&options)
         let metrics = MetricsRegistry()

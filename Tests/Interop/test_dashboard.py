@@ -4,9 +4,10 @@ Never `playwright install`: the browser is /usr/bin/chromium (TANDEM_CHROMIUM ov
 chromium the test is skipped, unless TANDEM_REQUIRE_BROWSER=1 (CI), where it fails instead.
 
 A pycrdt client joins over y-websocket and types into the `prosemirror` fragment; the page must show the document
-appear, its note rendered by the server change as the client types, the member (with its awareness colour) and
-then the member leave. Screenshots go to Tests/Interop/artifacts/ (git-ignored); with TANDEM_DOCS_SCREENSHOT=1 the
-overview is also written to Docs/images/dashboard.png.
+appear, its note rendered by the server change as the client types, the member (with its awareness colour), a
+named version made through the REST API listed and opened, and then the member leave. Screenshots go to
+Tests/Interop/artifacts/ (git-ignored); with TANDEM_DOCS_SCREENSHOT=1 the overview is also written to
+Docs/images/dashboard.png.
 """
 from __future__ import annotations
 
@@ -104,6 +105,21 @@ async def test_dashboard_follows_a_document_live(tandem_bin):
                         assert "alice" in (await page.locator("#updates tbody").text_content()).lower()
                         await page.screenshot(path=str(ARTIFACTS / "dashboard-document.png"), full_page=True)
                         assert (await note.inner_html()) == "<p>Hello, world</p>"
+
+                        # A named version made through the REST API is listed; opened, the server renders it.
+                        created = await page.request.post(
+                            f"{server.http}/api/v1/documents/dash-doc/versions", data={"name": "first draft"},
+                            headers={"Authorization": f"Bearer {admin}"})
+                        assert created.status == 201, await created.text()
+                        version = await created.json()
+                        version_row = page.locator(f'#versions tbody tr[data-id="{version["id"]}"]')
+                        await expect(version_row.locator("td.name")).to_have_text("first draft")
+                        await expect(version_row.locator("td.kind")).to_have_text("named")
+                        assert "admin" in (await version_row.text_content())
+                        await version_row.locator("button.open").click()
+                        await expect(page.locator("#version-note p")).to_have_text("Hello, world")
+                        await expect(page.locator("#version-title")).to_contain_text("first draft")
+                        await page.screenshot(path=str(ARTIFACTS / "dashboard-versions.png"), full_page=True)
 
                 # The client left: the member goes, then (the room saved and closed) the document leaves the list.
                 await expect(page.locator("#members li", has_text="Alice")).to_have_count(0)

@@ -134,12 +134,28 @@ struct CommandLineTests {
             try WebSocketClient.exchange(port: port, bytes: Array(refused.utf8), timeout: testTimeout)
         }
         #expect(String(decoding: refusal, as: UTF8.self).hasPrefix("HTTP/1.1 401 "))
+
+        // The running server holds its data directory: a second server and a repair are refused, a check reads.
+        let data = directory.appendingPathComponent("data").path
+        let second = try runTandem(["serve", "--port", "0", "--data", data, "--jwt-secret", "k"])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("the data directory \(data) is in use by another tandem process (pid \(process.processIdentifier))"))
+        #expect(second.stdout.isEmpty)
+        let repair = try runTandem(["check", data, "--repair"])
+        #expect(repair.status == 1 && repair.stdout.isEmpty)
+        #expect(repair.stderr.contains("refusing to repair: a tandem server (pid \(process.processIdentifier)) is running on \(data)"))
+        let check = try runTandem(["check", data])
+        #expect(check.status == 0)
+        #expect(check.stdout.hasPrefix("note: a tandem server is running on \(data) (pid \(process.processIdentifier))"))
         process.terminate()
         process.waitUntilExit()
         let log = String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self)
         #expect(log.contains("WARN no JWT secret configured"))
         #expect(log.contains("request refused") && log.contains("status=401"))
         #expect(!log.contains(String(token)) && !log.contains(forged))
+        // Stopped, the server released the directory: a repair runs.
+        let afterwards = try runTandem(["check", data, "--repair"])
+        #expect(afterwards.status == 0 && afterwards.stderr.isEmpty)
     }
 
     @Test("tandem replay reads a document folder the server wrote (checksummed log), as the server loads it")

@@ -146,6 +146,32 @@ struct DashboardTests {
         }
     }
 
+    @Test("The document route counts versions and names the newest; the overview carries the latency buckets")
+    func versionsAndLatencies() async throws {
+        let manager = DocumentManager(configuration: memoryConfiguration(), notes: nil)
+        let writer = peer("s1", user: "alice")
+        let reader = peer("y1", user: "bob", kind: .yWebSocket)
+        try await manager.join("doc-v", peer: writer, outbound: RecordingOutbound())
+        try await manager.join("doc-v", peer: reader, outbound: RecordingOutbound())
+        try await manager.applyUpdate("doc-v", update: noteUpdate("draft"), from: writer)
+        let router = makeRouter(manager)
+        let before = try JSONValue(parsing: Array(await call(router, request("/api/v1/admin/documents/doc-v", role: "admin")).body.utf8))
+        #expect(before["versions"]?["count"]?.intValue == 0 && before["versions"]?["latest"] == .null)
+        let version = try await manager.createVersion("doc-v", name: "first", author: "alice")
+        let after = try JSONValue(parsing: Array(await call(router, request("/api/v1/admin/documents/doc-v", role: "admin")).body.utf8))
+        #expect(after["versions"]?["count"]?.intValue == 1 && after["versions"]?["latest"]?.stringValue == version.id)
+
+        let overview = try JSONValue(parsing: Array(await call(router, request("/api/v1/admin/overview", role: "admin")).body.utf8))
+        for family in ["join", "relay", "save"] {
+            let bounds = try #require(overview["latencies"]?[family]?["bounds"]?.arrayValue, "\(family)")
+            let counts = try #require(overview["latencies"]?[family]?["counts"]?.arrayValue, "\(family)")
+            #expect(bounds.count == MetricHistogram.latencyBuckets.count && counts.count == bounds.count + 1)
+        }
+        // Two joins (one per protocol) and one relayed update, summed over the protocol label.
+        #expect(overview["latencies"]?["join"]?["counts"]?.arrayValue?.last?.intValue == 2)
+        #expect(overview["latencies"]?["relay"]?["counts"]?.arrayValue?.last?.intValue == 1)
+    }
+
     @Test("The page is self-contained: no external assets, a strict CSP, no token needed for the shell")
     func page() async {
         let router = makeRouter(DocumentManager(configuration: memoryConfiguration(), notes: nil))

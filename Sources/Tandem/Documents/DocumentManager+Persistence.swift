@@ -46,8 +46,10 @@ extension DocumentManager {
     }
 
     /// Publishes the counters on `/metrics` (Prometheus conventions: counters end in `_total`), refreshed every
-    /// second from the rooms' shared counters.
+    /// second from the rooms' shared counters, and the join, relay and save latency histograms
+    /// (``DocumentLatencies``), observed live.
     public func exportMetrics(to registry: MetricsRegistry) {
+        statistics.latencies.register(in: registry)
         let loaded = registry.gauge("tandem_documents_loaded", help: "Documents held in memory")
         let members = registry.gauge("tandem_document_members", help: "Peers joined to documents, every protocol")
         let counters: [(MetricCounter, KeyPath<RoomStatistics.Counters, Int>)] = [

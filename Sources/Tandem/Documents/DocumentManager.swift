@@ -162,6 +162,7 @@ public final class DocumentManager: Sendable {
     public func join(
         _ rawID: String, peer: DocumentPeer, outbound: any DocumentOutbound, name: String? = nil, color: String? = nil
     ) async throws(DocumentRefusal) -> Bool {
+        let requested = ContinuousClock.now
         let documentID = DocumentManager.normalize(rawID)
         let canWrite: Bool
         let grant: NoteGrant?
@@ -174,7 +175,9 @@ public final class DocumentManager: Sendable {
         while true {
             let room = room(documentID)
             do {
-                try await room.join(peer, outbound: outbound, canWrite: canWrite, grant: grant, name: name, color: color)
+                try await room.join(
+                    peer, outbound: outbound, canWrite: canWrite, grant: grant, name: name, color: color,
+                    requested: requested)
                 break
             } catch .closed {
                 forget(room)

@@ -93,10 +93,13 @@ extension DocumentRoom {
     func save(now: ContinuousClock.Instant) -> Bool {
         guard phase == .loaded, hasUnsavedChanges else { return true }
         if let storage {
+            let started = ContinuousClock.now
             do {
                 try storage.writeState(state())
+                stats.latencies.saveState.observe(since: started)
                 unsyncedSince = nil
             } catch {
+                stats.latencies.saveState.observe(since: started)
                 stats.update { $0.saveFailures += 1 }
                 failedSavesInRow += 1
                 logStorageFailure("save", error)
@@ -130,7 +133,12 @@ extension DocumentRoom {
                     self.activeNoteSaves += 1
                     defer { self.activeNoteSaves -= 1 }
                     var attempt = 0
-                    while !(await notes.save(noteID: noteID, rendered: rendered, clientData: pending, editors: editors)) {
+                    while true {
+                        let started = ContinuousClock.now
+                        let written = await notes.save(
+                            noteID: noteID, rendered: rendered, clientData: pending, editors: editors)
+                        stats.latencies.saveNote.observe(since: started)
+                        if written { break }
                         stats.update { $0.noteSaveFailures += 1 }
                         if Task.isCancelled {
                             Log.shared.error("note content not written back before shutdown", ["note": noteID])

@@ -6,7 +6,10 @@ extension DocumentRoom {
     ///
     /// Costs one pass over the members (capped by `limits`) and the cached state; the note is rendered only when
     /// `includeHTML` is set, at most once per document version (many watchers of one document share it).
-    func snapshot(now: ContinuousClock.Instant, limits: DocumentSnapshotLimits, includeHTML: Bool) -> DocumentRoomSnapshot {
+    /// `includeVersions` adds the history's version count and newest id (opening the history once per load).
+    func snapshot(
+        now: ContinuousClock.Instant, limits: DocumentSnapshotLimits, includeHTML: Bool, includeVersions: Bool = false
+    ) -> DocumentRoomSnapshot {
         var socketIO = 0
         var yWebSocket = 0
         for member in subscribers.values {
@@ -28,6 +31,10 @@ extension DocumentRoom {
                     bytes: $0.bytes, secondsAgo: (now - $0.at).seconds, userID: $0.author?.userID,
                     userName: $0.author?.userName, kind: $0.author?.kind)
             })
+        if includeVersions, phase == .loaded, let store = try? openHistory() {
+            snapshot.versionCount = store.versions.count
+            snapshot.latestVersionID = store.versions.last?.id
+        }
         if includeHTML, let html = renderedHTML() {
             if html.utf8.count > limits.maxHTMLBytes {
                 snapshot.html = String(decoding: html.utf8.prefix(limits.maxHTMLBytes), as: UTF8.self)
@@ -92,11 +99,12 @@ extension DocumentManager {
         return Array(result.prefix(max(0, limit)))
     }
 
-    /// A snapshot of one loaded document, with its rendered note when `includeHTML`; nil when it is not loaded.
+    /// A snapshot of one loaded document, with its rendered note when `includeHTML` and its version count and
+    /// newest version; nil when it is not loaded.
     public func snapshot(
         _ rawID: String, includeHTML: Bool, limits: DocumentSnapshotLimits = DocumentSnapshotLimits()
     ) async -> DocumentRoomSnapshot? {
-        await loadedRoom(rawID)?.snapshot(now: .now, limits: limits, includeHTML: includeHTML)
+        await loadedRoom(rawID)?.snapshot(now: .now, limits: limits, includeHTML: includeHTML, includeVersions: true)
     }
 }
 

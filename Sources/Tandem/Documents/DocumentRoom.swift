@@ -86,10 +86,11 @@ public actor DocumentRoom {
     // MARK: Membership
 
     /// Adds `peer` (loading the document on first use), sends it the state, and tells the others.
+    /// - Parameter requested: when the join request arrived (the join latency runs from there to the state answer).
     /// - Throws: ``DocumentRefusal``; `.closed` when the room closed meanwhile (the directory opens a new one).
     func join(
         _ peer: DocumentPeer, outbound: any DocumentOutbound, canWrite: Bool, grant: NoteGrant?, name: String?,
-        color: String?
+        color: String?, requested: ContinuousClock.Instant
     ) async throws(DocumentRefusal) {
         try ensureLoaded(grant: grant)
         if let content = grant?.storedContent { noteContent = content }
@@ -99,6 +100,7 @@ public actor DocumentRoom {
         if rejoin == nil { stats.update { $0.members += 1 } }
         subscribers[peer.id]?.display = (name, color)
         send(stateEvent(content: noteContent), to: peer, outbound: outbound)
+        stats.latencies.join(peer.kind).observe(since: requested)
         broadcast(
             .joined(documentID: documentID, peer: peer, name: name ?? "Anonymous", color: color ?? "#000000"),
             except: peer.id)
@@ -177,6 +179,7 @@ public actor DocumentRoom {
         try integrate(update, now: now, author: peer)
         lastEditor = peer
         broadcast(.update(documentID: documentID, update: update, origin: peer), except: peer.id)
+        stats.latencies.relay(peer.kind).observe(since: now)
     }
 
     /// Open WebUI 0.12's seeding handshake (`ydoc:document:update` with `initialize: true` and an ack): the first
@@ -187,8 +190,10 @@ public actor DocumentRoom {
         guard let member = subscribers[peer.id] else { throw .notMember }
         guard member.canWrite else { throw .readOnly }
         guard document.stateVector() == [0] else { return state() }
-        try integrate(seed, now: .now, author: peer)
+        let now = ContinuousClock.now
+        try integrate(seed, now: now, author: peer)
         broadcast(.update(documentID: documentID, update: seed, origin: peer), except: peer.id)
+        stats.latencies.relay(peer.kind).observe(since: now)
         return seed
     }
 

@@ -1,7 +1,8 @@
 /// A read-only picture of one live document for the admin dashboard (`GET /api/v1/admin/documents…`).
 ///
 /// Holds counts, sizes, times and who is connected; never document content, except ``html``: the server's own
-/// rendering of the note, produced only when asked for (see ``DocumentRoom/snapshot(now:limits:includeHTML:)``).
+/// rendering of the note, produced only when asked for (see
+/// ``DocumentRoom/snapshot(now:limits:includeHTML:includeVersions:)``).
 public struct DocumentRoomSnapshot: Sendable {
     /// One member of the room.
     public struct Member: Sendable, Equatable {
@@ -51,6 +52,10 @@ public struct DocumentRoomSnapshot: Sendable {
     /// ``DocumentSnapshotLimits/maxHTMLBytes`` (then ``htmlTruncated`` is true).
     public var html: String?
     public var htmlTruncated = false
+    /// Versions in the document's history and the newest one's id, on the single-document route (the dashboard
+    /// fetches the list itself, only when these change); nil in lists.
+    public var versionCount: Int?
+    public var latestVersionID: String?
 }
 
 /// Bounds on what a snapshot carries, so a huge room or note costs the dashboard a fixed amount.

@@ -26,6 +26,8 @@ public final class RoomStatistics: Sendable {
     }
 
     private let counters = Mutex(Counters())
+    /// Join, relay and save latency histograms (observed by the rooms, exported on `/metrics`).
+    public let latencies = DocumentLatencies()
 
     public init() {}
 

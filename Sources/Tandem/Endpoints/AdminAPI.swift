@@ -5,9 +5,9 @@ import Wire
 ///
 /// | route | answer |
 /// |---|---|
-/// | `GET /api/v1/admin/overview` | server, counters, documents (at most ``maxListedDocuments``), channels, cluster |
+/// | `GET /api/v1/admin/overview` | server, counters, latency buckets, documents (at most ``maxListedDocuments``), channels, cluster |
 /// | `GET /api/v1/admin/documents` | the loaded documents, most members first |
-/// | `GET /api/v1/admin/documents/{id}` | one document with members, update log and (unless `?html=0`) its rendered note |
+/// | `GET /api/v1/admin/documents/{id}` | one document with members, update log, version count and (unless `?html=0`) its rendered note |
 ///
 /// Nothing here runs unless a dashboard polls: rooms keep only a fixed ring of update sizes (``RoomActivity``). Every
 /// answer is bounded (documents, members and channels listed, HTML bytes), and no answer carries document content
@@ -102,6 +102,7 @@ public struct AdminAPI: Sendable {
             "channels_total": .int(Int64(channelCount)),
             "channels_configured": .bool(channels != nil),
             "cluster": .object(await clusterStatus()),
+            "latencies": Self.latencies(manager.statistics.latencies),
         ]
         return Self.answer(.object(body))
     }
@@ -151,6 +152,29 @@ public struct AdminAPI: Sendable {
         ("bytes_sent", "tandem_bytes_sent_total"),
         ("errors", "tandem_errors_total"),
     ]
+
+    /// The documents layer's latency histograms as the dashboard charts them: per family, the bucket bounds
+    /// (seconds) and the cumulative counts over every label (the last one is `+Inf`). The page derives p50 and p99
+    /// over its last minute of polls from the differences.
+    static func latencies(_ latencies: DocumentLatencies) -> JSONValue {
+        func family(_ histograms: [MetricHistogram]) -> JSONValue {
+            guard let first = histograms.first else { return .null }
+            var counts = [UInt64](repeating: 0, count: first.bounds.count + 1)
+            for histogram in histograms {
+                let cumulative = histogram.snapshot.cumulative
+                for index in counts.indices where index < cumulative.count { counts[index] &+= cumulative[index] }
+            }
+            return .object([
+                "bounds": .array(first.bounds.map { .double($0) }),
+                "counts": .array(counts.map { .int(Int64(clamping: $0)) }),
+            ])
+        }
+        return .object([
+            "join": family([latencies.joinSocketIO, latencies.joinYWebSocket]),
+            "relay": family([latencies.relaySocketIO, latencies.relayYWebSocket]),
+            "save": family([latencies.saveState]),
+        ])
+    }
 
     static func number(_ value: Double) -> JSONValue {
         value == value.rounded() && abs(value) < 9e15 ? .int(Int64(value)) : .double(value)
@@ -206,6 +230,10 @@ public struct AdminAPI: Sendable {
         object["html"] = snapshot.html.map { .string($0) } ?? .null
         object["html_truncated"] = .bool(snapshot.htmlTruncated)
         object["version"] = .int(Int64(snapshot.updatesApplied))
+        object["versions"] = .object([
+            "count": .int(Int64(snapshot.versionCount ?? 0)),
+            "latest": snapshot.latestVersionID.map(JSONValue.string) ?? .null,
+        ])
         return .object(object)
     }
 }

@@ -78,6 +78,13 @@ public enum DashboardPage {
                   <tbody></tbody></table>
               </div>
             </div>
+            <h2>Versions <small id="versions-info"></small></h2>
+            <table id="versions"><thead><tr><th>time</th><th>kind</th><th>name</th><th>author</th><th>size</th><th></th></tr></thead>
+              <tbody></tbody></table>
+            <div id="version-view" hidden>
+              <h2><span id="version-title"></span> <button type="button" id="version-close">close</button></h2>
+              <div id="version-note" class="note"></div>
+            </div>
           </section>
         </main>
         <script src="/dashboard/app.js"></script>
@@ -122,5 +129,6 @@ public enum DashboardPage {
         .swatch { width:14px; height:14px; border-radius:50%; border:1px solid rgba(0,0,0,.2); flex:none; }
         .members .meta { color:var(--muted); font-size:12px; margin-left:auto; }
         form input { width:min(600px, 100%); padding:6px; } form button { padding:6px 12px; }
+        #versions tr.selected td { background:#eef3ff; } #versions button, #version-close { font-size:12px; padding:2px 8px; }
         """#
 }

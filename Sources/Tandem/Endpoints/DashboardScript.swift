@@ -62,7 +62,28 @@ enum DashboardScript {
             { title: 'HTTP requests/s', series: [['requests', '#9333ea']] },
             { title: 'HTTP latency (mean ms)', series: [['latency', '#c2410c']] },
             { title: 'open connections', series: [['connections', '#0891b2'], ['websockets', '#65a30d']], format: (n) => String(Math.round(n)) },
+            { title: 'relay ms, last min', series: [['relay p50', '#3b6ef5'], ['relay p99', '#c2410c']] },
+            { title: 'join / save p99 ms, last min', series: [['join p99', '#9333ea'], ['save p99', '#0891b2']] },
           ];
+          // Latency quantiles from the histograms' cumulative buckets: the difference between now and a minute of
+          // polls ago, interpolated inside the bucket as Prometheus' histogram_quantile does.
+          const LATENCY_WINDOW = 60;
+          const latencyHistory = [];
+          function quantile(q, now, before) {
+            if (!now) return 0;
+            const counts = now.counts.map((n, i) => n - (before ? before.counts[i] || 0 : 0));
+            const total = counts[counts.length - 1];
+            if (!(total > 0)) return 0;
+            const rank = q * total;
+            for (let i = 0; i < counts.length; i++) {
+              if (counts[i] < rank) continue;
+              if (i >= now.bounds.length) return 1000 * now.bounds[now.bounds.length - 1];
+              const lower = i === 0 ? 0 : now.bounds[i - 1], below = i === 0 ? 0 : counts[i - 1];
+              const inside = counts[i] - below;
+              return 1000 * (lower + (now.bounds[i] - lower) * (inside > 0 ? (rank - below) / inside : 1));
+            }
+            return 0;
+          }
           function rate(now, before, key, dt) { return Math.max(0, ((now[key] || 0) - (before[key] || 0)) / dt); }
           function sample(data) {
             const c = data.counters, t = data.server.time;
@@ -78,9 +99,18 @@ enum DashboardScript {
                 'latency': requests > 0 ? 1000 * seconds / requests : 0,
                 'connections': c.connections_open || 0, 'websockets': c.websockets_open || 0,
               });
+              const l = data.latencies || {}, old = latencyHistory[0] || {};
+              Object.assign(samples[samples.length - 1], {
+                'relay p50': quantile(0.5, l.relay, old.relay), 'relay p99': quantile(0.99, l.relay, old.relay),
+                'join p99': quantile(0.99, l.join, old.join), 'save p99': quantile(0.99, l.save, old.save),
+              });
               if (samples.length > HISTORY) samples.shift();
             }
             previous = { c, t };
+            if (data.latencies) {
+              latencyHistory.push(data.latencies);
+              if (latencyHistory.length > LATENCY_WINDOW) latencyHistory.shift();
+            }
           }
           function drawCharts() {
             const container = $('#charts');
@@ -146,6 +176,7 @@ enum DashboardScript {
             $('#cluster').textContent = `Redis: ${data.cluster.redis}` + (data.cluster.host_id ? ` · this host: ${data.cluster.host_id}` : ' · single node');
           }
 
+        """# + "\n" + versions + "\n" + #"""
           let lastHTML = null;
           function renderDocument(doc, now) {
             $('#doc-title').textContent = doc.id;
@@ -189,9 +220,12 @@ enum DashboardScript {
                 show('overview');
               } else {
                 try {
-                  renderDocument(await api('/api/v1/admin/documents/' + encodeURIComponent(route)), Date.now() / 1000);
+                  const doc = await api('/api/v1/admin/documents/' + encodeURIComponent(route));
+                  renderDocument(doc, Date.now() / 1000);
+                  refreshVersions(route, `${doc.versions.count}:${doc.versions.latest}`);
                 } catch (error) {
                   if (error.status !== 404) throw error;
+                  refreshVersions(route, 'not loaded');
                   $('#doc-title').textContent = route;
                   $('#note').replaceChildren(el('p', { class: 'empty', text: 'not loaded: nobody has this document open' }));
                   $('#members').replaceChildren();
@@ -210,7 +244,12 @@ enum DashboardScript {
           function schedule() { if (timer == null && !document.hidden) timer = setTimeout(poll, POLL_MS); }
           function now() { if (timer != null) { clearTimeout(timer); timer = null; } poll(); }
           document.addEventListener('visibilitychange', () => { if (!document.hidden) now(); });
-          window.addEventListener('hashchange', () => { lastHTML = null; now(); });
+          window.addEventListener('hashchange', () => { lastHTML = null; resetVersions(); now(); });
+          $('#version-close').addEventListener('click', () => {
+            openedVersion = null;
+            $('#version-view').hidden = true;
+            for (const row of document.querySelectorAll('#versions tbody tr.selected')) row.classList.remove('selected');
+          });
           $('#login-form').addEventListener('submit', (event) => {
             event.preventDefault();
             const value = $('#token-input').value.trim();

@@ -92,6 +92,16 @@ public final class MetricsRegistry: @unchecked Sendable {
         self.metric(name, help: help, kind: .histogram, labels: labels) { MetricHistogram(bounds: buckets) }
     }
 
+    /// Publishes an existing histogram as the series `name` with `labels` (a module that must observe before a
+    /// registry exists, such as the rooms of a ``DocumentManager``). A series already registered under that name and
+    /// label set is kept; the returned histogram is the one exported.
+    @discardableResult
+    public func register(
+        _ histogram: MetricHistogram, as name: String, help: String, labels: [String: String] = [:]
+    ) -> MetricHistogram {
+        self.metric(name, help: help, kind: .histogram, labels: labels) { histogram }
+    }
+
     private func metric<M: AnyObject>(
         _ name: String, help: String, kind: Kind, labels: [String: String], make: () -> M
     ) -> M {

@@ -16,7 +16,8 @@ public enum CheckCommand {
         options:
           --repair   repair what can be repaired: rewrite damaged logs with their intact records, move stray
                      temporary files out, write missing id files; originals are copied to DATA_DIR/repair-<time>/
-                     first. Stop the server before repairing.
+                     first. Refused while a server runs on DATA_DIR (it holds DATA_DIR/tandem.lock);
+                     the repair holds that lock itself, so no server starts meanwhile.
           --help     print this help
         """
 
@@ -40,11 +41,45 @@ public enum CheckCommand {
             let why = directories.isEmpty ? "DATA_DIR is required" : "one DATA_DIR at a time"
             return .init(status: 2, output: "", error: "tandem check: \(why)\n\n\(usage)\n")
         }
+        guard repair else {
+            // A plain check only reads; under a running server it sees a moment of files still being written.
+            var notice = ""
+            if let holder = DataDirectoryLock.holder(dataDirectory: directory) {
+                notice = "note: a tandem server is running on \(directory)"
+                    + (holder.pid.map { " (pid \($0))" } ?? "")
+                    + "; checking read-only, files in use may be mid-write (stop it before --repair)\n"
+            }
+            do {
+                let report = try DataCheck.run(dataDirectory: directory, repair: false, now: now)
+                return .init(status: report.status, output: notice + report.text, error: "")
+            } catch {
+                return .init(status: 1, output: "", error: "tandem check: \(error)\n")
+            }
+        }
+        guard FileIO.exists(directory) else {
+            return .init(status: 1, output: "", error: "tandem check: no data directory at \(directory)\n")
+        }
+        // Repairs hold the server's lock: never under a running server, and no server starts meanwhile.
+        let lock: DataDirectoryLock
         do {
-            let report = try DataCheck.run(dataDirectory: directory, repair: repair, now: now)
-            return .init(status: report.status, output: report.text, error: "")
+            lock = try DataDirectoryLock.acquire(dataDirectory: directory)
+        } catch .held(let directory, let pid) {
+            let who = pid.map { "a tandem server (pid \($0))" } ?? "a tandem server"
+            return .init(
+                status: 1, output: "",
+                error: "tandem check: refusing to repair: \(who) is running on \(directory) "
+                    + "(\(directory)/\(DataDirectoryLock.fileName) is locked); stop it first, "
+                    + "or run without --repair to check read-only\n")
         } catch {
             return .init(status: 1, output: "", error: "tandem check: \(error)\n")
+        }
+        return withExtendedLifetime(lock) {
+            do {
+                let report = try DataCheck.run(dataDirectory: directory, repair: true, now: now)
+                return .init(status: report.status, output: report.text, error: "")
+            } catch {
+                return .init(status: 1, output: "", error: "tandem check: \(error)\n")
+            }
         }
     }
 }

@@ -33,10 +33,17 @@ class RouterHarness: @unchecked Sendable {
 final class AppHarness: RouterHarness, @unchecked Sendable {
     let app: ServerApp
 
-    init(configuration: AppConfiguration) async throws {
-        let app = try await ServerApp(configuration: configuration)
+    /// With `metrics`, the app exports into it and the router serves `/metrics` (and `/healthz`, `/readyz`) as the
+    /// transport does.
+    init(configuration: AppConfiguration, metrics: MetricsRegistry? = nil) async throws {
+        let app = try await ServerApp(configuration: configuration, metrics: metrics)
         var router = Router()
         app.install(on: &router)
+        if let metrics {
+            BuiltinEndpoints.install(
+                on: &router, configuration: ServerConfiguration(), metrics: metrics,
+                serverMetrics: ServerMetrics(registry: metrics), readiness: ReadinessChecks())
+        }
         self.app = app
         super.init(router: router)
     }
