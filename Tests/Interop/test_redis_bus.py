@@ -17,6 +17,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -30,6 +31,7 @@ PATH = "/ws/socket.io"
 ANN = {"id": "u1", "name": "Ann", "role": "user", "email": "ann@example.com"}
 BO = {"id": "u2", "name": "Bo", "role": "user"}
 PREFIX = "open-webui"
+SERVICE_TOKEN = "bus-service-token"
 
 
 
@@ -64,7 +66,7 @@ def mode(request):
 
 @pytest.fixture(scope="module")
 def tandem(tandem_bin, redis_url, mode):
-    flags = ["--socketio-test-events", "--redis", redis_url]
+    flags = ["--socketio-test-events", "--redis", redis_url, "--service-token", SERVICE_TOKEN]
     if mode[0] == "plain":
         flags.append("--redis-room-channels=false")
     server = TandemServer(tandem_bin, tempfile.mkdtemp(prefix="tandem-bus-"), flags).start()
@@ -288,6 +290,59 @@ async def test_session_and_usage_pools(node, tandem, redis):
         await asyncio.sleep(0.05)
     assert not await redis.hexists(f"{PREFIX}:session_pool", sid)
     assert not await redis.hexists(f"{PREFIX}:usage_pool", "model-a")
+
+
+async def events_api(tandem, method: str, path: str, body=None):
+    request = urllib.request.Request(
+        tandem.http + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "Content-Type": "application/json"})
+
+    def send():
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+    return await asyncio.to_thread(send)
+
+
+async def test_events_api_reaches_sessions_on_other_hosts(node, tandem, redis):
+    """Issue 15 across hosts: the events API lists a user's sessions on every host (from the shared session_pool
+    that Open WebUI writes for its own sockets), calls one on the python host and emits to all of them."""
+    ann = await connect(tandem.http)
+    peer = await connect(f"http://127.0.0.1:{node.port}", None)
+    try:
+        peer_sid = peer.get_sid()
+        # What Open WebUI's connect handler does for its sockets: the user in session_pool, the sid in user:<id>.
+        await redis.hset(f"{PREFIX}:session_pool", peer_sid,
+                         json.dumps({"id": ANN["id"], "name": ANN["name"], "last_seen_at": int(time.time())}))
+        await node.sio.enter_room(peer_sid, f"user:{ANN['id']}")
+        sessions = None
+        for _ in range(100):  # Tandem writes its own socket's entry asynchronously
+            status, sessions = await events_api(tandem, "GET", f"/api/v1/events/sessions?user={ANN['id']}")
+            assert status == 200, sessions
+            if len(sessions["sessions"]) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert sessions["shared_pool"] == "ok"
+        hosts = {entry["id"]: entry["host"] for entry in sessions["sessions"]}
+        assert hosts == {ann.get_sid(): "local", peer_sid: "remote"}, sessions
+
+        peer.on("confirm", lambda data: {"confirmed": data})
+        status, answer = await events_api(tandem, "POST", "/api/v1/events/call",
+                                          {"event": "confirm", "data": "go?", "sid": peer_sid, "timeout_ms": 10000})
+        assert (status, answer["data"]) == (200, {"confirmed": "go?"}), answer
+
+        ann_events, peer_events = recorder(ann, "toast"), recorder(peer, "toast")
+        status, emitted = await events_api(tandem, "POST", "/api/v1/events/emit",
+                                           {"event": "toast", "data": "hi", "to": {"user": ANN["id"]}})
+        assert status == 200 and emitted["receivers"] == 1  # receivers counts this host's connections
+        assert await next_event(ann_events) == ("toast", "hi")
+        assert await next_event(peer_events) == ("toast", "hi")
+    finally:
+        await redis.hdel(f"{PREFIX}:session_pool", peer.get_sid())
+        await ann.disconnect()
+        await peer.disconnect()
 
 
 def test_readyz_reports_redis(tandem):
