@@ -31,6 +31,12 @@ public struct AppConfiguration: Sendable {
     public var redisURL: String?
     /// Bus settings (`--redis-key-prefix`, `--redis-room-channels`).
     public var bus = SocketIOBusSettings()
+    /// The bus settings as the server uses them: in cluster mode each node records its sids in `session_pool`.
+    var busSettings: SocketIOBusSettings {
+        var settings = bus
+        if cluster { settings.recordsNodeSessions = true }
+        return settings
+    }
     /// The events API, durable outbox, plain chat/notify endpoints and per-user limit (Docs/events.md).
     public var events = EventsConfiguration()
     /// `--cluster` (with `--redis`): documents live in Redis and several nodes serve them (Docs/cluster.md).
@@ -114,7 +120,8 @@ public final class ServerApp: Sendable {
         }
         self.authenticator = TokenAuthenticator(
             secret: configuration.jwtSecret, clockSkew: configuration.jwtClockSkew.inSeconds)
-        let busClient = redis.map { RedisClient(configuration: $0) }
+        let busMetrics = metrics.map { RedisClientMetrics(registry: $0, client: "bus") }
+        let busClient = redis.map { RedisClient(configuration: $0, metrics: busMetrics) }
         let revocations = busClient.map { RedisRevocations(client: $0, keyPrefix: configuration.bus.keyPrefix) }
         let userSource = openWebUI.map { OpenWebUIUsers(host: $0, revocations: revocations) }
         self.yWebSocket = YWebSocketEndpoint(
@@ -155,9 +162,9 @@ public final class ServerApp: Sendable {
         if let metrics { manager.exportMetrics(to: metrics) }
         self.bus = redis.map {
             SocketIORedisBus(
-                server: socketIO, client: busClient ?? RedisClient(configuration: $0),
+                server: socketIO, client: busClient ?? RedisClient(configuration: $0, metrics: busMetrics),
                 subscriber: RedisSubscriber(configuration: $0),
-                settings: configuration.bus, metrics: metrics, wallClock: { Date().timeIntervalSince1970 })
+                settings: configuration.busSettings, metrics: metrics, wallClock: { Date().timeIntervalSince1970 })
         }
         self.adminAPI = AdminAPI(
             manager: manager, authenticator: authenticator, socketIO: socketIO, channels: channels?.store, metrics: metrics,

@@ -52,6 +52,16 @@ extension ServeCommand {
                   help: "with --redis: keep documents in Redis so several nodes serve them (Docs/cluster.md)") {
                 $0.app.cluster = $1
             },
+            .init("--cluster-node-ttl", env: "TANDEM_CLUSTER_NODE_TTL", value: "DURATION",
+                  help: "how long a silent node counts as alive before the others clear its awareness and sessions (default 10s)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.clusterSettings.nodeTTL = try FlagValue.duration(value, flag: "--cluster-node-ttl")
+            },
+            .init("--cluster-heartbeat", env: "TANDEM_CLUSTER_HEARTBEAT", value: "DURATION",
+                  help: "how often a node renews its presence and checks the others (default 3s; below --cluster-node-ttl)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.clusterSettings.heartbeatInterval = try FlagValue.duration(value, flag: "--cluster-heartbeat")
+            },
             .init("--redis-room-channels", env: "TANDEM_REDIS_ROOM_CHANNELS",
                   help: "per-room bus channels, =false for plain python-socketio (also WEBSOCKET_REDIS_ROOM_CHANNELS; default true)") {
                 $0.redis.roomChannels = $1

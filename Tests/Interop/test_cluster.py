@@ -23,6 +23,7 @@ import urllib.request
 import uuid
 
 import pytest
+import redis.asyncio as aioredis
 import socketio
 import websockets
 from pycrdt import Doc, Provider, Text
@@ -49,8 +50,10 @@ def cluster_nodes(tandem_bin, redis_url, tmp_path, count: int, prefix: str):
         for index in range(count):
             data = tmp_path / f"node{index}"
             data.mkdir()
-            started.append(TandemServer(tandem_bin, str(data), ["--redis", redis_url, "--cluster",
-                                                                "--redis-key-prefix", prefix]).start())
+            node = TandemServer(tandem_bin, str(data), ["--redis", redis_url, "--cluster", "--redis-key-prefix", prefix,
+                                                        "--cluster-node-ttl", "2s", "--cluster-heartbeat", "500ms"])
+            node.key_prefix = prefix
+            started.append(node.start())
         yield started
     finally:
         for node in started:
@@ -175,13 +178,31 @@ async def test_clients_on_three_nodes_converge(nodes):
     del ydocs
 
 
-async def test_kill_9_of_a_node_loses_no_received_update(nodes):
+async def pool_until(redis_url: str, prefix: str, sids: list[str], present: bool, timeout: float) -> bool:
+    """Waits until every sid is (or none is) in Open WebUI's `{prefix}:session_pool`."""
+    client = aioredis.from_url(redis_url)
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            held = [await client.hexists(f"{prefix}:session_pool", sid) for sid in sids]
+            if (all(held) if present else not any(held)):
+                return True
+            if asyncio.get_running_loop().time() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+    finally:
+        await client.aclose()
+
+
+async def test_kill_9_of_a_node_loses_no_received_update(nodes, redis_url):
     rng = random.Random(int(os.environ.get("TANDEM_FAULT_SEED", "1234")))
     doomed, survivor, other = nodes
     writer = SocketIOClient("writer")
     await writer.connect(doomed)
     local = SocketIOClient("local")  # a reader on the node that dies
     await local.connect(doomed)
+    doomed_sids = [writer.client.get_sid(), local.client.get_sid()]
+    assert await pool_until(redis_url, doomed.key_prefix, doomed_sids, present=True, timeout=5)
     remote = SocketIOClient("remote")
     await remote.connect(other)
     async with websockets.connect(ws_url(survivor, "yreader")) as ws:
@@ -209,6 +230,8 @@ async def test_kill_9_of_a_node_loses_no_received_update(nodes):
                 await client.connect(survivor)
             await writer.edit("after-the-kill ")
             assert await wait_for(lambda: "after-the-kill" in str(remote.text) and "after-the-kill" in str(reader["text"]))
+    # The survivors remove the dead node's sessions from the shared pool (node TTL 2 s, heartbeat 0.5 s).
+    assert await pool_until(redis_url, doomed.key_prefix, doomed_sids, present=False, timeout=10)
     fresh = SocketIOClient("fresh")
     await fresh.connect(other)
     final = fresh.doc.get_update()

@@ -7,10 +7,13 @@ import YCRDT
 /// one document with members on both.
 @Suite(.serialized)
 struct ClusterNodeTests {
-    private func makeNode(_ url: String, _ id: String, nodeTTL: Duration = .seconds(10)) async throws -> (ClusterNode, DocumentManager) {
-        let node = try testClusterNode(url, nodeID: id, nodeTTL: nodeTTL)
+    private func makeNode(
+        _ url: String, _ id: String, nodeTTL: Duration = .seconds(10), metrics: MetricsRegistry? = nil,
+        saveDelay: Duration = .milliseconds(50)
+    ) async throws -> (ClusterNode, DocumentManager) {
+        let node = try testClusterNode(url, nodeID: id, nodeTTL: nodeTTL, metrics: metrics)
         var configuration = memoryConfiguration()
-        configuration.saveDelay = .milliseconds(50)
+        configuration.saveDelay = saveDelay
         configuration.compactionUpdates = 20
         node.configure(&configuration)
         let manager = DocumentManager(configuration: configuration, notes: nil)
@@ -84,5 +87,52 @@ struct ClusterNodeTests {
             outB.takeAwareness().contains { $0.entries.contains { $0.client == 42 && $0.isRemoval } }
         }
         await nodeB.stop()
+    }
+
+    @Test("A dead node's sessions leave Open WebUI's session pool; pub/sub lag, streams and Redis round trips are measured")
+    func deadNodeSessionsAndMetrics() async throws {
+        let server = try RedisServerProcess()
+        let registry = MetricsRegistry()
+        // No save (and so no compaction) during the test: the stream keeps its entries for the gauges.
+        let (nodeA, a) = try await makeNode(server.url, "node-a", metrics: registry, saveDelay: .seconds(60))
+        let (nodeB, b) = try await makeNode(server.url, "node-b", saveDelay: .seconds(60))
+        // A node that recorded two sids in the pool and died (no presence key); s3 belongs to someone else.
+        let client = nodeA.client
+        _ = try await client.pipeline([
+            RESPCommand("SADD", "t:nodes", "ghost"), RESPCommand("SADD", "t:node:ghost:sids", "s1", "s2"),
+            RESPCommand("HSET", "t:session_pool", "s1", #"{"id":"u1"}"#, "s2", #"{"id":"u2"}"#, "s3", #"{"id":"u3"}"#),
+        ])
+        func exists(_ command: RESPCommand) async throws -> Bool { try await client.send(command).intValue == 1 }
+        try await eventually("the ghost's sessions leave the pool", timeout: .seconds(5)) {
+            let s1 = try await exists(RESPCommand("HEXISTS", "t:session_pool", "s1"))
+            let s2 = try await exists(RESPCommand("HEXISTS", "t:session_pool", "s2"))
+            let ghost = try await exists(RESPCommand("SISMEMBER", "t:nodes", "ghost"))
+            return !s1 && !s2 && !ghost
+        }
+        #expect(try await exists(RESPCommand("HEXISTS", "t:session_pool", "s3")))
+        #expect(try await !exists(RESPCommand("EXISTS", "t:node:ghost:sids")))
+        #expect(try await exists(RESPCommand("SISMEMBER", "t:nodes", "node-a")))
+        #expect(try await exists(RESPCommand("SISMEMBER", "t:nodes", "node-b")))
+
+        // Updates appended on node b reach node a's member; node a measures the notification's lag and the stream.
+        let out = RecordingOutbound()
+        try await a.join("doc", peer: peer("pa"), outbound: out)
+        try await b.join("doc", peer: peer("pb"), outbound: RecordingOutbound())
+        for index in 0..<3 { try await b.applyUpdate("doc", update: textUpdate("u\(index)", client: UInt64(500 + index)), from: peer("pb")) }
+        var received = 0
+        try await eventually("node a hears and measures", timeout: .seconds(5)) {
+            received += out.take("ydoc:document:update").count
+            let text = registry.render()
+            return (EventsMetricsTests.sample(text, "tandem_cluster_pubsub_lag_seconds_count") ?? 0) >= 1
+                && (EventsMetricsTests.sample(text, "tandem_cluster_stream_entries_max") ?? 0) >= 3 && received == 3
+        }
+        let text = registry.render()
+        #expect((EventsMetricsTests.sample(text, #"tandem_redis_command_duration_seconds_count{client="cluster"}"#) ?? 0) > 0)
+        #expect((EventsMetricsTests.sample(text, "tandem_cluster_stream_entries") ?? 0) >= 3)
+        #expect(registry.namingProblems().isEmpty)
+        // A node that stops leaves the node set at once.
+        await nodeB.stop()
+        #expect(try await !exists(RESPCommand("SISMEMBER", "t:nodes", "node-b")))
+        await nodeA.stop()
     }
 }

@@ -25,6 +25,13 @@ public struct ClusterKeys: Sendable, Hashable {
     public func awareness(_ documentID: String) -> String { "\(prefix):doc:\(documentID):awareness" }
     /// A node's presence key, renewed with a TTL while the node lives.
     public func node(_ nodeID: String) -> String { "\(prefix):node:\(nodeID)" }
+    /// The set of every node id that joined the cluster and has not been found dead (checked by every heartbeat).
+    public var nodes: String { "\(prefix):nodes" }
+    /// The set of the Socket.IO sids a node wrote into Open WebUI's `session_pool`, removed from the pool by the
+    /// other nodes when the node dies.
+    public func nodeSessions(_ nodeID: String) -> String { "\(prefix):node:\(nodeID):sids" }
+    /// Open WebUI's shared pool of Socket.IO sessions (hash sid → user JSON).
+    public var sessionPool: String { "\(prefix):session_pool" }
 
     /// The pattern every node subscribes to once, before it loads anything (so no load can miss a notification).
     public var documentChannelPattern: String { "\(Self.escapeGlob(prefix)):doc:*" }

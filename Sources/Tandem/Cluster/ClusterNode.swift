@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Wire
 
@@ -84,7 +85,11 @@ public final class ClusterNode: Sendable {
         }
         for task in tasks { task.cancel() }
         outbox.finish()
-        _ = try? await client.send(RESPCommand("DEL", keys.node(nodeID)), timeout: .seconds(1))
+        // The heartbeat (the last task) may be renewing the presence right now: let it finish first, so the
+        // removal below is the last word.
+        await tasks.last?.value
+        _ = try? await client.pipeline(
+            [RESPCommand("DEL", keys.node(nodeID)), RESPCommand("SREM", keys.nodes, nodeID)], timeout: .seconds(1))
     }
 
     /// Ready when the subscription connection is up and Redis answers PING within a second (the `/readyz` check).
@@ -133,7 +138,14 @@ public final class ClusterNode: Sendable {
             metrics?.received.increment()
             if kind == "updates" {
                 let text = String(decoding: message.payload, as: UTF8.self)
-                if text.split(separator: " ").first.map(String.init) == nodeID { continue }  // own append, applied
+                let parts = text.split(separator: " ")
+                if parts.first.map(String.init) == nodeID { continue }  // own append, applied
+                // Redis stamped the entry with its own clock: now minus that is the lag of the notification
+                // (clock skew between this host and Redis adds to it; clamped at 0).
+                if parts.count == 2, let id = StreamID(String(parts[1])) {
+                    let now = Date().timeIntervalSince1970
+                    metrics?.pubSubLag.observe(max(0, now - Double(id.milliseconds) / 1000))
+                }
                 requestPull(documentID)
                 continue
             }
@@ -164,28 +176,37 @@ public final class ClusterNode: Sendable {
     private func sweep() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: settings.sweepInterval)
-            for documentID in manager?.loadedDocuments ?? [] { requestPull(documentID) }
+            let loaded = manager?.loadedDocuments ?? []
+            for documentID in loaded { requestPull(documentID) }
+            await measureStreams(loaded)
         }
     }
 
     // MARK: Liveness
 
+    /// Renews the presence key and (again, in case another node took this one for dead during a pause) the
+    /// membership in the node set.
     private func renewPresence() async {
         let ttl = Int(settings.nodeTTL.components.seconds * 1000)
-        _ = try? await client.send(RESPCommand("SET", keys.node(nodeID), "1", "PX", ttl), timeout: settings.commandTimeout)
+        _ = try? await client.pipeline(
+            [RESPCommand("SET", keys.node(nodeID), "1", "PX", ttl), RESPCommand("SADD", keys.nodes, nodeID)],
+            timeout: settings.commandTimeout)
     }
 
     private func heartbeat() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: settings.heartbeatInterval)
+            do { try await Task.sleep(for: settings.heartbeatInterval) } catch { return }
             await renewPresence()
             await checkNodes()
         }
     }
 
-    /// Clears the awareness of every node seen that no longer renews its presence key.
+    /// Finds the nodes (seen in awareness or in the node set) that no longer renew their presence key: clears
+    /// their members' awareness here and removes their sessions from `session_pool`.
     func checkNodes() async {
-        let seen = state.withLock { $0.nodesSeen }.sorted()
+        let members = (try? await client.send(RESPCommand("SMEMBERS", keys.nodes), timeout: settings.commandTimeout))?
+            .arrayValue?.compactMap(\.stringValue) ?? []
+        let seen = Set(state.withLock { $0.nodesSeen }).union(members).subtracting([nodeID]).sorted()
         guard !seen.isEmpty else { return }
         let commands = seen.map { RESPCommand("EXISTS", keys.node($0)) }
         guard let replies = try? await client.pipeline(commands, timeout: settings.commandTimeout) else { return }
@@ -193,11 +214,49 @@ public final class ClusterNode: Sendable {
         guard !dead.isEmpty else { return }
         state.withLock { $0.nodesSeen.subtract(dead) }
         for node in dead {
-            Log.shared.warn("cluster: node gone, clearing its members' awareness", ["node": node])
+            Log.shared.warn("cluster: node gone, clearing its members' awareness and sessions", ["node": node])
             metrics?.nodesLost.increment()
+            await removeSessions(ofDeadNode: node)
             for documentID in manager?.loadedDocuments ?? [] {
                 await manager?.loadedRoom(documentID)?.clusterNodeDied(node)
             }
+        }
+    }
+}
+
+extension ClusterNode {
+    /// Measures the update streams of the loaded documents (`XLEN`, one pipeline per sweep) for the stream-length
+    /// gauges; skipped without metrics.
+    func measureStreams(_ documents: [String]) async {
+        guard let metrics else { return }
+        guard !documents.isEmpty else {
+            metrics.streamEntriesMax.set(0)
+            metrics.streamEntriesTotal.set(0)
+            return
+        }
+        let commands = documents.map { RESPCommand("XLEN", keys.log($0)) }
+        guard let replies = try? await client.pipeline(commands, timeout: settings.commandTimeout) else { return }
+        let lengths = replies.compactMap(\.intValue)
+        metrics.streamEntriesMax.set(lengths.max() ?? 0)
+        metrics.streamEntriesTotal.set(lengths.reduce(0, +))
+    }
+
+    /// Removes a dead node's Socket.IO sessions from Open WebUI's `session_pool` (the sids it recorded in its set)
+    /// and forgets the node. Every live node may do it at once: each step is idempotent.
+    func removeSessions(ofDeadNode node: String) async {
+        do {
+            let sids = try await client.send(RESPCommand("SMEMBERS", keys.nodeSessions(node)), timeout: settings.commandTimeout)
+                .arrayValue?.compactMap(\.stringValue) ?? []
+            var commands: [RESPCommand] = []
+            if !sids.isEmpty { commands.append(RESPCommand("HDEL", arguments: [keys.sessionPool] + sids)) }
+            commands += [RESPCommand("DEL", keys.nodeSessions(node)), RESPCommand("SREM", keys.nodes, node)]
+            _ = try await client.pipeline(commands, timeout: settings.commandTimeout)
+            if !sids.isEmpty {
+                Log.shared.info("cluster: dead node's sessions removed from the session pool", ["node": node, "sessions": "\(sids.count)"])
+            }
+        } catch {
+            Log.shared.warn("cluster: dead node's sessions not removed; retried at the next heartbeat", ["node": node, "error": "\(error)"])
+            state.withLock { _ = $0.nodesSeen.insert(node) }
         }
     }
 }
@@ -210,6 +269,9 @@ struct ClusterMetrics: Sendable {
     let nodesLost: MetricCounter
     let appends: MetricCounter
     let compactions: MetricCounter
+    let pubSubLag: MetricHistogram
+    let streamEntriesMax: MetricGauge
+    let streamEntriesTotal: MetricGauge
 
     init(_ registry: MetricsRegistry) {
         received = registry.counter("tandem_cluster_messages_received_total", help: "Cluster pub/sub messages received")
@@ -218,5 +280,11 @@ struct ClusterMetrics: Sendable {
         nodesLost = registry.counter("tandem_cluster_nodes_lost_total", help: "Nodes whose presence key expired")
         appends = registry.counter("tandem_cluster_appends_total", help: "Updates appended to document streams")
         compactions = registry.counter("tandem_cluster_compactions_total", help: "Document states written by this node")
+        pubSubLag = registry.histogram(
+            "tandem_cluster_pubsub_lag_seconds", help: "From Redis stamping an update entry to this node hearing of it")
+        streamEntriesMax = registry.gauge(
+            "tandem_cluster_stream_entries_max", help: "Longest update stream among the documents loaded here")
+        streamEntriesTotal = registry.gauge(
+            "tandem_cluster_stream_entries", help: "Update stream entries of the documents loaded here, summed")
     }
 }

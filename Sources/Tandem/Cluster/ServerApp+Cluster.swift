@@ -10,7 +10,9 @@ extension ServerApp {
         settings.keyPrefix = configuration.bus.keyPrefix
         settings.nodeID = configuration.bus.hostID
         return ClusterNode(
-            client: RedisClient(configuration: redis), subscriber: RedisSubscriber(configuration: redis), settings: settings,
+            client: RedisClient(
+                configuration: redis, metrics: metrics.map { RedisClientMetrics(registry: $0, client: "cluster") }),
+            subscriber: RedisSubscriber(configuration: redis), settings: settings,
             metrics: metrics)
     }
 }

@@ -11,6 +11,9 @@ import Wire
 public actor RedisClient {
     /// The settings this client was made with.
     public nonisolated let configuration: RedisConfiguration
+    /// Round-trip, failure and reconnect counts; nil when nobody exports them.
+    public nonisolated let metrics: RedisClientMetrics?
+    private var connections = 0
     /// The current connection state.
     public private(set) var state: RedisConnectionState = .idle {
         didSet { for continuation in self.stateObservers.values { continuation.yield(self.state) } }
@@ -23,8 +26,9 @@ public actor RedisClient {
     private var stateObservers: [Int: AsyncStream<RedisConnectionState>.Continuation] = [:]
     private var nextID = 0
 
-    public init(configuration: RedisConfiguration) {
+    public init(configuration: RedisConfiguration, metrics: RedisClientMetrics? = nil) {
         self.configuration = configuration
+        self.metrics = metrics
     }
 
     /// A client for a `redis://` or `unix://` URL with default settings (not yet connected).
@@ -71,15 +75,29 @@ public actor RedisClient {
         let deadline = ContinuousClock.now + (timeout ?? self.configuration.commandTimeout)
         var bytes: [UInt8] = []
         for command in commands { command.encode(into: &bytes) }
+        let started = ContinuousClock.now
         while true {
-            let connection = try await self.connected(deadline: deadline)
+            let connection: RedisConnection
+            do {
+                connection = try await self.connected(deadline: deadline)
+            } catch {
+                self.metrics?.failures.increment()
+                throw error
+            }
             let reply = await connection.request(bytes, replies: commands.count, deadline: deadline)
             // A connection that closed before the batch was written: nothing was sent, so use the next one.
             if case .failure(.notConnected) = reply {
                 if self.connection === connection { self.connection = nil }
                 continue
             }
-            return try reply.get()
+            switch reply {
+            case .success(let values):
+                self.metrics?.roundTrip.observe(since: started)
+                return values
+            case .failure(let error):
+                self.metrics?.failures.increment()
+                throw error
+            }
         }
     }
 
@@ -108,6 +126,8 @@ public actor RedisClient {
                     return
                 }
                 self.connection = connection
+                self.connections += 1
+                if self.connections > 1 { self.metrics?.reconnects.increment() }
                 backoff.reset()
                 self.state = .connected
                 self.resumeWaiters(true)

@@ -22,6 +22,9 @@ public struct SocketIOBusSettings: Sendable {
     public var usageExpiry: Duration = .seconds(3)
     /// Decoding limits of received messages.
     public var limits = SocketIOBusMessage.Limits.default
+    /// Also keep the set of this host's sids in `session_pool` (`{prefix}:node:<host id>:sids`), so the other
+    /// nodes of a cluster remove them when this node dies (cluster mode sets it; Docs/cluster.md).
+    public var recordsNodeSessions = false
 
     public init() {}
 

@@ -22,6 +22,8 @@ final class SocketIOSessionPools: Sendable {
     let client: RedisClient
     let sessionKey: String
     let usageKey: String
+    /// The set of this host's sids in the session pool (cluster mode); nil otherwise.
+    let nodeSessionsKey: String?
     let usageExpiry: Duration
     let wallClock: @Sendable () -> Double
     private let operations: AsyncStream<Operation>
@@ -33,6 +35,8 @@ final class SocketIOSessionPools: Sendable {
         self.client = client
         self.sessionKey = settings.keyPrefix + ":session_pool"
         self.usageKey = settings.keyPrefix + ":usage_pool"
+        self.nodeSessionsKey = settings.recordsNodeSessions
+            ? ClusterKeys(prefix: settings.keyPrefix).nodeSessions(settings.hostID) : nil
         self.usageExpiry = settings.usageExpiry
         self.wallClock = wallClock
         (self.operations, self.queue) = AsyncStream.makeStream(of: Operation.self)
@@ -84,11 +88,13 @@ final class SocketIOSessionPools: Sendable {
                 let chatIDs = existing.flatMap { try? JSONParser.parse($0) }?["chat_ids"]?.arrayValue ?? []
                 let entry = Self.sessionEntry(user: user, lastSeenAt: Int64(now), chatIDs: chatIDs)
                 _ = try await self.client.send(RESPCommand("HSET", self.sessionKey, sid, Self.encode(entry)))
+                if let nodeSessionsKey { _ = try await self.client.send(RESPCommand("SADD", nodeSessionsKey, sid)) }
             case .usage(let sid, let model):
                 self.usage.withLock { $0[model, default: [:]][sid] = now }
                 try await self.updateUsage(model: model) { $0[sid] = ["updated_at": .int(Int64(now))] }
             case .disconnected(let sid):
                 _ = try await self.client.send(RESPCommand("HDEL", self.sessionKey, sid))
+                if let nodeSessionsKey { _ = try await self.client.send(RESPCommand("SREM", nodeSessionsKey, sid)) }
                 let models = self.usage.withLock { usage in
                     let models = usage.filter { $0.value[sid] != nil }.map(\.key)
                     for model in models {

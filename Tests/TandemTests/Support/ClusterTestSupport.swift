@@ -14,7 +14,9 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
 }
 
 /// A cluster node of its own (own Redis connections), with fast sweeps and heartbeats for tests.
-func testClusterNode(_ url: String, nodeID: String, prefix: String = "t", nodeTTL: Duration = .seconds(10)) throws -> ClusterNode {
+func testClusterNode(
+    _ url: String, nodeID: String, prefix: String = "t", nodeTTL: Duration = .seconds(10), metrics: MetricsRegistry? = nil
+) throws -> ClusterNode {
     let redis = try testRedisConfiguration(url)
     var settings = ClusterSettings()
     settings.keyPrefix = prefix
@@ -22,7 +24,9 @@ func testClusterNode(_ url: String, nodeID: String, prefix: String = "t", nodeTT
     settings.sweepInterval = .milliseconds(300)
     settings.heartbeatInterval = .milliseconds(200)
     settings.nodeTTL = nodeTTL
-    return ClusterNode(client: RedisClient(configuration: redis), subscriber: RedisSubscriber(configuration: redis), settings: settings)
+    return ClusterNode(
+        client: RedisClient(configuration: redis, metrics: metrics.map { RedisClientMetrics(registry: $0, client: "cluster") }),
+        subscriber: RedisSubscriber(configuration: redis), settings: settings, metrics: metrics)
 }
 
 /// A text update inserting `text` at the start of root `t`, from a client of its own.
