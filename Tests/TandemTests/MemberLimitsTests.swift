@@ -211,4 +211,49 @@ struct MemberLimitsTests {
         #expect(await Self.tableClients(manager, "doc") == [11, 12, 21, 31])
         _ = await h.app.shutdown()
     }
+
+    @Test("ydoc:user:joined carries the authenticated name; a forged name never reaches the others; bad colours are replaced")
+    func memberDisplay() async throws {
+        let dir = try makeTemporaryDirectory("display")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let h = try await harness(dir)
+        let bob = try await HarnessSocketIOClient.connect(h, token: token("bob"))
+        await bob.emit("ydoc:document:join", ["document_id": "doc"])
+        _ = try await bob.events("ydoc:document:state")
+        // Open WebUI 0.12.4's join, with a forged name and a style injection as the colour.
+        let alice = try await HarnessSocketIOClient.connect(h, token: token("alice", name: "Alice Admin"))
+        await alice.emit(
+            "ydoc:document:join",
+            ["document_id": "doc", "user_id": "bob", "user_name": "Bob (admin)", "user_color": "red;background:url(x)"])
+        let joined = try #require(try await bob.events("ydoc:user:joined").first)
+        #expect(joined["user_id"] == "alice" && joined["user_name"] == "Alice Admin")
+        #expect(joined["user_color"]?.stringValue == MemberDisplay.derivedColor(userID: "alice"))
+        #expect(MemberDisplay.palette.contains(MemberDisplay.derivedColor(userID: "alice")))
+        #expect(MemberDisplay.derivedColor(userID: "alice") == MemberDisplay.derivedColor(userID: "alice"))
+        // A well-formed colour, as the real client sends it, is kept.
+        let carol = try await HarnessSocketIOClient.connect(h, token: token("carol"))
+        await carol.emit("ydoc:document:join", ["document_id": "doc", "user_name": "Carol", "user_color": "#85C1E9"])
+        let second = try #require(try await bob.events("ydoc:user:joined").first)
+        #expect(second["user_name"] == "Carol" && second["user_color"] == "#85C1E9")
+        // A y-websocket member is announced under its token's name too.
+        _ = try await h.connect("/yjs/doc?token=\(token("dave", name: "Dave D"))")
+        let third = try #require(try await bob.events("ydoc:user:joined").first)
+        #expect(third["user_name"] == "Dave D" && third["user_color"]?.stringValue == MemberDisplay.derivedColor(userID: "dave"))
+        let dashboard = try #require(await h.app.manager.snapshot("doc", includeHTML: false))
+        #expect(dashboard.members.contains { $0.userID == "alice" && $0.name == "Alice Admin" })
+        _ = await h.app.shutdown()
+    }
+
+    @Test("Hex colours: #rgb and #rrggbb in either case; anything else is derived from the user id")
+    func hexColours() {
+        for good in ["#abc", "#ABC", "#85C1E9", "#000000", "#ff6b6b"] { #expect(MemberDisplay.isHexColor(good), "\(good)") }
+        for bad in ["", "#", "#abcd", "#12345", "#1234567", "85C1E9", "#GGGGGG", "red", "#fff;x", "\u{FF03}abc", "#ab\u{E9}"] {
+            #expect(!MemberDisplay.isHexColor(bad), "\(bad)")
+        }
+        #expect(MemberDisplay.color(requested: "#abc", userID: "u") == "#abc")
+        #expect(MemberDisplay.color(requested: nil, userID: "u") == MemberDisplay.derivedColor(userID: "u"))
+        #expect(MemberDisplay.name(of: DocumentPeer(id: "p", kind: .socketIO, userID: "u")) == "Anonymous")
+        // The derived colours spread over the palette.
+        #expect(Set(["a", "b", "c", "d", "e", "f", "g", "h"].map { MemberDisplay.derivedColor(userID: $0) }).count > 1)
+    }
 }
