@@ -51,7 +51,7 @@ public struct YWebSocketEndpoint: Sendable {
         }
         if let userSource {
             switch await userSource.user(token: token, claims: authenticator.claims(token: token) ?? [:]) {
-            case .user(let id, let name, let role) where id == user.id:
+            case .user(let id, let name, let role) where id.bytewiseEquals(user.id):
                 user.name = name
                 user.role = role
             case .user, .refused:
