@@ -117,6 +117,8 @@ struct MemberLimitsTests {
         #expect(index.documentCount(ofUser: "u") == 0 && !index.contains(peer: "p2", document: a))
         #expect(index.reserve(peer: "p2", user: "u", document: b, limit: 1) == .added)
         #expect(index.reserve(peer: "p4", user: "w", document: b, limit: 0) == .added, "0 turns the limit off")
+        #expect(index.reserve(peer: "p4", user: "w", document: a, limit: 0, peerLimit: 1) == .overPeerLimit)
+        #expect(index.reserve(peer: "p4", user: "w", document: b, limit: 0, peerLimit: 1) == .existing)
     }
 
     @Test("y-websocket: extra awareness client ids past the per-connection and per-user caps are dropped")

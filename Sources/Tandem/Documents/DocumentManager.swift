@@ -135,11 +135,22 @@ public final class DocumentManager: Sendable {
         }
         let key = ByteKey(documentID)
         let limit = configuration.maxDocumentsPerUser
-        let reservation = joined.withLock { $0.reserve(peer: peer.id, user: peer.userID, document: key, limit: limit) }
-        if reservation == .overLimit {
+        let peerLimit = peer.kind == .socketIO ? configuration.maxDocumentsPerSession : 0
+        let reservation = joined.withLock {
+            $0.reserve(peer: peer.id, user: peer.userID, document: key, limit: limit, peerLimit: peerLimit)
+        }
+        switch reservation {
+        case .overLimit:
             Log.shared.info(
                 "join refused", ["document": documentID, "user": peer.userID, "reason": "per-user document limit (\(limit))"])
             throw .tooManyDocuments(limit)
+        case .overPeerLimit:
+            Log.shared.info(
+                "join refused",
+                ["document": documentID, "user": peer.userID, "reason": "per-session document limit (\(peerLimit))"])
+            throw .tooManyDocumentsInSession(peerLimit)
+        case .added, .existing:
+            break
         }
         while true {
             let room = room(documentID)

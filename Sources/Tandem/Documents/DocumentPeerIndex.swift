@@ -16,13 +16,17 @@ struct DocumentPeerIndex: Sendable {
         case added
         /// The user already holds `limit` distinct documents; nothing changed.
         case overLimit
+        /// The peer itself already holds `peerLimit` documents; nothing changed.
+        case overPeerLimit
     }
 
-    /// Records that `peer` (of `user`) joins `document`, unless that would give the user more than `limit` distinct
-    /// documents (0 = no limit). A document the user already holds through another peer never counts again.
-    mutating func reserve(peer: String, user: String, document: ByteKey, limit: Int) -> Reservation {
+    /// Records that `peer` (of `user`) joins `document`, unless that would give the peer more than `peerLimit`
+    /// documents or the user more than `limit` distinct documents (0 = no limit). A document the user already holds
+    /// through another peer never counts again for the user.
+    mutating func reserve(peer: String, user: String, document: ByteKey, limit: Int, peerLimit: Int = 0) -> Reservation {
         let userKey = ByteKey(user)
         if peers[peer]?.documents.contains(document) == true { return .existing }
+        if peerLimit > 0, documentCount(ofPeer: peer) >= peerLimit { return .overPeerLimit }
         let held = users[userKey] ?? [:]
         if limit > 0, held[document] == nil, held.count >= limit { return .overLimit }
         peers[peer, default: (userKey, [])].documents.insert(document)

@@ -16,6 +16,9 @@ public enum DocumentRefusal: Error, Equatable, Sendable, CustomStringConvertible
     case documentTooLarge(Int)
     /// The user already holds this many documents joined (``DocumentConfiguration/maxDocumentsPerUser``).
     case tooManyDocuments(Int)
+    /// The Socket.IO session already holds this many documents joined
+    /// (``DocumentConfiguration/maxDocumentsPerSession``).
+    case tooManyDocumentsInSession(Int)
     /// A write based on an older state (`expected_version`); carries the current encoded state vector.
     case conflict([UInt8])
     /// No version with this id in the document's history.
@@ -35,6 +38,7 @@ public enum DocumentRefusal: Error, Equatable, Sendable, CustomStringConvertible
         case .unavailable(let why): return "temporarily unavailable: \(why)"
         case .documentTooLarge(let limit): return "document would be larger than \(limit) bytes"
         case .tooManyDocuments(let limit): return "a user may hold at most \(limit) documents joined at once"
+        case .tooManyDocumentsInSession(let limit): return "a session may hold at most \(limit) documents"
         case .conflict: return "the document changed since expected_version"
         case .versionNotFound: return "version not found"
         }

@@ -14,14 +14,6 @@ public enum SocketIODocumentBridge {
     public static func install(on server: SocketIOServer, manager: DocumentManager) async {
         await server.on("ydoc:document:join") { event in
             guard let (peer, documentID) = peerAndDocument(event) else { return await invalid(event, server) }
-            let limit = manager.configuration.maxDocumentsPerSession
-            if manager.documentCount(of: peer.id) >= limit, !manager.hasJoined(peer.id, documentID) {
-                Log.shared.info(
-                    "join refused", ["document": documentID, "user": peer.userID, "reason": "per-session document limit (\(limit))"])
-                return await sendError(
-                    server, to: peer.id, documentID: documentID,
-                    "Failed to join document: a session may hold at most \(limit) documents")
-            }
             do {
                 try await manager.join(
                     documentID, peer: peer, outbound: SocketIOPeerOutbound(server: server, engineSID: event.session.engineSID),
