@@ -86,7 +86,7 @@ enum ServeCommand {
             .init("--echo", env: "TANDEM_ECHO", help: "serve the echo WebSocket at /echo (conformance, benchmarks)") {
                 $0.configuration.echo = $1
             },
-        ] + self.appFlags + self.socketIOFlags + self.operationsFlags + self.eventsFlags
+        ] + self.appFlags + self.socketIOFlags + self.operationsFlags + self.eventsFlags + self.memberLimitFlags
     }
 
     /// Flags of the application layer: data directory, persistence, documents, authentication.
@@ -192,12 +192,6 @@ enum ServeCommand {
             .init("--openwebui", env: "TANDEM_OPENWEBUI_URL", value: "URL",
                   help: "Open WebUI mode: users, notes, grants and channels come from the Open WebUI at URL (Docs/openwebui.md)") {
                 $0.app.openWebUIURL = $1
-            },
-            .init("--max-documents-per-session", env: "TANDEM_MAX_DOCUMENTS_PER_SESSION", value: "N",
-                  help: "documents one Socket.IO session may hold joined (default 20, as Open WebUI)") {
-                (options: inout ServeOptions, value: String) throws(FlagError) in
-                options.app.documents.maxDocumentsPerSession = try FlagValue.int(
-                    value, flag: "--max-documents-per-session", range: 1...100_000)
             },
             .init("--read-only-awareness", env: "TANDEM_READ_ONLY_AWARENESS",
                   help: "relay the awareness (cursors) of read-only members") {

@@ -32,7 +32,7 @@ struct ChannelStoreTests {
         let all = try await reopened.messages(channel.id, userID: "alice", isAdmin: false)
         #expect(all.map(\.content) == ["m4", "m3", "m1 edited", "m0"])
         #expect(all.map(\.id) == [ids[4], ids[3], ids[1], ids[0]])
-        #expect(await reopened.channel(channel.id)?.members["bob"] == 99)
+        #expect(await reopened.channel(channel.id)?.members[ByteKey("bob")] == 99)
     }
 
     @Test("Non-members and non-authors are refused")

@@ -58,7 +58,7 @@ struct DashboardTests {
         let manager = DocumentManager(configuration: memoryConfiguration(), notes: nil)
         let writer = peer("s1", user: "alice")
         let reader = peer("y1", user: "bob", kind: .yWebSocket)
-        try await manager.join("doc-1", peer: writer, outbound: RecordingOutbound(), name: "Alice", color: "#ff0000")
+        try await manager.join("doc-1", peer: writer, outbound: RecordingOutbound(), color: "#ff0000")
         try await manager.join("doc-1", peer: reader, outbound: RecordingOutbound())
         // The y-websocket member names itself in awareness only.
         let awareness = AwarenessUpdate(entries: [

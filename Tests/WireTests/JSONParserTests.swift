@@ -145,3 +145,20 @@ struct JSONParserTests {
         }
     }
 }
+
+/// Issue 19: JSON object keys are byte strings, as in JS and Python.
+struct JSONObjectKeyTests {
+    @Test("Keys differing only by Unicode normalisation are two keys")
+    func normalisation() throws {
+        let nfc = "caf\u{E9}"
+        let nfd = "cafe\u{301}"
+        let object = try #require(try JSONValue(parsing: Array(#"{"caf\u00e9":1,"cafe\u0301":2}"#.utf8)).objectValue)
+        #expect(object.count == 2)
+        #expect(object[nfc] == .int(1) && object[nfd] == .int(2))
+        var edited = object
+        edited[nfc] = nil
+        #expect(edited.count == 1 && edited[nfd] == .int(2) && edited[nfc] == nil)
+        #expect(JSONObject([(nfc, .int(1))]) != JSONObject([(nfd, .int(1))]))
+        #expect(JSONObject([(nfc, .int(1))]) == JSONObject([("caf\u{E9}", .int(1))]))
+    }
+}

@@ -6,12 +6,13 @@ public struct Channel: Sendable, Equatable {
     public var name: String
     /// The creator; only the owner or an admin adds and removes members.
     public var ownerID: String
-    /// Member user id → last-read time (nanoseconds since 1970; 0 when never read).
-    public var members: [String: Int64]
+    /// Member user id → last-read time (nanoseconds since 1970; 0 when never read). Keyed by the ids' bytes
+    /// (``ByteKey``): `café` in NFC and NFD are two users, and membership of one never admits the other.
+    public var members: [ByteKey: Int64]
     public var createdAt: Int64
     public var updatedAt: Int64
 
-    public init(id: String, name: String, ownerID: String, members: [String: Int64], createdAt: Int64) {
+    public init(id: String, name: String, ownerID: String, members: [ByteKey: Int64], createdAt: Int64) {
         self.id = id
         self.name = name
         self.ownerID = ownerID
@@ -21,11 +22,11 @@ public struct Channel: Sendable, Equatable {
     }
 
     /// Whether `userID` belongs to the channel.
-    public func isMember(_ userID: String) -> Bool { members[userID] != nil }
+    public func isMember(_ userID: String) -> Bool { members[ByteKey(userID)] != nil }
 
     /// The channel as JSON (Open WebUI's `ChannelModel` fields, plus `member_ids`).
     public var json: JSONValue {
-        let ids = members.keys.sorted()
+        let ids = members.keys.sorted().map(\.string)
         return .object([
             "id": .string(id), "name": .string(name), "user_id": .string(ownerID),
             "member_ids": .array(ids.map(JSONValue.string)), "created_at": .int(createdAt),
@@ -37,7 +38,7 @@ public struct Channel: Sendable, Equatable {
     var storedJSON: JSONValue {
         guard case .object(var object) = json else { return json }
         var reads = JSONObject()
-        for id in members.keys.sorted() { reads[id] = .int(members[id] ?? 0) }
+        for id in members.keys.sorted() { reads[id.string] = .int(members[id] ?? 0) }
         object["last_read_at"] = .object(reads)
         return .object(object)
     }
@@ -46,10 +47,10 @@ public struct Channel: Sendable, Equatable {
         guard let id = stored["id"]?.stringValue, let ownerID = stored["user_id"]?.stringValue,
             let createdAt = stored["created_at"]?.intValue
         else { return nil }
-        var members: [String: Int64] = [:]
+        var members: [ByteKey: Int64] = [:]
         for member in stored["member_ids"]?.arrayValue ?? [] {
             guard let memberID = member.stringValue else { return nil }
-            members[memberID] = stored["last_read_at"]?[memberID]?.intValue ?? 0
+            members[ByteKey(memberID)] = stored["last_read_at"]?[memberID]?.intValue ?? 0
         }
         self.init(
             id: id, name: stored["name"]?.stringValue ?? "", ownerID: ownerID, members: members,

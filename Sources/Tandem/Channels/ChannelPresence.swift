@@ -15,7 +15,7 @@ public actor ChannelPresence {
 
     let server: SocketIOServer
     /// channel → user → (user, connection keys)
-    private var online: [String: [String: (user: TokenAuthenticator.User, keys: Set<String>)]] = [:]
+    private var online: [ByteKey: [ByteKey: (user: TokenAuthenticator.User, keys: Set<String>)]] = [:]
     private let changes: AsyncStream<(SocketIOSession, String, Bool)>.Continuation
 
     public init(server: SocketIOServer) {
@@ -57,29 +57,29 @@ public actor ChannelPresence {
 
     /// Adds a connection of `user` to the channel; the user's first one announces them.
     public func add(_ channelID: String, user: TokenAuthenticator.User, key: String) async {
-        var entry = online[channelID]?[user.id] ?? (user, [])
+        var entry = online[ByteKey(channelID)]?[ByteKey(user.id)] ?? (user, [])
         guard entry.keys.count < Self.maxConnectionsPerUser else { return }
         let first = entry.keys.isEmpty
         entry.keys.insert(key)
-        online[channelID, default: [:]][user.id] = entry
+        online[ByteKey(channelID), default: [:]][ByteKey(user.id)] = entry
         if first { await announce(channelID, user: user, type: "joined") }
     }
 
     /// Removes a connection; the user's last one announces that they left.
     public func remove(_ channelID: String, userID: String, key: String) async {
-        guard var entry = online[channelID]?[userID], entry.keys.remove(key) != nil else { return }
+        guard var entry = online[ByteKey(channelID)]?[ByteKey(userID)], entry.keys.remove(key) != nil else { return }
         if entry.keys.isEmpty {
-            online[channelID]?[userID] = nil
-            if online[channelID]?.isEmpty == true { online[channelID] = nil }
+            online[ByteKey(channelID)]?[ByteKey(userID)] = nil
+            if online[ByteKey(channelID)]?.isEmpty == true { online[ByteKey(channelID)] = nil }
             await announce(channelID, user: entry.user, type: "left")
         } else {
-            online[channelID]?[userID] = entry
+            online[ByteKey(channelID)]?[ByteKey(userID)] = entry
         }
     }
 
     /// The users online in a channel, by id.
     public func onlineUsers(_ channelID: String) -> [TokenAuthenticator.User] {
-        (online[channelID] ?? [:]).values.map(\.user).sorted { $0.id < $1.id }
+        (online[ByteKey(channelID)] ?? [:]).values.map(\.user).sorted { $0.id < $1.id }
     }
 
     private func announce(_ channelID: String, user: TokenAuthenticator.User, type: String) async {

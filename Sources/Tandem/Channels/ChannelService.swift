@@ -49,7 +49,7 @@ public actor ChannelService {
         let (store, server) = (self.store, self.server)
         return try await serially { () async throws(ChannelError) -> Channel in
             let channel = try await store.createChannel(name: name, ownerID: user.id, memberIDs: memberIDs, now: now)
-            await Self.join(server, channel.members.keys, room: Self.room(channel.id))
+            await Self.join(server, channel.members.keys.map(\.string), room: Self.room(channel.id))
             await self.emit(type: "channel:created", channel: channel, messageID: nil, data: channel.json, user: user)
             return channel
         }
@@ -146,7 +146,7 @@ public actor ChannelService {
         _ channelID: String, messageID: String?, typing: Bool, sid: String?, user: TokenAuthenticator.User,
         now: ContinuousClock.Instant
     ) async -> Bool {
-        guard let server, await sid.asyncAll({ await server.rooms(of: $0).contains(Self.room(channelID)) }),
+        guard let server, await sid.asyncAll({ await server.isMember($0, of: Self.room(channelID)) }),
             let channel = await store.channel(channelID), channel.isMember(user.id)
         else { return false }
         if typingLimiter.trackedCount > 1_024 { typingLimiter.prune(now: now) }

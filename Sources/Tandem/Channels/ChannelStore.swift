@@ -76,7 +76,7 @@ public actor ChannelStore {
         guard !trimmed.isEmpty, trimmed.count <= limits.maxNameLength else {
             throw .invalid("a channel name needs 1 to \(limits.maxNameLength) characters")
         }
-        let ids = Set(memberIDs + [ownerID])
+        let ids = Set((memberIDs + [ownerID]).map(ByteKey.init))
         guard ids.count <= limits.maxMembers else { throw .invalid("too many members (limit \(limits.maxMembers))") }
         let id = UUID().uuidString.lowercased()
         let channel = Channel(
@@ -114,10 +114,10 @@ public actor ChannelStore {
         _ channelID: String, add: [String], remove: [String], by userID: String, isAdmin: Bool, now: Int64
     ) throws(ChannelError) -> Channel {
         guard var state = channels[ByteKey(channelID)] else { throw .channelNotFound(channelID) }
-        guard isAdmin || state.channel.ownerID == userID else { throw .notAllowed }
+        guard isAdmin || state.channel.ownerID.bytewiseEquals(userID) else { throw .notAllowed }
         var channel = state.channel
-        for id in add where channel.members[id] == nil { channel.members[id] = 0 }
-        for id in remove where id != channel.ownerID { channel.members[id] = nil }
+        for id in add where channel.members[ByteKey(id)] == nil { channel.members[ByteKey(id)] = 0 }
+        for id in remove where !id.bytewiseEquals(channel.ownerID) { channel.members[ByteKey(id)] = nil }
         guard channel.members.count <= limits.maxMembers else {
             throw .invalid("too many members (limit \(limits.maxMembers))")
         }
@@ -132,7 +132,7 @@ public actor ChannelStore {
     public func markRead(_ channelID: String, userID: String, now: Int64) throws(ChannelError) {
         guard var state = channels[ByteKey(channelID)] else { throw .channelNotFound(channelID) }
         guard state.channel.isMember(userID) else { throw .notMember }
-        state.channel.members[userID] = now
+        state.channel.members[ByteKey(userID)] = now
         try writeChannel(state.channel)
         channels[ByteKey(channelID)] = state
     }
@@ -163,7 +163,7 @@ public actor ChannelStore {
         guard var state = channels[ByteKey(channelID)] else { throw .channelNotFound(channelID) }
         guard isAdmin || state.channel.isMember(userID) else { throw .notMember }
         guard let position = state.positions[ByteKey(messageID)] else { throw .messageNotFound(messageID) }
-        guard isAdmin || state.messages[position].userID == userID else { throw .notAllowed }
+        guard isAdmin || state.messages[position].userID.bytewiseEquals(userID) else { throw .notAllowed }
         try validate(content)
         try append(["op": "edit", "id": .string(messageID), "content": .string(content), "updated_at": .int(now)], to: &state)
         state.messages[position].content = content
@@ -181,7 +181,7 @@ public actor ChannelStore {
         guard isAdmin || state.channel.isMember(userID) else { throw .notMember }
         guard let position = state.positions[ByteKey(messageID)] else { throw .messageNotFound(messageID) }
         let message = state.messages[position]
-        guard isAdmin || message.userID == userID else { throw .notAllowed }
+        guard isAdmin || message.userID.bytewiseEquals(userID) else { throw .notAllowed }
         try append(["op": "delete", "id": .string(messageID)], to: &state)
         ChannelStore.remove(messageID, from: &state)
         try compactIfNeeded(&state)

@@ -41,7 +41,7 @@ public actor ChatReadStore {
     public nonisolated let limits: ChatReadLimits
     private let path: String?
     /// user id → chat id → last read (nanoseconds since 1970).
-    private var reads: [String: [String: Int64]] = [:]
+    private var reads: [ByteKey: [String: Int64]] = [:]
 
     /// Opens the store; an unreadable file starts empty rather than failing start-up (the data is a convenience).
     public init(dataDirectory: String?, limits: ChatReadLimits = ChatReadLimits()) throws(StorageError) {
@@ -58,7 +58,7 @@ public actor ChatReadStore {
         else { return }
         for (user, chats) in object {
             for (chat, time) in chats.objectValue ?? [:] {
-                if let time = time.intValue { reads[user, default: [:]][chat] = time }
+                if let time = time.intValue { reads[ByteKey(user), default: [:]][chat] = time }
             }
         }
     }
@@ -66,18 +66,18 @@ public actor ChatReadStore {
     /// Records that `userID` read `chatID` at `now`; nil when the chat id is empty or too long.
     public func markRead(userID: String, chatID: String, now: Int64) -> Int64? {
         guard !chatID.isEmpty, chatID.utf8.count <= limits.maxChatIDBytes else { return nil }
-        var chats = reads[userID, default: [:]]
+        var chats = reads[ByteKey(userID), default: [:]]
         chats[chatID] = now
         if chats.count > limits.maxChatsPerUser, let oldest = chats.min(by: { $0.value < $1.value })?.key {
             chats[oldest] = nil
         }
-        reads[userID] = chats
+        reads[ByteKey(userID)] = chats
         save()
         return now
     }
 
     /// When `userID` last read `chatID`.
-    public func lastRead(userID: String, chatID: String) -> Int64? { reads[userID]?[chatID] }
+    public func lastRead(userID: String, chatID: String) -> Int64? { reads[ByteKey(userID)]?[chatID] }
 
     private func save() {
         guard let path else { return }
@@ -85,7 +85,7 @@ public actor ChatReadStore {
         for user in reads.keys.sorted() {
             var chats = JSONObject()
             for (chat, time) in (reads[user] ?? [:]).sorted(by: { $0.key < $1.key }) { chats[chat] = .int(time) }
-            object[user] = .object(chats)
+            object[user.string] = .object(chats)
         }
         try? FileIO.writeAtomically(Array(JSONValue.object(object).serialized().utf8), to: path)
     }

@@ -28,6 +28,18 @@ public enum AwarenessBridge {
         return entries
     }
 
+    /// Open WebUI awareness JSON with only the entries of `clients` (the others were refused by a limit); nil when
+    /// the bytes are not a JSON object or nothing is left.
+    public static func json(_ bytes: [UInt8], keeping clients: Set<ClientID>) -> [UInt8]? {
+        guard bytes.count <= defaultMaxBytes, let object = (try? JSONValue(parsing: bytes))?.objectValue else { return nil }
+        var kept = JSONObject()
+        for (key, state) in object {
+            guard let client = UInt64(key), clients.contains(client) else { continue }
+            kept[key] = state
+        }
+        return kept.isEmpty ? nil : Array(JSONValue.object(kept).serialized().utf8)
+    }
+
     /// Writes y-protocols entries as Open WebUI awareness JSON. A removal becomes the client's last known state with
     /// `cursor: null` (or is left out when no state was known).
     public static func json(from entries: [AwarenessUpdate.Entry], previous: [ClientID: String]) -> [UInt8]? {

@@ -30,6 +30,18 @@ public struct DocumentConfiguration: Sendable {
     public var maxStoredBytes: Int = 256 << 20
     /// Most documents one Socket.IO session may hold joined at once (Open WebUI 0.12's limit, 20).
     public var maxDocumentsPerSession: Int = 20
+    /// Most distinct documents one user may hold joined at once over all of its connections and both protocols
+    /// (`--max-documents-per-user`, default 100; 0 = no limit). A document joined from several tabs counts once.
+    /// Past it a Socket.IO join gets `error`, a y-websocket connection a `limit` notice and close 4029.
+    public var maxDocumentsPerUser: Int = 100
+    /// Most awareness client ids one connection may introduce into one document's awareness table
+    /// (`--max-awareness-entries-per-peer`, default 8; 0 = no limit). A y-websocket client can send states for any
+    /// number of client ids; the extra entries are dropped (never stored, never relayed) and the sender gets a
+    /// `refused` notice with code `limit`.
+    public var maxAwarenessEntriesPerPeer: Int = 8
+    /// Most awareness client ids the connections of one user may hold together in one document's awareness table
+    /// (`--max-awareness-entries-per-user`, default 32; 0 = no limit); refused as ``maxAwarenessEntriesPerPeer``.
+    public var maxAwarenessEntriesPerUser: Int = 32
     /// How long a failed save waits before it is tried again (default 1 s).
     public var saveRetryDelay: Duration = .seconds(1)
     /// Makes the store of a document; nil uses ``DocumentFiles`` under ``dataDirectory`` (none without one).

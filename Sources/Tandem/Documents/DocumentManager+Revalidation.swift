@@ -23,7 +23,7 @@ extension DocumentManager {
                     valid = known
                 } else {
                     switch await source.user(token: token, claims: [:]) {
-                    case .user(let id, _, _): valid = id == peer.userID
+                    case .user(let id, _, _): valid = id.bytewiseEquals(peer.userID)
                     case .refused: valid = false
                     case .unavailable: continue
                     }
@@ -37,14 +37,19 @@ extension DocumentManager {
             if !decisions.isEmpty {
                 removed += decisions.count
                 await room.apply(access: decisions)
-                joined.withLock { index in
-                    for peerID in decisions.keys {
-                        index[peerID]?.remove(ByteKey(room.documentID))
-                        if index[peerID]?.isEmpty == true { index[peerID] = nil }
-                    }
-                }
+                forgetRemoved(decisions, documentID: room.documentID)
             }
         }
         return removed
+    }
+
+    /// Drops the members a room removed (`nil` decisions) from the peer index, so they stop counting toward the
+    /// per-session and per-user limits.
+    func forgetRemoved(_ decisions: [String: Bool?], documentID: String) {
+        joined.withLock { index in
+            for (peerID, decision) in decisions where decision == nil {
+                index.remove(peer: peerID, document: ByteKey(documentID))
+            }
+        }
     }
 }

@@ -2,52 +2,13 @@ import Synchronization
 import Wire
 import YCRDT
 
-/// Why a document request was refused.
-public enum DocumentRefusal: Error, Equatable, Sendable, CustomStringConvertible {
-    case notFound
-    case forbidden
-    case notMember
-    case readOnly
-    case invalidUpdate(String)
-    case tooLarge(Int)
-    case loadFailed(String)
-    case storageFailed(String)
-    /// The room closed while the request waited (the directory retries with a new room).
-    case closed
-    /// The host application that owns the document's access could not be asked; retry later.
-    case unavailable(String)
-    /// The update would grow the document's merged state past the limit (bytes); deletes still pass.
-    case documentTooLarge(Int)
-    /// A write based on an older state (`expected_version`); carries the current encoded state vector.
-    case conflict([UInt8])
-    /// No version with this id in the document's history.
-    case versionNotFound
-
-    public var description: String {
-        switch self {
-        case .notFound: return "document not found"
-        case .forbidden: return "access denied"
-        case .notMember: return "not a member of this document"
-        case .readOnly: return "read-only access"
-        case .invalidUpdate(let why): return "invalid update: \(why)"
-        case .tooLarge(let limit): return "update larger than \(limit) bytes"
-        case .loadFailed(let why): return "failed to load document: \(why)"
-        case .storageFailed(let why): return "storage unavailable: \(why)"
-        case .closed: return "document closed"
-        case .unavailable(let why): return "temporarily unavailable: \(why)"
-        case .documentTooLarge(let limit): return "document would be larger than \(limit) bytes"
-        case .conflict: return "the document changed since expected_version"
-        case .versionNotFound: return "version not found"
-        }
-    }
-}
-
 /// The directory of live documents: document id → ``DocumentRoom``, loading on first join and forgetting a room
 /// once it has saved and closed.
 ///
 /// Deliberately thin and not an actor: a lookup takes a lock for a dictionary read, and then the caller talks to
 /// the room's own actor, so documents never queue behind one another. Membership lives in the rooms; the directory
-/// keeps only an index of which documents each peer joined (for disconnects and the per-session document limit).
+/// keeps only an index of which documents each peer joined (for disconnects and the per-session and per-user
+/// document limits, ``DocumentPeerIndex``).
 /// See Docs/rooms.md.
 public final class DocumentManager: Sendable {
     public let configuration: DocumentConfiguration
@@ -60,8 +21,8 @@ public final class DocumentManager: Sendable {
 
     /// Keyed by the id's bytes: `café` NFC and NFD are two documents (``ByteKey``, issue 19).
     let rooms = Mutex<[ByteKey: DocumentRoom]>([:])
-    /// peer id → the documents it joined.
-    let joined = Mutex<[String: Set<ByteKey>]>([:])
+    /// peer id → its user and the documents it joined, and per user its documents (``DocumentPeerIndex``).
+    let joined = Mutex(DocumentPeerIndex())
 
     /// A directory whose notes are `notes` (standalone) or, when given, `noteBackend` (e.g. Open WebUI).
     public init(configuration: DocumentConfiguration, notes: NoteStore?, noteBackend: (any NoteBackend)? = nil) {
@@ -154,13 +115,14 @@ public final class DocumentManager: Sendable {
     // MARK: Membership
 
     /// Adds `peer` to the document (loading it on first use); the room answers it with the full state through
-    /// `outbound` and tells the others.
+    /// `outbound` and tells the others. Members are announced under their authenticated name; `color` is the
+    /// client's wish, used only when it is a well-formed hex colour (``MemberDisplay``).
     ///
     /// - Returns: whether the peer may write.
     /// - Throws: ``DocumentRefusal`` when access is denied or the document cannot be loaded; nothing changes then.
     @discardableResult
     public func join(
-        _ rawID: String, peer: DocumentPeer, outbound: any DocumentOutbound, name: String? = nil, color: String? = nil
+        _ rawID: String, peer: DocumentPeer, outbound: any DocumentOutbound, color: String? = nil
     ) async throws(DocumentRefusal) -> Bool {
         let requested = ContinuousClock.now
         let documentID = DocumentManager.normalize(rawID)
@@ -172,21 +134,39 @@ public final class DocumentManager: Sendable {
             Log.shared.info("join refused", ["document": documentID, "user": peer.userID, "reason": "\(error)"])
             throw error
         }
+        let key = ByteKey(documentID)
+        let limit = configuration.maxDocumentsPerUser
+        let peerLimit = peer.kind == .socketIO ? configuration.maxDocumentsPerSession : 0
+        let reservation = joined.withLock {
+            $0.reserve(peer: peer.id, user: peer.userID, document: key, limit: limit, peerLimit: peerLimit)
+        }
+        switch reservation {
+        case .overLimit:
+            Log.shared.info(
+                "join refused", ["document": documentID, "user": peer.userID, "reason": "per-user document limit (\(limit))"])
+            throw .tooManyDocuments(limit)
+        case .overPeerLimit:
+            Log.shared.info(
+                "join refused",
+                ["document": documentID, "user": peer.userID, "reason": "per-session document limit (\(peerLimit))"])
+            throw .tooManyDocumentsInSession(peerLimit)
+        case .added, .existing:
+            break
+        }
         while true {
             let room = room(documentID)
             do {
                 try await room.join(
-                    peer, outbound: outbound, canWrite: canWrite, grant: grant, name: name, color: color,
-                    requested: requested)
+                    peer, outbound: outbound, canWrite: canWrite, grant: grant, color: color, requested: requested)
                 break
             } catch .closed {
                 forget(room)
             } catch {
+                if reservation == .added { joined.withLock { $0.remove(peer: peer.id, document: key) } }
                 Log.shared.info("join refused", ["document": documentID, "user": peer.userID, "reason": "\(error)"])
                 throw error
             }
         }
-        joined.withLock { _ = $0[peer.id, default: []].insert(ByteKey(documentID)) }
         return canWrite
     }
 
@@ -199,25 +179,25 @@ public final class DocumentManager: Sendable {
     /// Removes `peer` from the document; the room saves and unloads when it was the last member.
     public func leave(_ rawID: String, peer: DocumentPeer) async {
         let documentID = DocumentManager.normalize(rawID)
-        joined.withLock { index in
-            index[peer.id]?.remove(ByteKey(documentID))
-            if index[peer.id]?.isEmpty == true { index[peer.id] = nil }
-        }
+        joined.withLock { $0.remove(peer: peer.id, document: ByteKey(documentID)) }
         await loadedRoom(documentID)?.leave(peer)
     }
 
     /// Removes `peer` from every document it joined (its connection closed).
     public func disconnect(_ peer: DocumentPeer) async {
-        let documents = joined.withLock { $0.removeValue(forKey: peer.id) ?? [] }
+        let documents = joined.withLock { $0.removeAll(peer: peer.id) }
         for documentID in documents.sorted() { await loadedRoom(documentID.string)?.leave(peer) }
     }
 
     /// How many documents `peerID` has joined.
-    public func documentCount(of peerID: String) -> Int { joined.withLock { $0[peerID]?.count ?? 0 } }
+    public func documentCount(of peerID: String) -> Int { joined.withLock { $0.documentCount(ofPeer: peerID) } }
+
+    /// How many distinct documents the peers of `userID` have joined, over both protocols.
+    public func documentCount(ofUser userID: String) -> Int { joined.withLock { $0.documentCount(ofUser: userID) } }
 
     /// Whether `peerID` has joined `rawID`.
     public func hasJoined(_ peerID: String, _ rawID: String) -> Bool {
-        joined.withLock { $0[peerID]?.contains(ByteKey(DocumentManager.normalize(rawID))) ?? false }
+        joined.withLock { $0.contains(peer: peerID, document: ByteKey(DocumentManager.normalize(rawID))) }
     }
 
     /// The members of a document (peer ids, sorted).
@@ -240,6 +220,7 @@ public final class DocumentManager: Sendable {
             }
         }
         await room.apply(access: decisions)
+        forgetRemoved(decisions, documentID: room.documentID)
     }
 
     // MARK: Updates

@@ -8,14 +8,23 @@ extension DocumentRoom {
         guard var member = subscribers[peer.id] else { throw .notMember }
         guard member.canWrite || configuration.relayReadOnlyAwareness else { throw .readOnly }
         var yProtocols: [UInt8]?
+        var relayed = bytes
         if let entries = AwarenessBridge.entries(fromJSON: bytes, table: awareness), !entries.isEmpty {
-            let changes = awareness.apply(AwarenessUpdate(entries: entries), now: .now)
+            let admitted = admitAwareness(entries, from: member)
+            if let refusal = admitted.refusal {
+                refuseAwareness(refusal, dropped: entries.count - admitted.kept.count, to: member)
+                guard !admitted.kept.isEmpty,
+                    let filtered = AwarenessBridge.json(bytes, keeping: Set(admitted.kept.map(\.client)))
+                else { return }
+                relayed = filtered
+            }
+            let changes = awareness.apply(AwarenessUpdate(entries: admitted.kept), now: .now)
             member.awarenessClients.formUnion(changes.accepted.map(\.client))
             if !changes.accepted.isEmpty { yProtocols = AwarenessUpdate(entries: changes.accepted).encoded() }
         }
         subscribers[peer.id] = member
-        broadcast(.awareness(documentID: documentID, json: bytes, yProtocols: yProtocols, origin: peer), except: peer.id)
-        publishAwareness(bytes, kind: .json, from: peer)
+        broadcast(.awareness(documentID: documentID, json: relayed, yProtocols: yProtocols, origin: peer), except: peer.id)
+        publishAwareness(relayed, kind: .json, from: peer)
     }
 
     /// Applies a y-protocols awareness update from a y-websocket member and relays what it changed.
@@ -28,8 +37,12 @@ extension DocumentRoom {
         } catch {
             throw .invalidUpdate("awareness: \(error.description)")
         }
-        let previous = states(of: Set(update.entries.map(\.client)))
-        let changes = awareness.apply(update, now: .now)
+        let admitted = admitAwareness(update.entries, from: member)
+        if let refusal = admitted.refusal {
+            refuseAwareness(refusal, dropped: update.entries.count - admitted.kept.count, to: member)
+        }
+        let previous = states(of: Set(admitted.kept.map(\.client)))
+        let changes = awareness.apply(AwarenessUpdate(entries: admitted.kept), now: .now)
         guard !changes.accepted.isEmpty else { return }
         for entry in changes.accepted {
             if entry.isRemoval { member.awarenessClients.remove(entry.client) } else { member.awarenessClients.insert(entry.client) }

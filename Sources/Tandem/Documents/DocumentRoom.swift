@@ -28,7 +28,8 @@ public actor DocumentRoom {
         var canWrite: Bool
         var awarenessClients: Set<ClientID> = []
         var outbound: any DocumentOutbound
-        /// The name and colour given at join (Socket.IO's `user_name`, `user_color`), for the dashboard.
+        /// The name and colour announced at join (``MemberDisplay``), for the dashboard; nil parts fall back to the
+        /// member's awareness state there.
         var display: (name: String?, color: String?) = (nil, nil)
     }
 
@@ -85,12 +86,13 @@ public actor DocumentRoom {
 
     // MARK: Membership
 
-    /// Adds `peer` (loading the document on first use), sends it the state, and tells the others.
+    /// Adds `peer` (loading the document on first use), sends it the state, and tells the others with the name and
+    /// colour of ``MemberDisplay`` (the user's own name; `color` only when well-formed).
     /// - Parameter requested: when the join request arrived (the join latency runs from there to the state answer).
     /// - Throws: ``DocumentRefusal``; `.closed` when the room closed meanwhile (the directory opens a new one).
     func join(
-        _ peer: DocumentPeer, outbound: any DocumentOutbound, canWrite: Bool, grant: NoteGrant?, name: String?,
-        color: String?, requested: ContinuousClock.Instant
+        _ peer: DocumentPeer, outbound: any DocumentOutbound, canWrite: Bool, grant: NoteGrant?, color: String?,
+        requested: ContinuousClock.Instant
     ) async throws(DocumentRefusal) {
         try ensureLoaded(grant: grant)
         if let content = grant?.storedContent { noteContent = content }
@@ -98,11 +100,14 @@ public actor DocumentRoom {
         subscribers[peer.id] = Subscriber(
             peer: peer, canWrite: canWrite, awarenessClients: rejoin?.awarenessClients ?? [], outbound: outbound)
         if rejoin == nil { stats.update { $0.members += 1 } }
-        subscribers[peer.id]?.display = (name, color)
+        let shownColor = MemberDisplay.color(requested: color, userID: peer.userID)
+        subscribers[peer.id]?.display = (
+            peer.userName.isEmpty ? nil : peer.userName, color == nil && peer.kind == .yWebSocket ? nil : shownColor
+        )
         send(stateEvent(content: noteContent), to: peer, outbound: outbound)
         stats.latencies.join(peer.kind).observe(since: requested)
         broadcast(
-            .joined(documentID: documentID, peer: peer, name: name ?? "Anonymous", color: color ?? "#000000"),
+            .joined(documentID: documentID, peer: peer, name: MemberDisplay.name(of: peer), color: shownColor),
             except: peer.id)
         let existing = awareness.encodeAll()
         if !existing.entries.isEmpty, peer.kind == .yWebSocket {

@@ -103,13 +103,13 @@ public struct NotesAPI: Sendable {
             let form = try body(request)
             guard form["access_grants"] != nil else { throw APIError.make(.badRequest, "access_grants is required") }
             let note = try await readable(id, user)
-            guard user.isAdmin || note.userID == user.id else {
+            guard user.isAdmin || note.userID.bytewiseEquals(user.id) else {
                 throw APIError.make(.forbidden, "only the owner or an admin may change access")
             }
             return try await update(id, user, ["access_grants": form["access_grants"] ?? .array([])])
         case (.delete, "delete"):
             let note = try await readable(id, user)
-            guard user.isAdmin || note.userID == user.id else { throw APIError.make(.forbidden, "only the owner or an admin may delete a note") }
+            guard user.isAdmin || note.userID.bytewiseEquals(user.id) else { throw APIError.make(.forbidden, "only the owner or an admin may delete a note") }
             try await delete(note)
             return .json("true")
         default:
@@ -127,7 +127,7 @@ public struct NotesAPI: Sendable {
 
     func update(_ id: String, _ user: TokenAuthenticator.User, _ form: JSONObject) async throws -> HTTPResponse {
         var note = try await readable(id, user)
-        let isOwner = user.isAdmin || note.userID == user.id
+        let isOwner = user.isAdmin || note.userID.bytewiseEquals(user.id)
         guard note.allows(.write, userID: user.id, isAdmin: user.isAdmin, groups: user.groups) else {
             throw APIError.make(.forbidden, "write access required")
         }

@@ -85,7 +85,7 @@ public enum SocketIOChannelBridge {
                 channelID, messageID: data["message_id"]?.stringValue, typing: typing, sid: event.session.sid,
                 user: user, now: .now)
         case "last_read_at":
-            guard await server.rooms(of: event.session.sid).contains(ChannelService.room(channelID)) else { return }
+            guard await server.isMember(event.session.sid, of: ChannelService.room(channelID)) else { return }
             try? await service.markRead(channelID, by: user, now: now())
         default:
             return  // other types are server-originated; ignored like Open WebUI does

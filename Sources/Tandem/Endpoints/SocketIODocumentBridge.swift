@@ -8,21 +8,16 @@ import YCRDT
 /// updates are validated before they are stored or relayed (an invalid one gets an `error` event), a content-only
 /// update (`data` without `update`) is a save and is not relayed, leaving and disconnecting tell the room
 /// (`ydoc:user:left`) and clear the departed cursor, and the history is saved, not deleted, when the last user leaves.
+/// The `user_name` of a join is ignored: members are announced under their authenticated name (``MemberDisplay``).
 public enum SocketIODocumentBridge {
     /// Registers the `ydoc:*` handlers.
     public static func install(on server: SocketIOServer, manager: DocumentManager) async {
         await server.on("ydoc:document:join") { event in
             guard let (peer, documentID) = peerAndDocument(event) else { return await invalid(event, server) }
-            let limit = manager.configuration.maxDocumentsPerSession
-            if manager.documentCount(of: peer.id) >= limit, !manager.hasJoined(peer.id, documentID) {
-                return await sendError(
-                    server, to: peer.id, documentID: documentID,
-                    "Failed to join document: a session may hold at most \(limit) documents")
-            }
             do {
                 try await manager.join(
                     documentID, peer: peer, outbound: SocketIOPeerOutbound(server: server, engineSID: event.session.engineSID),
-                    name: event.data?["user_name"]?.stringValue, color: event.data?["user_color"]?.stringValue)
+                    color: event.data?["user_color"]?.stringValue)
             } catch {
                 await sendError(server, to: peer.id, documentID: documentID, "Failed to join document: \(error)")
             }

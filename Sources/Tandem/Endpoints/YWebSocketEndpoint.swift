@@ -51,7 +51,7 @@ public struct YWebSocketEndpoint: Sendable {
         }
         if let userSource {
             switch await userSource.user(token: token, claims: authenticator.claims(token: token) ?? [:]) {
-            case .user(let id, let name, let role) where id == user.id:
+            case .user(let id, let name, let role) where id.bytewiseEquals(user.id):
                 user.name = name
                 user.role = role
             case .user, .refused:
@@ -71,6 +71,9 @@ public struct YWebSocketEndpoint: Sendable {
         // The room greets the client through `outbound` (sync step 1, then the known awareness states).
         do {
             try await manager.join(documentID, peer: peer, outbound: outbound)
+        } catch DocumentRefusal.tooManyDocuments(let limit) {
+            connections?.unregister(peerID)
+            return Self.refuseOverLimit(outbound, documentID: documentID, limit: limit)
         } catch {
             connections?.unregister(peerID)
             throw Self.refusal(error, documentID: documentID)
@@ -79,6 +82,19 @@ public struct YWebSocketEndpoint: Sendable {
             documentID: documentID, peer: peer, manager: manager, outbound: outbound, connections: connections)
         if let expiresAt = user.expiresAt { session.closeWhenTokenExpires(at: expiresAt) }
         return session
+    }
+
+    /// Refuses a connection past ``DocumentConfiguration/maxDocumentsPerUser``: the upgrade is accepted (a browser
+    /// cannot read a refused upgrade's status), a `refused` notice with code `limit` is sent, and the connection is
+    /// closed with 4029 (``AuthOutcome/tooManyDocuments``).
+    static func refuseOverLimit(_ outbound: WebSocketOutbound, documentID: String, limit: Int) -> any WebSocketSession {
+        let event = DocumentEvent.refused(
+            documentID: documentID, code: "limit", message: DocumentRefusal.tooManyDocuments(limit).description,
+            limit: limit)
+        if let bytes = DocumentWire.yWebSocket(event) { outbound.send(binary: bytes) }
+        let outcome = AuthOutcome.tooManyDocuments
+        outbound.close(code: outcome.closeCode, reason: outcome.message)
+        return ClosureWebSocketSession(received: { _ in })
     }
 
     static func refusal(_ error: any Error, documentID: String) -> HTTPError {

@@ -67,7 +67,7 @@ public actor EventOutbox {
         var log: WriteAheadLog
     }
 
-    private var users: [String: UserBox] = [:]
+    private var users: [ByteKey: UserBox] = [:]
 
     /// An outbox under `<dataDirectory>/outbox`, created if missing.
     public init(dataDirectory: String, settings: OutboxSettings = OutboxSettings()) throws(StorageError) {
@@ -85,12 +85,12 @@ public actor EventOutbox {
         if box.entries.count >= settings.maxPerUser {
             let delivered = box.entries.filter { $0.deliveredAt != nil }.prefix(box.entries.count - settings.maxPerUser + 1)
             guard !delivered.isEmpty else {
-                users[userID] = box
+                users[ByteKey(userID)] = box
                 throw .full(settings.maxPerUser)
             }
             drop(&box, ids: delivered.map(\.id))
             if box.entries.count >= settings.maxPerUser {
-                users[userID] = box
+                users[ByteKey(userID)] = box
                 throw .full(settings.maxPerUser)
             }
         }
@@ -98,13 +98,13 @@ public actor EventOutbox {
         do {
             try box.log.append(Self.record(entry))
         } catch {
-            users[userID] = box
+            users[ByteKey(userID)] = box
             throw .storage(error.description)
         }
         box.nextID += 1
         box.entries.append(entry)
         compactIfNeeded(&box, userID: userID)
-        users[userID] = box
+        users[ByteKey(userID)] = box
         return entry
     }
 
@@ -112,7 +112,7 @@ public actor EventOutbox {
     public func pending(userID: String, after: Int64 = 0, now: Double) -> [OutboxEntry] {
         guard var box = try? load(userID) else { return [] }
         expire(&box, userID: userID, now: now)
-        users[userID] = box
+        users[ByteKey(userID)] = box
         return box.entries.filter { $0.deliveredAt == nil && $0.id > after }
     }
 
@@ -131,7 +131,7 @@ public actor EventOutbox {
             try? box.log.append(record.serializedBytes())
             compactIfNeeded(&box, userID: userID)
         }
-        users[userID] = box
+        users[ByteKey(userID)] = box
         return changed
     }
 
@@ -139,7 +139,7 @@ public actor EventOutbox {
     public func entries(userID: String, now: Double) -> [OutboxEntry] {
         guard var box = try? load(userID) else { return [] }
         expire(&box, userID: userID, now: now)
-        users[userID] = box
+        users[ByteKey(userID)] = box
         return box.entries
     }
 
@@ -155,7 +155,7 @@ public actor EventOutbox {
     }
 
     private func load(_ userID: String) throws(OutboxError) -> UserBox {
-        if let box = users[userID] { return box }
+        if let box = users[ByteKey(userID)] { return box }
         let path = self.path(userID)
         do {
             let records = try WriteAheadLog.recover(path: path, limit: 64 << 20)

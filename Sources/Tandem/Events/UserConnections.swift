@@ -22,7 +22,7 @@ public final class UserConnections: Sendable {
 
     /// The most connections one user may hold at once; nil (the default) for no limit.
     public let maxPerUser: Int?
-    private let state = Mutex<(byID: [String: Entry], byUser: [String: Set<String>])>(([:], [:]))
+    private let state = Mutex<(byID: [String: Entry], byUser: [ByteKey: Set<String>])>(([:], [:]))
 
     public init(maxPerUser: Int? = nil) {
         self.maxPerUser = maxPerUser
@@ -32,13 +32,13 @@ public final class UserConnections: Sendable {
     /// that is already registered replaces it without counting twice.
     public func register(_ entry: Entry) -> Bool {
         state.withLock { state in
-            let current = state.byUser[entry.userID] ?? []
+            let current = state.byUser[ByteKey(entry.userID)] ?? []
             if let maxPerUser, !current.contains(entry.id), current.count >= maxPerUser { return false }
-            if let old = state.byID[entry.id], old.userID != entry.userID {
-                state.byUser[old.userID]?.remove(entry.id)
+            if let old = state.byID[entry.id], !old.userID.bytewiseEquals(entry.userID) {
+                state.byUser[ByteKey(old.userID)]?.remove(entry.id)
             }
             state.byID[entry.id] = entry
-            state.byUser[entry.userID, default: []].insert(entry.id)
+            state.byUser[ByteKey(entry.userID), default: []].insert(entry.id)
             return true
         }
     }
@@ -47,20 +47,20 @@ public final class UserConnections: Sendable {
     public func unregister(_ id: String) {
         state.withLock { state in
             guard let entry = state.byID.removeValue(forKey: id) else { return }
-            state.byUser[entry.userID]?.remove(id)
-            if state.byUser[entry.userID]?.isEmpty == true { state.byUser[entry.userID] = nil }
+            state.byUser[ByteKey(entry.userID)]?.remove(id)
+            if state.byUser[ByteKey(entry.userID)]?.isEmpty == true { state.byUser[ByteKey(entry.userID)] = nil }
         }
     }
 
     /// The user's live connections, by id.
     public func entries(ofUser userID: String) -> [Entry] {
         state.withLock { state in
-            (state.byUser[userID] ?? []).compactMap { state.byID[$0] }.sorted { $0.id < $1.id }
+            (state.byUser[ByteKey(userID)] ?? []).compactMap { state.byID[$0] }.sorted { $0.id < $1.id }
         }
     }
 
     /// How many connections the user holds.
     public func count(ofUser userID: String) -> Int {
-        state.withLock { $0.byUser[userID]?.count ?? 0 }
+        state.withLock { $0.byUser[ByteKey(userID)]?.count ?? 0 }
     }
 }

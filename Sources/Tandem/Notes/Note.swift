@@ -46,17 +46,19 @@ public struct Note: Sendable, Equatable {
     }
 
     /// Whether `userID` may read or write this note: admins and the owner always; others through the grants
-    /// (`null` access control grants read to everyone; a write grant implies read).
+    /// (`null` access control grants read to everyone; a write grant implies read). User and group ids are compared
+    /// by their UTF-8 bytes, never by Swift's canonical equivalence: a grant for `café` (NFC) does not admit
+    /// `cafe\u{301}` (NFD), a different user to Open WebUI (issue 19).
     public func allows(_ permission: Permission, userID: String, isAdmin: Bool, groups: [String] = []) -> Bool {
-        if isAdmin || userID == self.userID { return true }
+        if isAdmin || userID.bytewiseEquals(self.userID) { return true }
         if !accessGrants.isEmpty {
             return accessGrants.contains { grant in
                 guard grant["permission"]?.stringValue == permission.rawValue,
                     let principal = grant["principal_id"]?.stringValue
                 else { return false }
                 switch grant["principal_type"]?.stringValue {
-                case "user": return principal == "*" || principal == userID
-                case "group": return principal == "*" || groups.contains(principal)
+                case "user": return principal == "*" || principal.bytewiseEquals(userID)
+                case "group": return principal == "*" || groups.contains { $0.bytewiseEquals(principal) }
                 default: return false
                 }
             }
@@ -64,7 +66,7 @@ public struct Note: Sendable, Equatable {
         if accessControl.isNull { return permission == .read }
         func granted(_ kind: String) -> Bool {
             guard let ids = accessControl[kind]?["user_ids"]?.arrayValue else { return false }
-            return ids.contains { $0.stringValue == userID }
+            return ids.contains { $0.stringValue?.bytewiseEquals(userID) == true }
         }
         switch permission {
         case .read: return granted("read") || granted("write")

@@ -35,7 +35,7 @@ public enum SocketIOChatEvents {
                 await event.ack?([true])
             case "typing":
                 guard let typing = data["data"]?["data"]?["typing"]?.boolValue,
-                    await server.rooms(of: sid).contains(room)
+                    await server.isMember(sid, of: room)
                 else {
                     await event.ack?([false])
                     return

@@ -11,7 +11,7 @@ extension SocketIOServer {
     public func attachCluster(_ link: any SocketIOClusterLink) {
         self.cluster = link
         for (namespace, rooms) in self.rooms {
-            for room in rooms.keys { link.roomOccupancyChanged(namespace: namespace, room: room, occupied: true) }
+            for room in rooms.keys { link.roomOccupancyChanged(namespace: namespace, room: room.string, occupied: true) }
         }
         for session in self.sockets.values {
             if let user = session.user { link.sessionActivity(.authenticated(sid: session.sid, user: user)) }
@@ -64,12 +64,12 @@ extension SocketIOServer {
     /// Reports a room that gained its first or lost its last local member.
     func roomOccupancy(namespace: String, room: String, occupied: Bool) {
         // A room with plain-WebSocket listeners stays subscribed until the last of them leaves.
-        if !occupied, namespace == "/", self.roomTaps[room]?.isEmpty == false { return }
+        if !occupied, namespace == "/", self.roomTaps[ByteKey(room)]?.isEmpty == false { return }
         self.cluster?.roomOccupancyChanged(namespace: namespace, room: room, occupied: occupied)
     }
 
     private func closeLocalRoom(_ room: String, namespace: String) {
-        for sid in self.rooms[namespace]?[room] ?? [] { self.leave(sid, room: room) }
+        for sid in self.rooms[namespace]?[ByteKey(room)] ?? [] { self.leave(sid, room: room) }
     }
 
     /// Delivers an emit from another host to the local members of its rooms (`AsyncManager.emit`): once per socket
@@ -82,9 +82,9 @@ extension SocketIOServer {
         case .everyone:
             for session in self.sockets.values where session.namespace == namespace { targets.insert(session.sid) }
         case .room(let room):
-            targets = self.rooms[namespace]?[room] ?? []
+            targets = self.rooms[namespace]?[ByteKey(room)] ?? []
         case .rooms(let rooms):
-            for room in rooms { targets.formUnion(self.rooms[namespace]?[room] ?? []) }
+            for room in rooms { targets.formUnion(self.rooms[namespace]?[ByteKey(room)] ?? []) }
         }
         targets.subtract(emit.skipSIDs)
         if namespace == "/", emit.callback == nil {

@@ -16,7 +16,7 @@ extension SocketIOServer {
         case .user(let id, let name, let role):
             user.name = name
             user.role = role
-            guard id == user.id else { return .failure(AuthFailure(message: "Invalid token")) }
+            guard id.bytewiseEquals(user.id) else { return .failure(AuthFailure(message: "Invalid token")) }
             return .success(user)
         case .refused(let why):
             Log.shared.info("token refused by the host", ["user": user.id, "reason": why])

@@ -16,24 +16,24 @@ extension SocketIOServer {
     public func addRoomTap(room: String, _ tap: @escaping SocketIORoomTap) -> Int {
         self.nextTapID += 1
         let id = self.nextTapID
-        let first = self.roomTaps[room]?.isEmpty ?? true
-        self.roomTaps[room, default: [:]][id] = tap
-        if first, self.rooms["/"]?[room] == nil { self.roomOccupancy(namespace: "/", room: room, occupied: true) }
+        let first = self.roomTaps[ByteKey(room)]?.isEmpty ?? true
+        self.roomTaps[ByteKey(room), default: [:]][id] = tap
+        if first, self.rooms["/"]?[ByteKey(room)] == nil { self.roomOccupancy(namespace: "/", room: room, occupied: true) }
         return id
     }
 
     /// Removes a listener added with ``addRoomTap(room:_:)``.
     public func removeRoomTap(_ id: Int, room: String) {
-        guard self.roomTaps[room]?.removeValue(forKey: id) != nil else { return }
-        if self.roomTaps[room]?.isEmpty == true {
-            self.roomTaps[room] = nil
-            if self.rooms["/"]?[room] == nil { self.roomOccupancy(namespace: "/", room: room, occupied: false) }
+        guard self.roomTaps[ByteKey(room)]?.removeValue(forKey: id) != nil else { return }
+        if self.roomTaps[ByteKey(room)]?.isEmpty == true {
+            self.roomTaps[ByteKey(room)] = nil
+            if self.rooms["/"]?[ByteKey(room)] == nil { self.roomOccupancy(namespace: "/", room: room, occupied: false) }
         }
     }
 
     /// How many taps listen to `room`.
     public func tapCount(room: String) -> Int {
-        self.roomTaps[room]?.count ?? 0
+        self.roomTaps[ByteKey(room)]?.count ?? 0
     }
 
     /// Registers an observer of room joins and leaves.
@@ -50,7 +50,7 @@ extension SocketIOServer {
     /// Gives an emit to the taps of `room`; returns how many there were.
     @discardableResult
     func deliverToTaps(room: String, _ event: String, _ arguments: [JSONValue]) -> Int {
-        guard let taps = self.roomTaps[room] else { return 0 }
+        guard let taps = self.roomTaps[ByteKey(room)] else { return 0 }
         for tap in taps.values { tap(event, arguments) }
         return taps.count
     }

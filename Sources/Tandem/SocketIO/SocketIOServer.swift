@@ -50,10 +50,11 @@ public actor SocketIOServer {
 
     var engines: [String: EngineSession] = [:]
     var sockets: [String: SocketIOSession] = [:]
-    /// namespace → room → socket sids
-    var rooms: [String: [String: Set<String>]] = [:]
+    /// namespace → room → socket sids; room names are byte strings (``ByteKey``), so `user:café` in NFC and NFD are
+    /// two rooms and an emit to one never reaches the other (issue 19).
+    var rooms: [String: [ByteKey: Set<String>]] = [:]
     /// socket sid → rooms
-    var socketRooms: [String: Set<String>] = [:]
+    var socketRooms: [String: Set<ByteKey>] = [:]
     var handlers: [String: [String: Registration]] = [:]
     var connectHooks: [@Sendable (SocketIOSession) async -> Void] = []
     var disconnectHooks: [@Sendable (SocketIOSession) async -> Void] = []
@@ -80,7 +81,7 @@ public actor SocketIOServer {
     var busAcks: [String: [Int64: SocketIOBusCallback]] = [:]
     /// Non-Socket.IO listeners of rooms (plain WebSocket endpoints): room → tap id → handler; see
     /// SocketIOServer+Taps.swift.
-    var roomTaps: [String: [Int: SocketIORoomTap]] = [:]
+    var roomTaps: [ByteKey: [Int: SocketIORoomTap]] = [:]
     var nextTapID = 0
     /// Observers of room joins and leaves (channel presence); see SocketIOServer+Taps.swift.
     var roomHooks: [SocketIORoomHook] = []
@@ -180,17 +181,23 @@ public actor SocketIOServer {
 
     /// The sids of `user`'s sockets.
     public func sids(ofUser userID: String) -> [String] {
-        self.sockets.values.filter { $0.user?.id == userID }.map(\.sid).sorted()
+        self.sockets.values.filter { $0.user?.id.bytewiseEquals(userID) == true }.map(\.sid).sorted()
     }
 
-    /// The rooms `sid` is in (its own room included).
+    /// The rooms `sid` is in (its own room included). Room names are compared by their bytes (``ByteKey``): use
+    /// ``isMember(_:of:)`` for access decisions, since this `Set<String>` merges canonically equivalent names.
     public func rooms(of sid: String) -> Set<String> {
-        self.socketRooms[sid] ?? []
+        Set((self.socketRooms[sid] ?? []).map(\.string))
+    }
+
+    /// Whether `sid` is in `room`, comparing room names byte-wise (`user:café` NFC and NFD are two rooms).
+    public func isMember(_ sid: String, of room: String) -> Bool {
+        self.socketRooms[sid]?.contains(ByteKey(room)) ?? false
     }
 
     /// The sids in `room`, sorted.
     public func members(of room: String, namespace: String = "/") -> [String] {
-        (self.rooms[namespace]?[room] ?? []).sorted()
+        (self.rooms[namespace]?[ByteKey(room)] ?? []).sorted()
     }
 
     /// Adds `sid` to `room`. A sid not held here is asked of the other hosts (`enter_room`) when there is a bus.
@@ -199,11 +206,11 @@ public actor SocketIOServer {
             self.cluster?.publish(.enterRoom(sid: sid, room: room, namespace: "/", hostID: nil))
             return
         }
-        if self.rooms[session.namespace]?[room] == nil {
+        if self.rooms[session.namespace]?[ByteKey(room)] == nil {
             self.roomOccupancy(namespace: session.namespace, room: room, occupied: true)
         }
-        let (inserted, _) = self.rooms[session.namespace, default: [:]][room, default: []].insert(sid)
-        self.socketRooms[sid, default: []].insert(room)
+        let (inserted, _) = self.rooms[session.namespace, default: [:]][ByteKey(room), default: []].insert(sid)
+        self.socketRooms[sid, default: []].insert(ByteKey(room))
         if inserted { self.roomChanged(session, room: room, joined: true) }
     }
 
@@ -213,12 +220,12 @@ public actor SocketIOServer {
             self.cluster?.publish(.leaveRoom(sid: sid, room: room, namespace: "/", hostID: nil))
             return
         }
-        let removed = self.rooms[session.namespace]?[room]?.remove(sid)
-        if self.rooms[session.namespace]?[room]?.isEmpty == true {
-            self.rooms[session.namespace]?[room] = nil
+        let removed = self.rooms[session.namespace]?[ByteKey(room)]?.remove(sid)
+        if self.rooms[session.namespace]?[ByteKey(room)]?.isEmpty == true {
+            self.rooms[session.namespace]?[ByteKey(room)] = nil
             self.roomOccupancy(namespace: session.namespace, room: room, occupied: false)
         }
-        self.socketRooms[sid]?.remove(room)
+        self.socketRooms[sid]?.remove(ByteKey(room))
         if removed != nil { self.roomChanged(session, room: room, joined: false) }
     }
 
@@ -264,7 +271,7 @@ public actor SocketIOServer {
         let packets = [EngineIOPacket.message(packet.encoded)] + attachments.map { .binaryMessage($0) }
         let targets: [String]
         if let room {
-            targets = Array(self.rooms[namespace]?[room] ?? [])
+            targets = Array(self.rooms[namespace]?[ByteKey(room)] ?? [])
         } else {
             targets = self.sockets.values.filter { $0.namespace == namespace }.map(\.sid)
         }
@@ -370,13 +377,13 @@ public actor SocketIOServer {
     /// Drops socket `sid`: rooms, usage, pending calls; then runs the disconnect hooks.
     func removeSocket(_ sid: String) async {
         guard let session = self.sockets.removeValue(forKey: sid) else { return }
-        for room in self.socketRooms.removeValue(forKey: sid) ?? [] {
-            self.rooms[session.namespace]?[room]?.remove(sid)
-            if self.rooms[session.namespace]?[room]?.isEmpty == true {
-                self.rooms[session.namespace]?[room] = nil
-                self.roomOccupancy(namespace: session.namespace, room: room, occupied: false)
+        for key in self.socketRooms.removeValue(forKey: sid) ?? [] {
+            self.rooms[session.namespace]?[key]?.remove(sid)
+            if self.rooms[session.namespace]?[key]?.isEmpty == true {
+                self.rooms[session.namespace]?[key] = nil
+                self.roomOccupancy(namespace: session.namespace, room: key.string, occupied: false)
             }
-            self.roomChanged(session, room: room, joined: false)
+            self.roomChanged(session, room: key.string, joined: false)
         }
         self.userConnections?.unregister(sid)
         self.busAcks[sid] = nil

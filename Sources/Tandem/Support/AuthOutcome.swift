@@ -20,6 +20,9 @@ public enum AuthOutcome: String, Error, Sendable, CaseIterable {
     case forbidden
     /// The user already has as many connections as `--max-connections-per-user` allows: close another tab first.
     case tooManyConnections = "too_many_connections"
+    /// The user already holds as many joined documents as `--max-documents-per-user` allows (a y-websocket
+    /// connection past it is closed with 4029): leave another document first.
+    case tooManyDocuments = "too_many_documents"
     /// Authentication could not be checked now (host application unreachable): retry later.
     case unavailable
     /// The channel (or other target named by the path) does not exist: do not retry.
@@ -36,7 +39,7 @@ public enum AuthOutcome: String, Error, Sendable, CaseIterable {
         case .missingToken, .badToken: return 4001
         case .forbidden: return 4003
         case .notFound: return 4004
-        case .tooManyConnections: return 4029
+        case .tooManyConnections, .tooManyDocuments: return 4029
         case .expired: return 4401
         case .revoked: return 4403
         case .unavailable: return 1013
@@ -53,6 +56,7 @@ public enum AuthOutcome: String, Error, Sendable, CaseIterable {
         case .forbidden: return "Forbidden"
         case .notFound: return "Not found"
         case .tooManyConnections: return "Too many connections for this user"
+        case .tooManyDocuments: return "Too many documents joined for this user"
         case .unavailable: return "Authentication temporarily unavailable, retry later"
         }
     }
@@ -63,7 +67,7 @@ public enum AuthOutcome: String, Error, Sendable, CaseIterable {
         case .missingToken, .badToken, .expired, .revoked: return .unauthorized
         case .forbidden: return .forbidden
         case .notFound: return .notFound
-        case .tooManyConnections: return .tooManyRequests
+        case .tooManyConnections, .tooManyDocuments: return .tooManyRequests
         case .unavailable: return .serviceUnavailable
         }
     }
@@ -72,7 +76,7 @@ public enum AuthOutcome: String, Error, Sendable, CaseIterable {
     public var needsLogin: Bool {
         switch self {
         case .missingToken, .badToken, .expired, .revoked: return true
-        case .forbidden, .notFound, .tooManyConnections, .unavailable: return false
+        case .forbidden, .notFound, .tooManyConnections, .tooManyDocuments, .unavailable: return false
         }
     }
 

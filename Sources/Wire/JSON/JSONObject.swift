@@ -6,12 +6,29 @@
 ///
 /// Equality is order-sensitive: two objects are equal when they have the same keys in the same order with equal
 /// values. Use ``isEquivalent(to:)`` for order-insensitive comparison.
+///
+/// Keys are compared by their UTF-8 bytes, as JS and Python compare them, not by Swift's canonical equivalence:
+/// `{"café": 1, "cafe\u0301": 2}` (NFC, then NFD) has two keys (issue 19).
 public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     /// The keys in order.
     public private(set) var keys: [String] = []
     /// The values, parallel to ``keys``.
     public private(set) var values: [JSONValue] = []
-    private var index: [String: Int] = [:]
+    private var index: [IndexKey: Int] = [:]
+
+    /// A key hashed and compared by its UTF-8 bytes.
+    private struct IndexKey: Hashable {
+        var string: String
+
+        init(_ string: String) { self.string = string }
+
+        static func == (lhs: IndexKey, rhs: IndexKey) -> Bool { lhs.string.utf8.elementsEqual(rhs.string.utf8) }
+
+        func hash(into hasher: inout Hasher) {
+            var string = self.string
+            string.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
+    }
 
     /// An empty object.
     public init() {}
@@ -35,21 +52,21 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// The value for `key`, or nil; setting nil removes the key (O(n) for removal, O(1) otherwise).
     public subscript(key: String) -> JSONValue? {
         get {
-            guard let position = self.index[key] else { return nil }
+            guard let position = self.index[IndexKey(key)] else { return nil }
             return self.values[position]
         }
         set {
-            if let position = self.index[key] {
+            if let position = self.index[IndexKey(key)] {
                 if let newValue {
                     self.values[position] = newValue
                 } else {
                     self.keys.remove(at: position)
                     self.values.remove(at: position)
-                    self.index[key] = nil
-                    for shifted in position..<self.keys.count { self.index[self.keys[shifted]] = shifted }
+                    self.index[IndexKey(key)] = nil
+                    for shifted in position..<self.keys.count { self.index[IndexKey(self.keys[shifted])] = shifted }
                 }
             } else if let newValue {
-                self.index[key] = self.keys.count
+                self.index[IndexKey(key)] = self.keys.count
                 self.keys.append(key)
                 self.values.append(newValue)
             }
@@ -70,7 +87,8 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.keys == rhs.keys && lhs.values == rhs.values
+        lhs.keys.count == rhs.keys.count && zip(lhs.keys, rhs.keys).allSatisfy { $0.utf8.elementsEqual($1.utf8) }
+            && lhs.values == rhs.values
     }
 
     public func hash(into hasher: inout Hasher) {
