@@ -158,6 +158,8 @@ extension DocumentRoom {
             return
         }
         phase = .closed
+        joinCache = RoomJoinCache()
+        coalescer.reset()
         timer?.cancel()
         timer = nil
         storage = nil
@@ -196,6 +198,8 @@ extension DocumentRoom {
     /// Forgets the document and deletes its files (the document was deleted); members receive nothing more.
     func delete() {
         phase = .closed
+        joinCache = RoomJoinCache()
+        coalescer.reset()
         timer?.cancel()
         timer = nil
         removeHistory()
@@ -255,7 +259,9 @@ extension DocumentRoom {
                 logStorageFailure("sync", error)
             }
         }
+        if let flushAt = coalescer.flushAt, flushAt <= now { flushAwareness() }
         expireAwareness(now: now)
+        expireJoinCache(now: now)
         if subscribers.isEmpty { closeIfIdle(now: now) }
     }
 
@@ -275,6 +281,8 @@ extension DocumentRoom {
         var next = saveDeadline
         if let since = unsyncedSince { next = min(next ?? since + syncInterval, since + syncInterval) }
         if let expiry = nextAwarenessExpiry() { next = min(next ?? expiry, expiry) }
+        if let expiry = joinCache.expiry(lifetime: configuration.joinCacheLifetime) { next = min(next ?? expiry, expiry) }
+        if let flushAt = coalescer.flushAt { next = min(next ?? flushAt, flushAt) }
         if subscribers.isEmpty, hasUnsavedChanges, next == nil { next = now + configuration.saveRetryDelay }
         return next
     }
