@@ -108,22 +108,23 @@ extension DocumentRoom {
         let batch = coalescer
         coalescer.reset()
         let origins = batch.origins
-        var encoded: [String: (socketIO: DocumentWireMessage?, yWebSocket: DocumentWireMessage?)] = [:]
+        var events: [String: DocumentEvent?] = [:]
+        var encoded: [String: DocumentWireMessage?] = [:]
         for member in subscribers.values {
             let key = origins.contains(member.peer.id) ? member.peer.id : ""
-            if encoded[key] == nil {
-                let event = batch.message(for: key.isEmpty ? nil : key).map {
-                    DocumentEvent.awareness(
-                        documentID: documentID, json: $0.json, yProtocols: $0.yProtocols,
-                        origin: DocumentPeer(id: "", kind: .socketIO, userID: $0.userID))
+            let kind = member.peer.kind
+            let wireKey = (kind == .socketIO ? "s" : "y") + key
+            if encoded[wireKey] == nil {
+                if events[key] == nil {
+                    events[key] = batch.message(for: key.isEmpty ? nil : key).map {
+                        DocumentEvent.awareness(
+                            documentID: documentID, json: $0.json, yProtocols: $0.yProtocols,
+                            origin: DocumentPeer(id: "", kind: .socketIO, userID: $0.userID))
+                    }
                 }
-                encoded[key] = (
-                    event.flatMap { DocumentWire.encode($0, for: .socketIO) },
-                    event.flatMap { DocumentWire.encode($0, for: .yWebSocket) }
-                )
+                encoded[wireKey] = (events[key] ?? nil).flatMap { DocumentWire.encode($0, for: kind) }
             }
-            let message = member.peer.kind == .socketIO ? encoded[key]?.socketIO : encoded[key]?.yWebSocket
-            if let message { member.outbound.send(message) }
+            if let message = encoded[wireKey] ?? nil { member.outbound.send(message) }
         }
     }
 
