@@ -131,7 +131,7 @@ enum ServeCommand {
                 options.app.documents.joinCacheLifetime = try FlagValue.duration(value, flag: "--join-cache-lifetime")
             },
             .init("--awareness-flush-interval", env: "TANDEM_AWARENESS_FLUSH_INTERVAL", value: "DURATION",
-                  help: "merge a document's awareness updates over this window, one message per member (default 40ms; 0: relay each at once)") {
+                  help: "merge a document's awareness updates over this window, one message per member (default 50ms; 0: relay each at once)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
                 options.app.documents.awarenessFlushInterval = try FlagValue.duration(value, flag: "--awareness-flush-interval")
             },

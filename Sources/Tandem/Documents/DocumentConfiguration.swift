@@ -43,9 +43,9 @@ public struct DocumentConfiguration: Sendable {
     /// answer for its joiner. Any update drops them at once.
     public var joinCacheLifetime: Duration = .seconds(10)
     /// Awareness updates of one document arriving within this window are merged (the latest state per client wins)
-    /// and sent as one message per member (`--awareness-flush-interval`, default 40 ms); zero relays each update at
+    /// and sent as one message per member (`--awareness-flush-interval`, default 50 ms); zero relays each update at
     /// once. See Docs/rooms.md, "Presence".
-    public var awarenessFlushInterval: Duration = .milliseconds(40)
+    public var awarenessFlushInterval: Duration = .milliseconds(50)
     /// Whether read-only members' awareness is relayed (`--read-only-awareness`, default false).
     public var relayReadOnlyAwareness: Bool = false
     /// Whether ids that are not `note:<id>` may be used by any authenticated user, as in Open WebUI (default true).
