@@ -125,6 +125,16 @@ enum ServeCommand {
                 (options: inout ServeOptions, value: String) throws(FlagError) in
                 options.app.documents.saveMaxWait = try FlagValue.duration(value, flag: "--save-max-wait")
             },
+            .init("--join-cache-lifetime", env: "TANDEM_JOIN_CACHE_LIFETIME", value: "DURATION",
+                  help: "keep a document's encoded join answers this long after their last use (default 10s; 0: none)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.joinCacheLifetime = try FlagValue.duration(value, flag: "--join-cache-lifetime")
+            },
+            .init("--awareness-flush-interval", env: "TANDEM_AWARENESS_FLUSH_INTERVAL", value: "DURATION",
+                  help: "merge a document's awareness updates over this window, one message per member (default 50ms; 0: relay each at once)") {
+                (options: inout ServeOptions, value: String) throws(FlagError) in
+                options.app.documents.awarenessFlushInterval = try FlagValue.duration(value, flag: "--awareness-flush-interval")
+            },
             .init("--compact-updates", env: "TANDEM_COMPACT_UPDATES", value: "N",
                   help: "merge a document's log into its state past N updates (default 500)") {
                 (options: inout ServeOptions, value: String) throws(FlagError) in

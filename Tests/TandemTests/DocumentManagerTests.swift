@@ -238,7 +238,9 @@ struct DocumentManagerTests {
 
     @Test("Awareness crosses protocols, and a departure clears the cursor for both")
     func awarenessBridge() async throws {
-        let manager = DocumentManager(configuration: memoryConfiguration(), notes: nil)
+        var configuration = memoryConfiguration()
+        configuration.awarenessFlushInterval = .zero  // each update relayed at once (PresenceCoalescingTests: windows)
+        let manager = DocumentManager(configuration: configuration, notes: nil)
         let a = RecordingOutbound()
         let w = RecordingOutbound()
         try await manager.join("d", peer: peer("a"), outbound: a)
@@ -280,7 +282,9 @@ struct LiveDocumentRenderingTests {
 struct AwarenessExpiryTests {
     @Test("y-websocket states expire after 30 s without renewal; Open WebUI members' states stay while they are joined")
     func expiry() async throws {
-        let manager = DocumentManager(configuration: memoryConfiguration(), notes: nil)
+        var configuration = memoryConfiguration()
+        configuration.awarenessFlushInterval = .zero
+        let manager = DocumentManager(configuration: configuration, notes: nil)
         let v = RecordingOutbound()
         try await manager.join("d", peer: peer("w", kind: .yWebSocket), outbound: RecordingOutbound())
         try await manager.join("d", peer: peer("v", kind: .yWebSocket), outbound: v)

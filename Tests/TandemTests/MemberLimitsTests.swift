@@ -19,6 +19,8 @@ struct MemberLimitsTests {
         configuration.documents.dataDirectory = dir
         configuration.documents.walSync = .never
         configuration.jwtSecret = secret
+        // Awareness relayed at once (no coalescing window), so each step's relay can be checked right after it.
+        configuration.documents.awarenessFlushInterval = .zero
         configure(&configuration.documents)
         return try await AppHarness(configuration: configuration)
     }

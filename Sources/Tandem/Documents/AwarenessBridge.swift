@@ -17,15 +17,24 @@ public enum AwarenessBridge {
     /// Keys that are not client ids (decimal integers below 2^53) are skipped. Nil when the bytes are not a JSON
     /// object (the bytes are still relayed untouched to Open WebUI peers).
     public static func entries(fromJSON bytes: [UInt8], table: Awareness) -> [AwarenessUpdate.Entry]? {
+        parse(json: bytes, table: table)?.entries
+    }
+
+    /// ``entries(fromJSON:table:)`` with the number of keys skipped (not client ids).
+    public static func parse(json bytes: [UInt8], table: Awareness) -> (entries: [AwarenessUpdate.Entry], skippedKeys: Int)? {
         guard bytes.count <= defaultMaxBytes, let value = try? JSONValue(parsing: bytes), let object = value.objectValue
         else { return nil }
         var entries: [AwarenessUpdate.Entry] = []
+        var skipped = 0
         for (key, state) in object {
-            guard let client = UInt64(key), client < (1 << 53) else { continue }
+            guard let client = UInt64(key), client < (1 << 53) else {
+                skipped += 1
+                continue
+            }
             let clock = (table.clients[client]?.clock ?? 0) + 1
             entries.append(AwarenessUpdate.Entry(client: client, clock: clock, state: state.serialized()))
         }
-        return entries
+        return (entries, skipped)
     }
 
     /// Open WebUI awareness JSON with only the entries of `clients` (the others were refused by a limit); nil when

@@ -50,6 +50,14 @@ public struct DocumentConfiguration: Sendable {
     /// Cluster mode (`--cluster`): the node that relays awareness and updates between nodes; its stores are
     /// ``storage``. Docs/cluster.md.
     public var cluster: ClusterNode?
+    /// How long a room keeps its joiners' encoded answers (the shared sync step 2 frame and Socket.IO state packet
+    /// of the current version) after their last use (`--join-cache-lifetime`, default 10 s); zero encodes every
+    /// answer for its joiner. Any update drops them at once.
+    public var joinCacheLifetime: Duration = .seconds(10)
+    /// Awareness updates of one document arriving within this window are merged (the latest state per client wins)
+    /// and sent as one message per member (`--awareness-flush-interval`, default 50 ms); zero relays each update at
+    /// once. See Docs/rooms.md, "Presence".
+    public var awarenessFlushInterval: Duration = .milliseconds(50)
     /// Whether read-only members' awareness is relayed (`--read-only-awareness`, default false).
     public var relayReadOnlyAwareness: Bool = false
     /// Whether ids that are not `note:<id>` may be used by any authenticated user, as in Open WebUI (default true).

@@ -86,28 +86,29 @@ extension DocumentRoom {
     func applyRemoteAwareness(_ message: ClusterAwarenessMessage) {
         guard phase == .loaded else { return }
         let origin = DocumentPeer(id: message.peerID, kind: .socketIO, userID: message.userID)
+        let now = ContinuousClock.now
         switch message.kind {
         case .json:
-            var yProtocols: [UInt8]?
-            if let entries = AwarenessBridge.entries(fromJSON: message.payload, table: awareness), !entries.isEmpty {
-                let changes = awareness.apply(AwarenessUpdate(entries: entries), now: .now)
-                cluster.track(changes.accepted, node: message.nodeID, json: true)
-                if !changes.accepted.isEmpty { yProtocols = AwarenessUpdate(entries: changes.accepted).encoded() }
+            var accepted: [AwarenessUpdate.Entry] = []
+            var complete = false
+            if let parsed = AwarenessBridge.parse(json: message.payload, table: awareness), !parsed.entries.isEmpty {
+                accepted = applyAwareness(AwarenessUpdate(entries: parsed.entries), now: now).accepted
+                cluster.track(accepted, node: message.nodeID, json: true)
+                complete = parsed.skippedKeys == 0 && accepted.count == parsed.entries.count
             }
-            broadcast(.awareness(documentID: documentID, json: message.payload, yProtocols: yProtocols, origin: origin))
+            relayAwareness(
+                accepted, previous: [:], rawJSON: message.payload, complete: complete, origin: origin, exceptOrigin: false,
+                now: now)
         case .yProtocols:
             guard let update = try? AwarenessUpdate(bytes: message.payload) else { return }
             let previous = states(of: Set(update.entries.map(\.client)))
-            let changes = awareness.apply(update, now: .now)
+            let changes = applyAwareness(update, now: now)
             guard !changes.accepted.isEmpty else { return }
             let json = cluster.remoteClients[message.nodeID].map { clients in
                 changes.accepted.contains { clients[$0.client] == true }
             } ?? false
             cluster.track(changes.accepted, node: message.nodeID, json: json)
-            broadcast(
-                .awareness(
-                    documentID: documentID, json: AwarenessBridge.json(from: changes.accepted, previous: previous),
-                    yProtocols: AwarenessUpdate(entries: changes.accepted).encoded(), origin: origin))
+            relayAwareness(changes.accepted, previous: previous, origin: origin, exceptOrigin: false, now: now)
             wake()
         }
     }
@@ -116,11 +117,9 @@ extension DocumentRoom {
     func clusterNodeDied(_ nodeID: String) {
         guard let clients = cluster.remoteClients.removeValue(forKey: nodeID), !clients.isEmpty else { return }
         let previous = states(of: Set(clients.keys))
-        guard let removal = awareness.remove(clients.keys.sorted(), now: .now) else { return }
-        broadcast(
-            .awareness(
-                documentID: documentID, json: AwarenessBridge.json(from: removal.entries, previous: previous),
-                yProtocols: removal.encoded(), origin: nil))
+        let now = ContinuousClock.now
+        guard let removal = awareness.remove(clients.keys.sorted(), now: now) else { return }
+        relayAwareness(removal.entries, previous: previous, origin: nil, now: now)
     }
 
     /// The nodes whose awareness this room holds.

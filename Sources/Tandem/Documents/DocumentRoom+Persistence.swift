@@ -166,6 +166,8 @@ extension DocumentRoom {
             return
         }
         phase = .closed
+        joinCache = RoomJoinCache()
+        coalescer.reset()
         timer?.cancel()
         timer = nil
         storage = nil
@@ -204,6 +206,8 @@ extension DocumentRoom {
     /// Forgets the document and deletes its files (the document was deleted); members receive nothing more.
     func delete() {
         phase = .closed
+        joinCache = RoomJoinCache()
+        coalescer.reset()
         timer?.cancel()
         timer = nil
         removeHistory()
@@ -263,7 +267,9 @@ extension DocumentRoom {
                 logStorageFailure("sync", error)
             }
         }
+        if let flushAt = coalescer.flushAt, flushAt <= now { flushAwareness() }
         expireAwareness(now: now)
+        expireJoinCache(now: now)
         if subscribers.isEmpty { closeIfIdle(now: now) }
     }
 
@@ -283,6 +289,8 @@ extension DocumentRoom {
         var next = saveDeadline
         if let since = unsyncedSince { next = min(next ?? since + syncInterval, since + syncInterval) }
         if let expiry = nextAwarenessExpiry() { next = min(next ?? expiry, expiry) }
+        if let expiry = joinCache.expiry(lifetime: configuration.joinCacheLifetime) { next = min(next ?? expiry, expiry) }
+        if let flushAt = coalescer.flushAt { next = min(next ?? flushAt, flushAt) }
         if subscribers.isEmpty, hasUnsavedChanges, next == nil { next = now + configuration.saveRetryDelay }
         return next
     }

@@ -38,13 +38,17 @@ public actor DocumentRoom {
     var storage: (any DocumentStorage)?
     var subscribers: [String: Subscriber] = [:]
     var awareness = Awareness()
+    /// The next awareness expiry, kept per update (DocumentRoom+Awareness.swift).
+    var awarenessExpiry = AwarenessExpiryBound.none
+    /// Awareness collected for the current window (``DocumentConfiguration/awarenessFlushInterval``).
+    var coalescer = AwarenessCoalescer()
     /// Client-sent note data (`data` of `ydoc:document:update`), shallow-merged into the note at the next save.
     var pendingNoteData: JSONObject?
     var cachedState: [UInt8]? {
-        didSet { if cachedState == nil { cachedSyncFrame = nil } }
+        didSet { if cachedState == nil { joinCache = RoomJoinCache() } }
     }
-    /// ``cachedState`` as one encoded y-websocket sync step 2 frame, shared by every client that syncs from nothing.
-    var cachedSyncFrame: [UInt8]?
+    /// Joiners' answers of the current version, encoded once and shared (DocumentRoom+JoinCache.swift).
+    var joinCache = RoomJoinCache()
     /// The note's stored content (`data.content`), sent with the state on join (Open WebUI 0.12).
     var noteContent: JSONValue?
     /// First and last unsaved change; nil when everything is saved.
@@ -104,7 +108,7 @@ public actor DocumentRoom {
         subscribers[peer.id]?.display = (
             peer.userName.isEmpty ? nil : peer.userName, color == nil && peer.kind == .yWebSocket ? nil : shownColor
         )
-        send(stateEvent(content: noteContent), to: peer, outbound: outbound)
+        sendState(content: noteContent, to: peer, outbound: outbound, now: .now)
         stats.latencies.join(peer.kind).observe(since: requested)
         broadcast(
             .joined(documentID: documentID, peer: peer, name: MemberDisplay.name(of: peer), color: shownColor),
@@ -120,22 +124,20 @@ public actor DocumentRoom {
     /// Sends the full state to a member again (`ydoc:document:state` from a client).
     func resync(_ peer: DocumentPeer) throws(DocumentRefusal) {
         guard let member = subscribers[peer.id] else { throw .notMember }
-        send(stateEvent(content: nil), to: peer, outbound: member.outbound)
+        sendState(content: nil, to: peer, outbound: member.outbound, now: .now)
     }
 
     /// Removes `peer`; tells the others and clears its cursors; saves and closes the room when it was the last.
     func leave(_ peer: DocumentPeer) {
         guard let member = subscribers.removeValue(forKey: peer.id) else { return }
         stats.update { $0.members -= 1 }
+        let now = ContinuousClock.now
         let previous = states(of: member.awarenessClients)
-        let removal = awareness.remove(member.awarenessClients.sorted(), now: .now)
+        let removal = awareness.remove(member.awarenessClients.sorted(), now: now)
         broadcast(.left(documentID: documentID, peer: peer))
-        if let removal { publishAwareness(removal.encoded(), kind: .yProtocols, from: peer) }
         if let removal {
-            broadcast(
-                .awareness(
-                    documentID: documentID, json: AwarenessBridge.json(from: removal.entries, previous: previous),
-                    yProtocols: removal.encoded(), origin: peer))
+            publishAwareness(removal.encoded(), kind: .yProtocols, from: peer)
+            relayAwareness(removal.entries, previous: previous, origin: peer, exceptOrigin: false, now: now)
         }
         if subscribers.isEmpty { closeIfIdle(now: .now) }
     }
@@ -251,21 +253,6 @@ public actor DocumentRoom {
         } catch {
             throw .invalidUpdate("state vector: \(error.description)")
         }
-    }
-
-    /// What a peer with state vector `vector` lacks, as one encoded y-websocket sync step 2 frame.
-    ///
-    /// A peer that has nothing (the empty vector every new client sends) gets the full state's frame, encoded once
-    /// per document version and shared: a join storm sends the same bytes to every client, without a diff, an
-    /// encoding or a copy per client (issue 16).
-    func syncStep2Frame(stateVector vector: [UInt8]) throws(DocumentRefusal) -> [UInt8] {
-        guard vector == [0] else {
-            return WebSocketFrameEncoder.encode(.binary(ProtocolMessage.sync(.step2(update: try diff(stateVector: vector))).encoded()))
-        }
-        if let cachedSyncFrame { return cachedSyncFrame }
-        let frame = WebSocketFrameEncoder.encode(.binary(ProtocolMessage.sync(.step2(update: state())).encoded()))
-        cachedSyncFrame = frame
-        return frame
     }
 
     /// The full state as a v1 update, from the cache.

@@ -80,18 +80,9 @@ public enum DocumentWire {
         var json: JSONSerializer
         switch event {
         case .state(let documentID, let state, _, let sessions, let content):
-            json = JSONSerializer(reservingCapacity: state.count * 4 + documentID.utf8.count + 128)
-            json.appendRaw(#"2["ydoc:document:state",{"document_id":"#)
-            json.writeString(documentID)
-            json.appendRaw(#","state":"#)
-            json.writeByteArray(state)
-            if let content {
-                json.appendRaw(#","content":"#)
-                json.write(content)
-            } else {
-                json.appendRaw(#","sessions":"#)
-                json.write(.array(sessions.map(JSONValue.string)))
-            }
+            var bytes = statePacketHead(documentID: documentID, state: state)
+            bytes.append(contentsOf: statePacketTail(sessions: sessions, content: content))
+            return String(decoding: bytes, as: UTF8.self)
         case .update(let documentID, let update, let origin):
             json = JSONSerializer(reservingCapacity: update.count * 4 + documentID.utf8.count + 160)
             json.appendRaw(#"2["ydoc:document:update",{"document_id":"#)
@@ -107,6 +98,33 @@ public enum DocumentWire {
         }
         json.appendRaw("}]")
         return String(decoding: json.bytes, as: UTF8.self)
+    }
+
+    /// The start of a `ydoc:document:state` packet, through the state array:
+    /// `2["ydoc:document:state",{"document_id":"…","state":[…]` — the costly part (about 4 bytes of text per state
+    /// byte), the same for every joiner of one document version (``DocumentRoom`` keeps it, DocumentRoom+JoinCache).
+    static func statePacketHead(documentID: String, state: [UInt8]) -> [UInt8] {
+        var json = JSONSerializer(reservingCapacity: state.count * 4 + documentID.utf8.count + 128)
+        json.appendRaw(#"2["ydoc:document:state",{"document_id":"#)
+        json.writeString(documentID)
+        json.appendRaw(#","state":"#)
+        json.writeByteArray(state)
+        return json.bytes
+    }
+
+    /// The rest of a `ydoc:document:state` packet after ``statePacketHead(documentID:state:)``: `,"content":…}]` on
+    /// a join with the note's content (Open WebUI 0.12 seeding), else `,"sessions":[…]}]`.
+    static func statePacketTail(sessions: [String], content: JSONValue?) -> [UInt8] {
+        var json = JSONSerializer(reservingCapacity: 64)
+        if let content {
+            json.appendRaw(#","content":"#)
+            json.write(content)
+        } else {
+            json.appendRaw(#","sessions":"#)
+            json.write(.array(sessions.map(JSONValue.string)))
+        }
+        json.appendRaw("}]")
+        return json.bytes
     }
 
     /// The y-protocols message of `event`.

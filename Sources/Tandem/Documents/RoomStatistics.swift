@@ -23,6 +23,12 @@ public final class RoomStatistics: Sendable {
         public var contentWrites = 0
         /// Subscribers joined to rooms now, every protocol.
         public var members = 0
+        /// Full states encoded as a y-websocket sync step 2 frame for a client syncing from nothing (once per
+        /// document version while the join cache holds it).
+        public var syncFrameEncodings = 0
+        /// Full states serialised into a Socket.IO `ydoc:document:state` packet (once per document version while
+        /// the join cache holds it).
+        public var socketIOStateEncodings = 0
     }
 
     private let counters = Mutex(Counters())
