@@ -116,12 +116,12 @@ async def test_ywebsocket_document_and_awareness_caps(tandem_bin):
                 reading = asyncio.create_task(collect(d1, sent))
                 await d1.send(awareness_message([101, 102, 103, 104]))
                 assert await wait_for(lambda: any((notice(m) or {}).get("code") == "limit" for m in sent))
-                assert await wait_for(lambda: any(awareness_clients(m) for m in seen))
+                assert await wait_for(lambda: any(101 in (awareness_clients(m) or []) for m in seen))
                 relayed = sorted(c for m in seen for c in (awareness_clients(m) or []) if 100 <= c < 200)
                 # Query the whole table through the watcher: only the admitted ids are stored.
                 seen.clear()
                 await watcher.send(varuint(3))  # query-awareness
-                assert await wait_for(lambda: any(awareness_clients(m) for m in seen))
+                assert await wait_for(lambda: any(101 in (awareness_clients(m) or []) for m in seen))
                 table = sorted(c for m in seen for c in (awareness_clients(m) or []) if 100 <= c < 200)
                 reading.cancel()
             assert relayed == [101, 102], relayed
@@ -152,11 +152,14 @@ async def test_socketio_names_from_the_token_and_the_user_document_cap(tandem_bi
         joined: list = []
         states: list = []
         errors: list = []
+        bob_states: list = []
         bob.on("ydoc:user:joined", joined.append)
+        bob.on("ydoc:document:state", bob_states.append)
         alice.on("ydoc:document:state", states.append)
         alice.on("error", errors.append)
         try:
             await bob.emit("ydoc:document:join", {"document_id": "doc"})
+            assert await wait_for(lambda: bob_states)  # bob is a member before alice joins
             # What Open WebUI 0.12.4 sends, with a forged name and colour.
             await alice.emit("ydoc:document:join", {"document_id": "doc", "user_id": "bob", "user_name": "Bob (admin)",
                                                     "user_color": "</style><script>"})
