@@ -62,8 +62,8 @@ enum DashboardScript {
             { title: 'HTTP requests/s', series: [['requests', '#9333ea']] },
             { title: 'HTTP latency (mean ms)', series: [['latency', '#c2410c']] },
             { title: 'open connections', series: [['connections', '#0891b2'], ['websockets', '#65a30d']], format: (n) => String(Math.round(n)) },
-            { title: 'relay ms, last min', series: [['relay p50', '#3b6ef5'], ['relay p99', '#c2410c']] },
-            { title: 'join / save p99 ms, last min', series: [['join p99', '#9333ea'], ['save p99', '#0891b2']] },
+            { title: 'relay ms', series: [['relay p50', '#3b6ef5'], ['relay p99', '#c2410c']] },
+            { title: 'join · save ms', series: [['join p99', '#9333ea'], ['save p99', '#0891b2']] },
           ];
           // Latency quantiles from the histograms' cumulative buckets: the difference between now and a minute of
           // polls ago, interpolated inside the bucket as Prometheus' histogram_quantile does.
