@@ -67,3 +67,58 @@ struct EventsMetricsTests {
         #expect(registry.namingProblems().isEmpty)
     }
 }
+
+/// The plain endpoints confirm users with the host application in Open WebUI mode, as Socket.IO and y-websocket do
+/// (issue 15): a token the host refuses closes 4403, an unreachable host 1013.
+@Suite("Events: plain endpoints confirm users with the host", .serialized)
+struct PlainEndpointHostTests {
+    /// Answers by the token's user id: `gone` refused, `flaky` unavailable, `other` resolved to another user.
+    struct HostUsers: TokenUserSource {
+        let secret: String
+        func user(token: String, claims: JSONObject) async -> UserResolution {
+            switch claims["id"]?.stringValue {
+            case "gone": return .refused("logged out")
+            case "flaky": return .unavailable("host down")
+            case "other": return .user(id: "someone-else", name: "S", role: "user")
+            case let id?: return .user(id: id, name: "Host name of \(id)", role: "user")
+            case nil: return .refused("no id")
+            }
+        }
+    }
+
+    @Test("/ws/notify: confirmed users get their events; refused, unavailable and mismatched tokens are closed")
+    func notifyConfirmsUsers() async throws {
+        let base = EventsTests()
+        let dir = try makeTemporaryDirectory("events-host")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let app = try await base.makeHarness(dir)
+        var notify = NotifyEndpoint(
+            dispatcher: app.app.events.dispatcher, jwtSecret: base.secret, connections: app.app.events.connections)
+        notify.userSource = HostUsers(secret: base.secret)
+        var router = Router()
+        notify.install(on: &router)
+        let harness = RouterHarness(router: router)
+
+        #expect(try await harness.connect("/ws/notify?token=\(base.token("gone"))").closeCode?.rawValue == 4403)
+        #expect(try await harness.connect("/ws/notify?token=\(base.token("flaky"))").closeCode?.rawValue == 1013)
+        #expect(try await harness.connect("/ws/notify?token=\(base.token("other"))").closeCode?.rawValue == 4403)
+        #expect(try await harness.connect("/ws/notify?token=garbage").closeCode?.rawValue == 4001)
+        let alice = try await harness.connect("/ws/notify?token=\(base.token("alice"))")
+        #expect(alice.closeCode == nil)
+        _ = await app.app.events.dispatcher.emit("toast", data: "hi", to: .user("alice"))
+        let events = try await base.waitJSON(alice, type: "event")
+        #expect(events.first?["event"] == "toast" && events.first?["data"] == "hi")
+        await alice.close()
+    }
+
+    @Test("AuthOutcome.check without a host source is the token check alone")
+    func withoutSource() async {
+        let base = EventsTests()
+        let verifier = JWTVerifier(secret: base.secret)
+        let result = await AuthOutcome.check(token: base.token("gone"), verifier: verifier, now: 0, confirmingWith: nil)
+        #expect((try? result.get())?.id == "gone")
+        let confirmed = await AuthOutcome.check(
+            token: base.token("bob"), verifier: verifier, now: 0, confirmingWith: HostUsers(secret: base.secret))
+        #expect((try? confirmed.get())?.name == "Host name of bob")
+    }
+}

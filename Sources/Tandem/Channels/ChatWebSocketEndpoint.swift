@@ -17,6 +17,8 @@ public struct ChatWebSocketEndpoint: Sendable {
     public let presence: ChannelPresence
     public let verifier: JWTVerifier?
     public let connections: UserConnections
+    /// Confirms users with the host application (Open WebUI mode); nil: the token alone decides.
+    public var userSource: (any TokenUserSource)?
     /// The largest incoming message (default 64 KiB; larger ones get `error`), checked before parsing.
     public var maxMessageBytes = 64 << 10
 
@@ -37,7 +39,9 @@ public struct ChatWebSocketEndpoint: Sendable {
 
     func open(request: HTTPRequest, outbound: WebSocketOutbound) async -> any WebSocketSession {
         let user: TokenAuthenticator.User
-        switch AuthOutcome.check(token: request.query["token"], verifier: verifier, now: Date().timeIntervalSince1970) {
+        switch await AuthOutcome.check(
+            token: request.query["token"], verifier: verifier, now: Date().timeIntervalSince1970, confirmingWith: userSource)
+        {
         case .success(let verified): user = verified
         case .failure(let outcome): return NotifyEndpoint.refuse(outbound, outcome)
         }

@@ -11,7 +11,7 @@ struct EventsWiring: Sendable {
 
     init(
         configuration: AppConfiguration, socketIO: SocketIOServer, authenticator: TokenAuthenticator,
-        channels: ChannelService?, bus: SocketIORedisBus?, metrics: MetricsRegistry?
+        channels: ChannelService?, bus: SocketIORedisBus?, metrics: MetricsRegistry?, userSource: (any TokenUserSource)?
     ) async throws {
         let settings = configuration.events
         let connections = UserConnections(maxPerUser: settings.maxConnectionsPerUser)
@@ -33,6 +33,7 @@ struct EventsWiring: Sendable {
         self.api = api
         var notify = NotifyEndpoint(dispatcher: dispatcher, jwtSecret: configuration.jwtSecret, connections: connections)
         notify.path = settings.notifyPath
+        notify.userSource = userSource
         self.notify = notify
         if let channels {
             let presence = ChannelPresence(server: socketIO)
@@ -40,6 +41,7 @@ struct EventsWiring: Sendable {
             var chat = ChatWebSocketEndpoint(
                 service: channels, presence: presence, jwtSecret: configuration.jwtSecret, connections: connections)
             chat.pathPrefix = settings.chatPathPrefix
+            chat.userSource = userSource
             self.chat = chat
             self.presence = presence
         } else {

@@ -14,6 +14,8 @@ public struct NotifyEndpoint: Sendable {
     public let dispatcher: EventDispatcher
     public let verifier: JWTVerifier?
     public let connections: UserConnections
+    /// Confirms users with the host application (Open WebUI mode); nil: the token alone decides.
+    public var userSource: (any TokenUserSource)?
 
     public init(dispatcher: EventDispatcher, jwtSecret: String?, connections: UserConnections) {
         self.dispatcher = dispatcher
@@ -31,7 +33,9 @@ public struct NotifyEndpoint: Sendable {
 
     func open(request: HTTPRequest, outbound: WebSocketOutbound) async -> any WebSocketSession {
         let user: TokenAuthenticator.User
-        switch AuthOutcome.check(token: request.query["token"], verifier: verifier, now: dispatcher.wallClock()) {
+        switch await AuthOutcome.check(
+            token: request.query["token"], verifier: verifier, now: dispatcher.wallClock(), confirmingWith: userSource)
+        {
         case .success(let verified): user = verified
         case .failure(let outcome): return Self.refuse(outbound, outcome)
         }

@@ -120,4 +120,23 @@ public enum AuthOutcome: String, Error, Sendable, CaseIterable {
         guard let user = SocketIOUser(claims: claims) else { return .failure(.badToken) }
         return .success(TokenAuthenticator.User(id: user.id, name: user.name, role: user.role))
     }
+
+    /// ``check(token:verifier:now:)``, then, with a host application (Open WebUI mode), the user confirmed by it as
+    /// Socket.IO and y-websocket do: the host's name and role replace the token's; a token the host refuses (or
+    /// that names another user) is ``revoked``, a host that cannot be asked ``unavailable``.
+    public static func check(
+        token: String?, verifier: JWTVerifier?, now: Double, confirmingWith source: (any TokenUserSource)?
+    ) async -> Result<TokenAuthenticator.User, AuthOutcome> {
+        let checked = check(token: token, verifier: verifier, now: now)
+        guard case .success(var user) = checked, let source, let token, let verifier else { return checked }
+        let claims = (try? verifier.verify(token, now: now)) ?? [:]
+        switch await source.user(token: token, claims: claims) {
+        case .user(let id, let name, let role) where id.bytewiseEquals(user.id):
+            user.name = name
+            user.role = role
+            return .success(user)
+        case .user, .refused: return .failure(.revoked)
+        case .unavailable: return .failure(.unavailable)
+        }
+    }
 }
