@@ -29,7 +29,7 @@ public final class ClusterNode: Sendable {
     }
 
     private let state = Mutex(State())
-    private let outbox: AsyncStream<(String, [UInt8])>.Continuation
+    let outbox: AsyncStream<(String, [UInt8])>.Continuation
     private let outgoing: AsyncStream<(String, [UInt8])>
 
     public init(
@@ -130,7 +130,7 @@ public final class ClusterNode: Sendable {
         }
     }
 
-    private var manager: DocumentManager? { state.withLock { $0.manager } }
+    var manager: DocumentManager? { state.withLock { $0.manager } }
 
     private func listen() async {
         for await message in subscriber.messages {
@@ -149,18 +149,32 @@ public final class ClusterNode: Sendable {
                 requestPull(documentID)
                 continue
             }
-            let decoded: ClusterAwarenessMessage
-            do {
-                decoded = try ClusterAwarenessMessage(bytes: message.payload)
-            } catch {
-                metrics?.malformed.increment()
-                Log.shared.warn("cluster: malformed awareness message dropped", ["document": documentID, "error": "\(error)"])
-                continue
-            }
-            guard decoded.nodeID != nodeID, let room = manager?.loadedRoom(documentID) else { continue }
-            state.withLock { _ = $0.nodesSeen.insert(decoded.nodeID) }
-            await room.applyRemoteAwareness(decoded)
+            await receive(message.payload, documentID: documentID)
         }
+    }
+
+    /// Applies an awareness or member message from the awareness channel; malformed ones are counted and dropped.
+    private func receive(_ payload: [UInt8], documentID: String) async {
+        if ClusterMemberMessage.isMemberMessage(payload) {
+            await receiveMember(payload, documentID: documentID)
+            return
+        }
+        let decoded: ClusterAwarenessMessage
+        do {
+            decoded = try ClusterAwarenessMessage(bytes: payload)
+        } catch {
+            metrics?.malformed.increment()
+            Log.shared.warn("cluster: malformed awareness message dropped", ["document": documentID, "error": "\(error)"])
+            return
+        }
+        guard decoded.nodeID != nodeID, let room = manager?.loadedRoom(documentID) else { return }
+        noteSeen(decoded.nodeID)
+        await room.applyRemoteAwareness(decoded)
+    }
+
+    /// Remembers a node that relayed something, so its death is noticed even if it left the node set.
+    func noteSeen(_ node: String) {
+        state.withLock { _ = $0.nodesSeen.insert(node) }
     }
 
     private func drainOutbox() async {
@@ -174,11 +188,17 @@ public final class ClusterNode: Sendable {
     }
 
     private func sweep() async {
+        var lastRefresh = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: settings.sweepInterval)
             let loaded = manager?.loadedDocuments ?? []
             for documentID in loaded { requestPull(documentID) }
             await measureStreams(loaded)
+            let now = ContinuousClock.now
+            if now - lastRefresh >= settings.memberRefreshInterval {
+                lastRefresh = now
+                await refreshMembers(loaded, now: now)
+            }
         }
     }
 
