@@ -11,6 +11,7 @@ import Wire
 /// cursor (coalesced per document); a sweep reads every loaded document every ``ClusterSettings/sweepInterval`` for
 /// notifications lost to a reconnect. Awareness is relayed on pub/sub as it is (at-most-once, like y-protocols'
 /// own transport); a node that stops renewing its presence key has its members' awareness cleared by the others.
+/// Members (`ydoc:user:joined` / `ydoc:user:left`) cross on the awareness channel too (ClusterNode+Members.swift).
 public final class ClusterNode: Sendable {
     public let settings: ClusterSettings
     public let keys: ClusterKeys
