@@ -1,8 +1,27 @@
 import Wire
 
-/// The member relay of cluster mode: `ydoc:user:joined` / `ydoc:user:left` and the `sessions` of a resync across
+/// The awareness-channel dispatch and the member relay of cluster mode: `ydoc:user:joined` / `ydoc:user:left` and the `sessions` of a resync across
 /// nodes (Docs/cluster.md, "Members across nodes"). The rooms own the members; the node only carries messages.
 extension ClusterNode {
+    /// Applies an awareness or member message from the awareness channel; malformed ones are counted and dropped.
+    func receive(_ payload: [UInt8], documentID: String) async {
+        if ClusterMemberMessage.isMemberMessage(payload) {
+            await receiveMember(payload, documentID: documentID)
+            return
+        }
+        let decoded: ClusterAwarenessMessage
+        do {
+            decoded = try ClusterAwarenessMessage(bytes: payload)
+        } catch {
+            metrics?.malformed.increment()
+            Log.shared.warn("cluster: malformed awareness message dropped", ["document": documentID, "error": "\(error)"])
+            return
+        }
+        guard decoded.nodeID != nodeID, let room = manager?.loadedRoom(documentID) else { return }
+        noteSeen(decoded.nodeID)
+        await room.applyRemoteAwareness(decoded)
+    }
+
     /// Queues a member message for the other nodes, on the document's awareness channel (published in order with
     /// the awareness by one task, so a member's `joined` precedes its `left`).
     func publishMember(documentID: String, _ message: ClusterMemberMessage) {

@@ -154,25 +154,6 @@ public final class ClusterNode: Sendable {
         }
     }
 
-    /// Applies an awareness or member message from the awareness channel; malformed ones are counted and dropped.
-    private func receive(_ payload: [UInt8], documentID: String) async {
-        if ClusterMemberMessage.isMemberMessage(payload) {
-            await receiveMember(payload, documentID: documentID)
-            return
-        }
-        let decoded: ClusterAwarenessMessage
-        do {
-            decoded = try ClusterAwarenessMessage(bytes: payload)
-        } catch {
-            metrics?.malformed.increment()
-            Log.shared.warn("cluster: malformed awareness message dropped", ["document": documentID, "error": "\(error)"])
-            return
-        }
-        guard decoded.nodeID != nodeID, let room = manager?.loadedRoom(documentID) else { return }
-        noteSeen(decoded.nodeID)
-        await room.applyRemoteAwareness(decoded)
-    }
-
     /// Remembers a node that relayed something, so its death is noticed even if it left the node set.
     func noteSeen(_ node: String) {
         state.withLock { _ = $0.nodesSeen.insert(node) }
@@ -297,7 +278,7 @@ struct ClusterMetrics: Sendable {
     init(_ registry: MetricsRegistry) {
         received = registry.counter("tandem_cluster_messages_received_total", help: "Cluster pub/sub messages received")
         malformed = registry.counter("tandem_cluster_malformed_total", help: "Cluster messages that did not decode")
-        publishFailures = registry.counter("tandem_cluster_publish_failures_total", help: "Awareness publishes that failed")
+        publishFailures = registry.counter("tandem_cluster_publish_failures_total", help: "Awareness and member publishes that failed")
         nodesLost = registry.counter("tandem_cluster_nodes_lost_total", help: "Nodes whose presence key expired")
         appends = registry.counter("tandem_cluster_appends_total", help: "Updates appended to document streams")
         compactions = registry.counter("tandem_cluster_compactions_total", help: "Document states written by this node")

@@ -93,7 +93,8 @@ public actor DocumentRoom {
     // MARK: Membership
 
     /// Adds `peer` (loading the document on first use), sends it the state, and tells the others with the name and
-    /// colour of ``MemberDisplay`` (the user's own name; `color` only when well-formed).
+    /// colour of ``MemberDisplay`` (the user's own name; `color` only when well-formed), and the other nodes in
+    /// cluster mode (DocumentRoom+ClusterMembers.swift).
     /// - Parameter requested: when the join request arrived (the join latency runs from there to the state answer).
     /// - Throws: ``DocumentRefusal``; `.closed` when the room closed meanwhile (the directory opens a new one).
     func join(
