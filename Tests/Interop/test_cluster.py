@@ -428,3 +428,31 @@ async def test_python_socketio_node_joins_the_cluster(bus_nodes, python_node):
     finally:
         for client in (ann, bo, peer):
             await client.disconnect()
+
+
+async def test_members_cross_nodes(tandem_bin, redis_url, tmp_path):
+    """`ydoc:user:joined` / `ydoc:user:left` reach members on another node, with the name the server took from the
+    token; the node that loads the document second learns the member already there."""
+    with cluster_nodes(tandem_bin, redis_url, tmp_path, 2, "members-") as (first, second):
+        events: dict[str, list] = {"a": [], "b": []}
+        clients = {}
+        for key, user, node in (("a", "ann", first), ("b", "bo", second)):
+            client = socketio.AsyncClient(reconnection=False)
+            for name in ("ydoc:user:joined", "ydoc:user:left"):
+                client.on(name, lambda data, key=key, name=name: events[key].append((name, data)))
+            await client.connect(node.http, transports=["websocket"], socketio_path="/ws/socket.io",
+                                 auth={"token": mint_jwt({"id": user, "name": user.title()})})
+            await client.emit("ydoc:document:join", {"document_id": "members-doc", "user_name": "spoofed",
+                                                     "user_color": "#abcdef"})
+            clients[key] = client
+        try:
+            assert await wait_for(lambda: any(d["user_id"] == "ann" for n, d in events["b"] if n == "ydoc:user:joined"))
+            joined = next(d for n, d in events["b"] if n == "ydoc:user:joined")
+            assert joined["user_name"] == "Ann" and joined["user_color"] == "#abcdef"
+            assert await wait_for(lambda: any(d["user_id"] == "bo" for n, d in events["a"] if n == "ydoc:user:joined"))
+            await clients["b"].disconnect()
+            assert await wait_for(lambda: any(d["user_id"] == "bo" for n, d in events["a"] if n == "ydoc:user:left"))
+        finally:
+            for client in clients.values():
+                with contextlib.suppress(Exception):
+                    await client.disconnect()

@@ -75,3 +75,34 @@ struct ClusterCodecTests {
         }
     }
 }
+
+struct ClusterMemberCodecTests {
+    @Test("Member messages round-trip; long names are cut at a character boundary")
+    func roundTrip() throws {
+        let message = ClusterMemberMessage(kind: .joined, nodeID: "n1", peerID: "sid", userID: "u", name: "Zoë", color: "#A1b2C3")
+        #expect(try ClusterMemberMessage(bytes: message.encoded) == message)
+        let query = ClusterMemberMessage(kind: .query, nodeID: "n1")
+        #expect(try ClusterMemberMessage(bytes: query.encoded) == query)
+        let long = ClusterMemberMessage(kind: .joined, nodeID: "n", name: String(repeating: "é", count: 200))
+        let decoded = try ClusterMemberMessage(bytes: long.encoded)
+        #expect(decoded.name.utf8.count == 254 && long.name.hasPrefix(decoded.name))
+        #expect(ClusterMemberMessage.isMemberMessage(message.encoded))
+        #expect(!ClusterMemberMessage.isMemberMessage(ClusterAwarenessMessage(nodeID: "", peerID: "", userID: "", kind: .json, payload: []).encoded))
+    }
+
+    @Test("Malformed member messages throw, never trap", arguments: [
+        ([] as [UInt8], ClusterMemberMessage.DecodingError.badHeader),
+        ([0x54, 0x4D, 2, 1], .badHeader),
+        ([0x54, 0x41, 1, 1], .badHeader),
+        ([0x54, 0x4D, 1, 7], .unknownKind(7)),
+        ([0x54, 0x4D, 1, 1], .truncated),
+        ([0x54, 0x4D, 1, 1, 200], .truncated),
+        ([0x54, 0x4D, 1, 1, 0, 0, 0, 0], .truncated),
+        ([0x54, 0x4D, 1, 1, 1, 0xC3, 0, 0, 0, 0], .invalidText),
+        ([0x54, 0x4D, 1, 1, 0, 0, 0, 0, 4, 0x72, 0x65, 0x64, 0x3B], .invalidColor),
+        ([0x54, 0x4D, 1, 1, 0, 0, 0, 0, 0, 9], .trailingBytes(1)),
+    ])
+    func malformed(bytes: [UInt8], error: ClusterMemberMessage.DecodingError) {
+        #expect(throws: error) { try ClusterMemberMessage(bytes: bytes) }
+    }
+}

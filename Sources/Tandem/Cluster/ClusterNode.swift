@@ -11,6 +11,7 @@ import Wire
 /// cursor (coalesced per document); a sweep reads every loaded document every ``ClusterSettings/sweepInterval`` for
 /// notifications lost to a reconnect. Awareness is relayed on pub/sub as it is (at-most-once, like y-protocols'
 /// own transport); a node that stops renewing its presence key has its members' awareness cleared by the others.
+/// Members (`ydoc:user:joined` / `ydoc:user:left`) cross on the awareness channel too (ClusterNode+Members.swift).
 public final class ClusterNode: Sendable {
     public let settings: ClusterSettings
     public let keys: ClusterKeys
@@ -29,7 +30,7 @@ public final class ClusterNode: Sendable {
     }
 
     private let state = Mutex(State())
-    private let outbox: AsyncStream<(String, [UInt8])>.Continuation
+    let outbox: AsyncStream<(String, [UInt8])>.Continuation
     private let outgoing: AsyncStream<(String, [UInt8])>
 
     public init(
@@ -130,7 +131,7 @@ public final class ClusterNode: Sendable {
         }
     }
 
-    private var manager: DocumentManager? { state.withLock { $0.manager } }
+    var manager: DocumentManager? { state.withLock { $0.manager } }
 
     private func listen() async {
         for await message in subscriber.messages {
@@ -149,18 +150,13 @@ public final class ClusterNode: Sendable {
                 requestPull(documentID)
                 continue
             }
-            let decoded: ClusterAwarenessMessage
-            do {
-                decoded = try ClusterAwarenessMessage(bytes: message.payload)
-            } catch {
-                metrics?.malformed.increment()
-                Log.shared.warn("cluster: malformed awareness message dropped", ["document": documentID, "error": "\(error)"])
-                continue
-            }
-            guard decoded.nodeID != nodeID, let room = manager?.loadedRoom(documentID) else { continue }
-            state.withLock { _ = $0.nodesSeen.insert(decoded.nodeID) }
-            await room.applyRemoteAwareness(decoded)
+            await receive(message.payload, documentID: documentID)
         }
+    }
+
+    /// Remembers a node that relayed something, so its death is noticed even if it left the node set.
+    func noteSeen(_ node: String) {
+        state.withLock { _ = $0.nodesSeen.insert(node) }
     }
 
     private func drainOutbox() async {
@@ -174,11 +170,17 @@ public final class ClusterNode: Sendable {
     }
 
     private func sweep() async {
+        var lastRefresh = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: settings.sweepInterval)
             let loaded = manager?.loadedDocuments ?? []
             for documentID in loaded { requestPull(documentID) }
             await measureStreams(loaded)
+            let now = ContinuousClock.now
+            if now - lastRefresh >= settings.memberRefreshInterval {
+                lastRefresh = now
+                await refreshMembers(loaded, now: now)
+            }
         }
     }
 
@@ -276,7 +278,7 @@ struct ClusterMetrics: Sendable {
     init(_ registry: MetricsRegistry) {
         received = registry.counter("tandem_cluster_messages_received_total", help: "Cluster pub/sub messages received")
         malformed = registry.counter("tandem_cluster_malformed_total", help: "Cluster messages that did not decode")
-        publishFailures = registry.counter("tandem_cluster_publish_failures_total", help: "Awareness publishes that failed")
+        publishFailures = registry.counter("tandem_cluster_publish_failures_total", help: "Awareness and member publishes that failed")
         nodesLost = registry.counter("tandem_cluster_nodes_lost_total", help: "Nodes whose presence key expired")
         appends = registry.counter("tandem_cluster_appends_total", help: "Updates appended to document streams")
         compactions = registry.counter("tandem_cluster_compactions_total", help: "Document states written by this node")

@@ -20,6 +20,12 @@ public struct ClusterSettings: Sendable {
     public var sweepInterval: Duration = .seconds(2)
     /// Stream entries read per round trip (`XRANGE … COUNT`). Default 512.
     public var readBatch = 512
+    /// How often each loaded room re-announces its members to the other nodes (`ydoc:user:joined` heals a lost
+    /// announcement within this). Default 15 s.
+    public var memberRefreshInterval: Duration = .seconds(15)
+    /// How long a remote member is kept without an announcement before the room reports it left (a lost `left`
+    /// heals within this). Default 45 s: three refreshes, so one or two lost refreshes do not drop a member.
+    public var memberExpiry: Duration = .seconds(45)
 
     public init() {}
 }

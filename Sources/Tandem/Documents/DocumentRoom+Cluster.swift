@@ -7,6 +7,8 @@ struct RoomClusterState {
     /// node id → client id → whether the client speaks Open WebUI's JSON awareness (never renewed, so kept alive
     /// like a local Socket.IO member's until its node removes it or dies).
     var remoteClients: [String: [ClientID: Bool]] = [:]
+    /// node id → peer id → a member of this document's room on that node (DocumentRoom+ClusterMembers.swift).
+    var remoteMembers: [String: [String: RemoteMember]] = [:]
 
     /// Remote Open WebUI clients, exempt from the awareness timeout.
     var keptClients: Set<ClientID> {
@@ -113,8 +115,10 @@ extension DocumentRoom {
         }
     }
 
-    /// Clears the awareness of every client another node relayed, after that node stopped renewing its presence.
+    /// Clears the awareness of every client another node relayed and tells the local members that its members left,
+    /// after that node stopped renewing its presence.
     func clusterNodeDied(_ nodeID: String) {
+        clusterMembersDied(nodeID)
         guard let clients = cluster.remoteClients.removeValue(forKey: nodeID), !clients.isEmpty else { return }
         let previous = states(of: Set(clients.keys))
         let now = ContinuousClock.now
@@ -123,5 +127,5 @@ extension DocumentRoom {
     }
 
     /// The nodes whose awareness this room holds.
-    var clusterNodesSeen: Set<String> { Set(cluster.remoteClients.keys) }
+    var clusterNodesSeen: Set<String> { Set(cluster.remoteClients.keys).union(cluster.remoteMembers.keys) }
 }

@@ -63,7 +63,7 @@ extension DocumentRoom {
     /// The `ydoc:document:state` message for a Socket.IO joiner now: the cached one when its tail (content or
     /// sessions) is the same, else the cached state head with this joiner's tail, else a fresh serialisation.
     func socketIOStateMessage(content: JSONValue?, now: ContinuousClock.Instant) -> DocumentWireMessage {
-        let tail = DocumentWire.statePacketTail(sessions: memberIDs, content: content)
+        let tail = DocumentWire.statePacketTail(sessions: sessionIDs, content: content)
         guard configuration.joinCacheLifetime > .zero else {
             stats.update { $0.socketIOStateEncodings += 1 }
             return RoomJoinCache.socketIOState(

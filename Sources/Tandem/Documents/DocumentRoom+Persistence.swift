@@ -75,6 +75,7 @@ extension DocumentRoom {
         self.storage = storage
         phase = .loaded
         stats.update { $0.loads += 1 }
+        queryClusterMembers()
     }
 
     /// Whether something is not yet in the state file (changes, log records, client note data).

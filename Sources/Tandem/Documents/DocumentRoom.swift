@@ -31,6 +31,8 @@ public actor DocumentRoom {
         /// The name and colour announced at join (``MemberDisplay``), for the dashboard; nil parts fall back to the
         /// member's awareness state there.
         var display: (name: String?, color: String?) = (nil, nil)
+        /// The colour announced in `ydoc:user:joined` (and to the other nodes in cluster mode).
+        var shownColor = ""
     }
 
     var phase = Phase.unloaded
@@ -91,7 +93,8 @@ public actor DocumentRoom {
     // MARK: Membership
 
     /// Adds `peer` (loading the document on first use), sends it the state, and tells the others with the name and
-    /// colour of ``MemberDisplay`` (the user's own name; `color` only when well-formed).
+    /// colour of ``MemberDisplay`` (the user's own name; `color` only when well-formed), and the other nodes in
+    /// cluster mode (DocumentRoom+ClusterMembers.swift).
     /// - Parameter requested: when the join request arrived (the join latency runs from there to the state answer).
     /// - Throws: ``DocumentRefusal``; `.closed` when the room closed meanwhile (the directory opens a new one).
     func join(
@@ -108,11 +111,12 @@ public actor DocumentRoom {
         subscribers[peer.id]?.display = (
             peer.userName.isEmpty ? nil : peer.userName, color == nil && peer.kind == .yWebSocket ? nil : shownColor
         )
+        subscribers[peer.id]?.shownColor = shownColor
         sendState(content: noteContent, to: peer, outbound: outbound, now: .now)
         stats.latencies.join(peer.kind).observe(since: requested)
-        broadcast(
-            .joined(documentID: documentID, peer: peer, name: MemberDisplay.name(of: peer), color: shownColor),
-            except: peer.id)
+        let shownName = MemberDisplay.name(of: peer)
+        broadcast(.joined(documentID: documentID, peer: peer, name: shownName, color: shownColor), except: peer.id)
+        publishMember(.joined, peer: peer, name: shownName, color: shownColor)
         let existing = awareness.encodeAll()
         if !existing.entries.isEmpty, peer.kind == .yWebSocket {
             send(
@@ -135,6 +139,7 @@ public actor DocumentRoom {
         let previous = states(of: member.awarenessClients)
         let removal = awareness.remove(member.awarenessClients.sorted(), now: now)
         broadcast(.left(documentID: documentID, peer: peer))
+        publishMember(.left, peer: peer)
         if let removal {
             publishAwareness(removal.encoded(), kind: .yProtocols, from: peer)
             relayAwareness(removal.entries, previous: previous, origin: peer, exceptOrigin: false, now: now)
@@ -267,7 +272,7 @@ public actor DocumentRoom {
 
     func stateEvent(content: JSONValue?) -> DocumentEvent {
         .state(
-            documentID: documentID, state: state(), stateVector: document.stateVector(), sessions: memberIDs,
+            documentID: documentID, state: state(), stateVector: document.stateVector(), sessions: sessionIDs,
             content: content)
     }
 

@@ -15,7 +15,8 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
 
 /// A cluster node of its own (own Redis connections), with fast sweeps and heartbeats for tests.
 func testClusterNode(
-    _ url: String, nodeID: String, prefix: String = "t", nodeTTL: Duration = .seconds(10), metrics: MetricsRegistry? = nil
+    _ url: String, nodeID: String, prefix: String = "t", nodeTTL: Duration = .seconds(10), metrics: MetricsRegistry? = nil,
+    memberRefresh: Duration = .seconds(15), memberExpiry: Duration = .seconds(45)
 ) throws -> ClusterNode {
     let redis = try testRedisConfiguration(url)
     var settings = ClusterSettings()
@@ -24,6 +25,8 @@ func testClusterNode(
     settings.sweepInterval = .milliseconds(300)
     settings.heartbeatInterval = .milliseconds(200)
     settings.nodeTTL = nodeTTL
+    settings.memberRefreshInterval = memberRefresh
+    settings.memberExpiry = memberExpiry
     return ClusterNode(
         client: RedisClient(configuration: redis, metrics: metrics.map { RedisClientMetrics(registry: $0, client: "cluster") }),
         subscriber: RedisSubscriber(configuration: redis), settings: settings, metrics: metrics)
