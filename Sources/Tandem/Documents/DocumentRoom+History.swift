@@ -20,11 +20,12 @@ extension DocumentRoom {
     // MARK: Save receipts
 
     /// After a save reached the store: tells every member up to which state vector it is saved, re-measures the
-    /// state, and takes an automatic version when one is due.
+    /// state, and takes an automatic version when one is due. In cluster mode only the node that wrote the state
+    /// (the compaction lease holder) takes automatic versions, so the nodes of a document do not each take one.
     func announceSaved(now: ContinuousClock.Instant) {
         if let cachedState { history.stateBytes = cachedState.count }
         if storage != nil { broadcast(.saved(documentID: documentID, stateVector: document.stateVector())) }
-        if history.changedSinceVersion { autoVersionIfDue() }
+        if history.changedSinceVersion, storage?.wroteLastState ?? true { autoVersionIfDue() }
     }
 
     /// Tells every member that a save failed (it is retried; the log still holds the updates).
@@ -34,9 +35,15 @@ extension DocumentRoom {
 
     // MARK: Versions
 
-    /// The history, opened on first use: under the document's folder, or in memory without files of its own.
-    func openHistory() throws(DocumentRefusal) -> HistoryStore {
+    /// The history, opened on first use: the injected store (Redis in cluster mode), else under the document's
+    /// folder, else in memory without files of its own.
+    func openHistory() throws(DocumentRefusal) -> any HistoryStorage {
         if let store = history.store { return store }
+        if let make = configuration.historyStorage {
+            let store = make(documentID)
+            history.store = store
+            return store
+        }
         var folder: String?
         if configuration.storage == nil, let data = configuration.dataDirectory {
             folder = DocumentFiles.folder(for: documentID, dataDirectory: data) + "/history"
@@ -51,12 +58,23 @@ extension DocumentRoom {
         }
     }
 
+    /// Every version, oldest first, refused with ``DocumentRefusal/storageFailed(_:)`` when the store fails.
+    func listVersions() throws(DocumentRefusal) -> [DocumentVersion] {
+        let store = try openHistory()
+        do {
+            return try store.list()
+        } catch {
+            logStorageFailure("history list", error)
+            throw .storageFailed("the document's history could not be read")
+        }
+    }
+
     /// Takes an automatic version when the last one is older than ``DocumentConfiguration/historyInterval``.
     func autoVersionIfDue() {
-        guard let store = try? openHistory() else { return }
+        guard let versions = try? listVersions() else { return }
         let now = RoomHistory.wallMillis()
         let interval = configuration.historyInterval.components.seconds * 1000
-        if let last = store.versions.last, now - last.createdAt < interval { return }
+        if let last = versions.last, now - last.createdAt < interval { return }
         _ = try? takeVersion(kind: .automatic, name: nil, author: "server")
     }
 
@@ -101,7 +119,7 @@ extension DocumentRoom {
     func versions() async throws(DocumentRefusal) -> [DocumentVersion] {
         try ensureLoaded()
         defer { if subscribers.isEmpty { closeIfIdle(now: .now) } }
-        return try openHistory().versions
+        return try listVersions()
     }
 
     /// Takes a named version now.
@@ -117,7 +135,7 @@ extension DocumentRoom {
         defer { if subscribers.isEmpty { closeIfIdle(now: .now) } }
         if id == "current" { return (nil, state()) }
         let store = try openHistory()
-        guard let version = store.versions.first(where: { $0.id == id }) else { throw .versionNotFound }
+        guard let version = try listVersions().first(where: { $0.id == id }) else { throw .versionNotFound }
         do {
             guard let state = try store.state(of: id, limit: configuration.maxStoredBytes) else { throw DocumentRefusal.versionNotFound }
             return (version, state)
@@ -169,7 +187,7 @@ extension DocumentRoom {
         var before: DocumentVersion?
         let now = ContinuousClock.now
         if update != [0, 0] {
-            let last = (try? openHistory())?.versions.last
+            let last = try listVersions().last
             if last?.stateVector != document.stateVector() {
                 before = try takeVersion(kind: kind, name: nil, author: author.userID)
             }
