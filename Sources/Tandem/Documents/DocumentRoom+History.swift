@@ -133,6 +133,11 @@ extension DocumentRoom {
     func version(_ id: String) async throws(DocumentRefusal) -> (DocumentVersion?, [UInt8]) {
         try ensureLoaded()
         defer { if subscribers.isEmpty { closeIfIdle(now: .now) } }
+        return try loadVersion(id)
+    }
+
+    /// ``version(_:)`` of a loaded room, leaving it open.
+    private func loadVersion(_ id: String) throws(DocumentRefusal) -> (DocumentVersion?, [UInt8]) {
         if id == "current" { return (nil, state()) }
         let store = try openHistory()
         guard let version = try listVersions().first(where: { $0.id == id }) else { throw .versionNotFound }
@@ -148,11 +153,20 @@ extension DocumentRoom {
     }
 
     /// Restores version `id` as a forward update: the smallest change from the live content to the version's, so
-    /// live editors receive an ordinary edit. A `before_restore` version is taken first.
+    /// live editors receive an ordinary edit. A `before_restore` version is taken first. The room stays open until
+    /// the write is done (a room without members would otherwise close between reading the version and writing).
     func restore(_ id: String, author: DocumentPeer) async throws(DocumentRefusal) -> ContentWriteResult {
-        let (_, state) = try await version(id)
+        try ensureLoaded()
+        let state: [UInt8]
+        do {
+            state = try loadVersion(id).1
+        } catch {
+            if subscribers.isEmpty { closeIfIdle(now: .now) }
+            throw error
+        }
         var target = Document()
         do { target.apply(try Update(v1: state)) } catch {
+            if subscribers.isEmpty { closeIfIdle(now: .now) }
             throw .loadFailed("the version's state does not decode")
         }
         return try write(author: author, kind: .beforeRestore, expectedVersion: nil) { live in
