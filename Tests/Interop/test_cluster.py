@@ -456,3 +456,27 @@ async def test_members_cross_nodes(tandem_bin, redis_url, tmp_path):
             for client in clients.values():
                 with contextlib.suppress(Exception):
                     await client.disconnect()
+
+
+async def test_versions_are_shared_by_the_nodes(tandem_bin, redis_url, tmp_path):
+    """A named version taken through node A's REST API is listed by node B and restored through it; the restore
+    reaches the client on node A (history in Redis, Docs/history.md "Storage")."""
+    from test_history import Client, api, converge
+
+    with cluster_nodes(tandem_bin, redis_url, tmp_path, 2, "history-") as (a, b):
+        async with Client(a, "cluster-history", "alice") as on_a, Client(b, "cluster-history", "bob") as on_b:
+            for text in ["alpha", "beta"]:
+                on_a.add_paragraph(text)
+            await converge([on_a, on_b], ["paragraph:alpha", "paragraph:beta"])
+            status, version = await api(a, "POST", "cluster-history/versions", {"name": "draft"})
+            assert status == 201, version
+            on_b.add_paragraph("gamma")
+            await converge([on_a, on_b], ["paragraph:alpha", "paragraph:beta", "paragraph:gamma"])
+            status, listed = await api(b, "GET", "cluster-history/versions")
+            assert status == 200, listed
+            assert version["id"] in [entry["id"] for entry in listed]
+            status, restored = await api(b, "POST", f"cluster-history/versions/{version['id']}/restore")
+            assert status == 200, restored
+            await converge([on_a, on_b], ["paragraph:alpha", "paragraph:beta"])
+            status, listed = await api(a, "GET", "cluster-history/versions")
+            assert {"named", "before_restore"} <= {entry["kind"] for entry in listed}

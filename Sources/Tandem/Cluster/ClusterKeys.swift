@@ -19,6 +19,14 @@ public struct ClusterKeys: Sendable, Hashable {
     public func lease(_ documentID: String) -> String { "\(prefix):doc:\(documentID):lease" }
     /// The fencing counter, incremented on every lease acquisition.
     public func fence(_ documentID: String) -> String { "\(prefix):doc:\(documentID):fence" }
+    /// The hash of a document's history index: version id → metadata JSON (the file backend's `index.json` entry).
+    public func versions(_ documentID: String) -> String { "\(prefix):doc:\(documentID):versions" }
+    /// The v1 state of one version (a string), written before the index names it.
+    public func version(_ documentID: String, _ versionID: String) -> String {
+        "\(prefix):doc:\(documentID):version:\(versionID)"
+    }
+    /// The counter allocating version ids (`INCR`), so two nodes never reuse one.
+    public func versionCounter(_ documentID: String) -> String { "\(prefix):doc:\(documentID):version-id" }
     /// The channel announcing a new stream entry (payload: `<node id> <stream id>`).
     public func updates(_ documentID: String) -> String { "\(prefix):doc:\(documentID):updates" }
     /// The channel of a document's awareness (payload: ``ClusterAwarenessMessage``).

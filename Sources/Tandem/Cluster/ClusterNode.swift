@@ -51,6 +51,12 @@ public final class ClusterNode: Sendable {
     public func configure(_ configuration: inout DocumentConfiguration) {
         configuration.cluster = self
         configuration.storage = { [self] documentID in self.makeStorage(documentID: documentID) }
+        configuration.historyStorage = { [self] documentID in self.makeHistory(documentID: documentID) }
+    }
+
+    /// The history of one document, shared by every node (Docs/history.md, "Storage").
+    func makeHistory(documentID: String) -> RedisHistoryStorage {
+        RedisHistoryStorage(documentID: documentID, client: client, keys: keys, timeout: settings.commandTimeout)
     }
 
     /// The store of one document.

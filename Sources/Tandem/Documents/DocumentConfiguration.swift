@@ -47,6 +47,9 @@ public struct DocumentConfiguration: Sendable {
     /// Makes the store of a document; nil uses ``DocumentFiles`` under ``dataDirectory`` (none without one).
     /// Tests inject stores that fail or stall here.
     public var storage: (@Sendable (_ documentID: String) -> (any DocumentStorage)?)?
+    /// Makes the history store of a document; nil keeps the history in files under the document's folder (with
+    /// the file backend) or in memory. Cluster mode sets it to ``RedisHistoryStorage``. Docs/history.md, "Storage".
+    public var historyStorage: (@Sendable (_ documentID: String) -> (any HistoryStorage))?
     /// Cluster mode (`--cluster`): the node that relays awareness and updates between nodes; its stores are
     /// ``storage``. Docs/cluster.md.
     public var cluster: ClusterNode?

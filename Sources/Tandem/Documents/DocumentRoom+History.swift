@@ -20,11 +20,12 @@ extension DocumentRoom {
     // MARK: Save receipts
 
     /// After a save reached the store: tells every member up to which state vector it is saved, re-measures the
-    /// state, and takes an automatic version when one is due.
+    /// state, and takes an automatic version when one is due. In cluster mode only the node that wrote the state
+    /// (the compaction lease holder) takes automatic versions, so the nodes of a document do not each take one.
     func announceSaved(now: ContinuousClock.Instant) {
         if let cachedState { history.stateBytes = cachedState.count }
         if storage != nil { broadcast(.saved(documentID: documentID, stateVector: document.stateVector())) }
-        if history.changedSinceVersion { autoVersionIfDue() }
+        if history.changedSinceVersion, storage?.wroteLastState ?? true { autoVersionIfDue() }
     }
 
     /// Tells every member that a save failed (it is retried; the log still holds the updates).
@@ -34,9 +35,15 @@ extension DocumentRoom {
 
     // MARK: Versions
 
-    /// The history, opened on first use: under the document's folder, or in memory without files of its own.
-    func openHistory() throws(DocumentRefusal) -> HistoryStore {
+    /// The history, opened on first use: the injected store (Redis in cluster mode), else under the document's
+    /// folder, else in memory without files of its own.
+    func openHistory() throws(DocumentRefusal) -> any HistoryStorage {
         if let store = history.store { return store }
+        if let make = configuration.historyStorage {
+            let store = make(documentID)
+            history.store = store
+            return store
+        }
         var folder: String?
         if configuration.storage == nil, let data = configuration.dataDirectory {
             folder = DocumentFiles.folder(for: documentID, dataDirectory: data) + "/history"
@@ -51,12 +58,23 @@ extension DocumentRoom {
         }
     }
 
+    /// Every version, oldest first, refused with ``DocumentRefusal/storageFailed(_:)`` when the store fails.
+    func listVersions() throws(DocumentRefusal) -> [DocumentVersion] {
+        let store = try openHistory()
+        do {
+            return try store.list()
+        } catch {
+            logStorageFailure("history list", error)
+            throw .storageFailed("the document's history could not be read")
+        }
+    }
+
     /// Takes an automatic version when the last one is older than ``DocumentConfiguration/historyInterval``.
     func autoVersionIfDue() {
-        guard let store = try? openHistory() else { return }
+        guard let versions = try? listVersions() else { return }
         let now = RoomHistory.wallMillis()
         let interval = configuration.historyInterval.components.seconds * 1000
-        if let last = store.versions.last, now - last.createdAt < interval { return }
+        if let last = versions.last, now - last.createdAt < interval { return }
         _ = try? takeVersion(kind: .automatic, name: nil, author: "server")
     }
 
@@ -101,7 +119,7 @@ extension DocumentRoom {
     func versions() async throws(DocumentRefusal) -> [DocumentVersion] {
         try ensureLoaded()
         defer { if subscribers.isEmpty { closeIfIdle(now: .now) } }
-        return try openHistory().versions
+        return try listVersions()
     }
 
     /// Takes a named version now.
@@ -115,9 +133,14 @@ extension DocumentRoom {
     func version(_ id: String) async throws(DocumentRefusal) -> (DocumentVersion?, [UInt8]) {
         try ensureLoaded()
         defer { if subscribers.isEmpty { closeIfIdle(now: .now) } }
+        return try loadVersion(id)
+    }
+
+    /// ``version(_:)`` of a loaded room, leaving it open.
+    private func loadVersion(_ id: String) throws(DocumentRefusal) -> (DocumentVersion?, [UInt8]) {
         if id == "current" { return (nil, state()) }
         let store = try openHistory()
-        guard let version = store.versions.first(where: { $0.id == id }) else { throw .versionNotFound }
+        guard let version = try listVersions().first(where: { $0.id == id }) else { throw .versionNotFound }
         do {
             guard let state = try store.state(of: id, limit: configuration.maxStoredBytes) else { throw DocumentRefusal.versionNotFound }
             return (version, state)
@@ -130,11 +153,20 @@ extension DocumentRoom {
     }
 
     /// Restores version `id` as a forward update: the smallest change from the live content to the version's, so
-    /// live editors receive an ordinary edit. A `before_restore` version is taken first.
+    /// live editors receive an ordinary edit. A `before_restore` version is taken first. The room stays open until
+    /// the write is done (a room without members would otherwise close between reading the version and writing).
     func restore(_ id: String, author: DocumentPeer) async throws(DocumentRefusal) -> ContentWriteResult {
-        let (_, state) = try await version(id)
+        try ensureLoaded()
+        let state: [UInt8]
+        do {
+            state = try loadVersion(id).1
+        } catch {
+            if subscribers.isEmpty { closeIfIdle(now: .now) }
+            throw error
+        }
         var target = Document()
         do { target.apply(try Update(v1: state)) } catch {
+            if subscribers.isEmpty { closeIfIdle(now: .now) }
             throw .loadFailed("the version's state does not decode")
         }
         return try write(author: author, kind: .beforeRestore, expectedVersion: nil) { live in
@@ -169,7 +201,7 @@ extension DocumentRoom {
         var before: DocumentVersion?
         let now = ContinuousClock.now
         if update != [0, 0] {
-            let last = (try? openHistory())?.versions.last
+            let last = try listVersions().last
             if last?.stateVector != document.stateVector() {
                 before = try takeVersion(kind: kind, name: nil, author: author.userID)
             }

@@ -31,9 +31,9 @@ extension DocumentRoom {
                     bytes: $0.bytes, secondsAgo: (now - $0.at).seconds, userID: $0.author?.userID,
                     userName: $0.author?.userName, kind: $0.author?.kind)
             })
-        if includeVersions, phase == .loaded, let store = try? openHistory() {
-            snapshot.versionCount = store.versions.count
-            snapshot.latestVersionID = store.versions.last?.id
+        if includeVersions, phase == .loaded, let versions = try? listVersions() {
+            snapshot.versionCount = versions.count
+            snapshot.latestVersionID = versions.last?.id
         }
         if includeHTML, let html = renderedHTML() {
             if html.utf8.count > limits.maxHTMLBytes {

@@ -3,7 +3,7 @@ import Foundation
 /// What a room keeps for its history, save receipts and size budget (DocumentRoom+History.swift).
 struct RoomHistory {
     /// The history, opened on first use.
-    var store: HistoryStore?
+    var store: (any HistoryStorage)?
     /// Estimated bytes of the merged state: exact after each encode, plus every applied update's size since (deletes
     /// do not shrink it until the next save re-measures). nil until first needed.
     var stateBytes: Int?

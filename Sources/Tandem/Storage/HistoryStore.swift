@@ -70,7 +70,7 @@ public struct DocumentVersion: Sendable, Equatable {
 /// and `index.json`, both replaced atomically; the state is written before the index names it), or in memory
 /// without a data directory. Retention drops the oldest automatic versions past the count or age limit. Owned by
 /// the document's room; not Sendable. See Docs/history.md.
-public final class HistoryStore {
+public final class HistoryStore: HistoryStorage {
     /// The folder, or nil to keep everything in memory.
     public let folder: String?
     public private(set) var versions: [DocumentVersion] = []
@@ -88,6 +88,9 @@ public final class HistoryStore {
         versions = list.compactMap(DocumentVersion.init(json:))
         nextID = (versions.compactMap { Int($0.id) }.max() ?? 0) + 1
     }
+
+    /// Every version, oldest first (the index as read and kept up to date).
+    public func list() -> [DocumentVersion] { versions }
 
     /// Stores a version's state and adds it to the index; returns its metadata.
     @discardableResult
@@ -121,18 +124,9 @@ public final class HistoryStore {
     /// the oldest named ones while still past `maxVersions`; returns how many were dropped.
     @discardableResult
     public func prune(maxVersions: Int, maxAgeMillis: Int64, now: Int64) throws(StorageError) -> Int {
-        var drop = Set(versions.filter { $0.kind != .named && now - $0.createdAt > maxAgeMillis }.map(\.id))
-        var remaining = versions.filter { !drop.contains($0.id) }
-        for version in remaining where remaining.count > maxVersions && version.kind != .named {
-            drop.insert(version.id)
-            remaining.removeAll { $0.id == version.id }
-        }
-        while remaining.count > maxVersions, let oldest = remaining.first {
-            drop.insert(oldest.id)
-            remaining.removeFirst()
-        }
+        let drop = HistoryRetention.drops(versions, maxVersions: maxVersions, maxAgeMillis: maxAgeMillis, now: now)
         guard !drop.isEmpty else { return 0 }
-        versions = remaining
+        versions.removeAll { drop.contains($0.id) }
         try writeIndex()
         for id in drop {
             if let folder { try FileIO.remove(folder + "/v-\(id).bin") } else { memory[id] = nil }
