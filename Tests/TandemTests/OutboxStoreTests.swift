@@ -221,14 +221,18 @@ struct OutboxStoreTests {
         #expect(ttl > 0 && ttl <= 100_000)
         #expect(try await client.send(RESPCommand("GET", fixture.keys.outboxSequence)).stringValue == "1")
         await client.close()
+        let url = try #require(fixture.server?.url)
+        let store = RedisOutbox(
+            client: RedisClient(configuration: try testRedisConfiguration(url, commandTimeout: .milliseconds(300))),
+            keys: fixture.keys, settings: fixture.settings)
         fixture.server?.stop()
         await #expect {
-            try await fixture.store.append(userID: "u", event: "e", data: 2, now: 1_001)
+            try await store.append(userID: "u", event: "e", data: 2, now: 1_001)
         } throws: { error in
             if case OutboxError.storage = error { true } else { false }
         }
         await #expect {
-            try await fixture.store.pending(userID: "u", after: 0, now: 1_001)
+            try await store.pending(userID: "u", after: 0, now: 1_001)
         } throws: { error in
             if case OutboxError.storage = error { true } else { false }
         }
