@@ -171,7 +171,7 @@ public final class ServerApp: Sendable {
             bus: self.bus)
         self.events = try await EventsWiring(
             configuration: configuration, socketIO: socketIO, authenticator: authenticator, channels: channels,
-            bus: self.bus, metrics: metrics, userSource: userSource)
+            bus: self.bus, cluster: self.cluster, metrics: metrics, userSource: userSource)
         await self.cluster?.start(manager: self.manager)
         await self.bus?.start()
         await socketIO.start()

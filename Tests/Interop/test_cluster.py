@@ -6,12 +6,15 @@ middle of an edit stream, its clients reconnect to another node, and every updat
 the document the surviving nodes serve. A redis-server with AOF (`appendfsync always`) is killed and restarted on the
 same port and directory while clients on two nodes edit: /readyz follows Redis, the nodes resume, nothing a reader
 had received is lost and no edit appears twice. A python-socketio node (AsyncRedisManager) on the same Redis
-exchanges room emits with clients of two Tandem nodes. See Docs/cluster.md.
+exchanges room emits with clients of two Tandem nodes. A durable event stored through one node's events API is
+replayed to the user's notify connection on another, and its acknowledgement there shows on the first (the outbox
+lives in Redis). See Docs/cluster.md and Docs/events.md.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import random
 import signal
@@ -22,6 +25,7 @@ import time
 import urllib.request
 import uuid
 
+import aiohttp
 import pytest
 import redis.asyncio as aioredis
 import socketio
@@ -42,8 +46,9 @@ def redis_url():
 
 
 @contextlib.contextmanager
-def cluster_nodes(tandem_bin, redis_url, tmp_path, count: int, prefix: str):
-    """`count` `tandem serve --redis … --cluster` nodes sharing one key prefix, each with its own data folder."""
+def cluster_nodes(tandem_bin, redis_url, tmp_path, count: int, prefix: str, extra: list[str] | None = None):
+    """`count` `tandem serve --redis … --cluster` nodes sharing one key prefix, each with its own data folder
+    (`extra`: more flags for every node)."""
     prefix = prefix + uuid.uuid4().hex[:8]
     started = []
     try:
@@ -51,7 +56,8 @@ def cluster_nodes(tandem_bin, redis_url, tmp_path, count: int, prefix: str):
             data = tmp_path / f"node{index}"
             data.mkdir()
             node = TandemServer(tandem_bin, str(data), ["--redis", redis_url, "--cluster", "--redis-key-prefix", prefix,
-                                                        "--cluster-node-ttl", "2s", "--cluster-heartbeat", "500ms"])
+                                                        "--cluster-node-ttl", "2s", "--cluster-heartbeat", "500ms"]
+                                + (extra or []))
             node.key_prefix = prefix
             started.append(node.start())
         yield started
@@ -480,3 +486,43 @@ async def test_versions_are_shared_by_the_nodes(tandem_bin, redis_url, tmp_path)
             await converge([on_a, on_b], ["paragraph:alpha", "paragraph:beta"])
             status, listed = await api(a, "GET", "cluster-history/versions")
             assert {"named", "before_restore"} <= {entry["kind"] for entry in listed}
+
+
+SERVICE = "interop-cluster-service-token"
+
+
+async def events_api(node: TandemServer, method: str, path: str, body=None):
+    async with aiohttp.ClientSession() as http:
+        async with http.request(method, node.http + path, json=body,
+                                headers={"Authorization": f"Bearer {SERVICE}"}) as response:
+            return response.status, await response.json(content_type=None)
+
+
+async def test_durable_event_stored_on_one_node_is_replayed_on_another(tandem_bin, redis_url, tmp_path):
+    with cluster_nodes(tandem_bin, redis_url, tmp_path, 2, "outbox-", ["--service-token", SERVICE]) as (a, b):
+        user = "dana-" + uuid.uuid4().hex[:6]  # offline: no connection anywhere
+        ids = []
+        for n in (1, 2):
+            status, body = await events_api(a, "POST", "/api/v1/events/emit", {
+                "event": "notice", "data": {"n": n}, "to": {"user": user}, "durable": True})
+            assert status == 200 and body["receivers"] == 0, body
+            ids.append(body["id"])
+        assert ids[1] == ids[0] + 1
+        token = mint_jwt({"id": user, "name": "Dana", "role": "user"})
+        async with websockets.connect(f"{b.ws}/ws/notify?token={token}&after=0") as plain:
+            got = []
+            while len(got) < 2:
+                message = json.loads(await asyncio.wait_for(plain.recv(), 10))
+                if message.get("type") == "event":
+                    got.append(message)
+            assert [m["id"] for m in got] == ids and [m["data"]["n"] for m in got] == [1, 2]
+            await plain.send(json.dumps({"type": "ack", "id": ids[0]}))
+
+            async def statuses():
+                _, outbox = await events_api(a, "GET", f"/api/v1/events/outbox?user={user}")
+                return [e["status"] for e in outbox["events"]]
+
+            deadline = time.monotonic() + 10
+            while await statuses() != ["delivered", "pending"] and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert await statuses() == ["delivered", "pending"]

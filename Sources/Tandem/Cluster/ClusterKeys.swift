@@ -38,6 +38,10 @@ public struct ClusterKeys: Sendable, Hashable {
     /// The set of the Socket.IO sids a node wrote into Open WebUI's `session_pool`, removed from the pool by the
     /// other nodes when the node dies.
     public func nodeSessions(_ nodeID: String) -> String { "\(prefix):node:\(nodeID):sids" }
+    /// A user's durable outbox (hash: `next` → the next id, `<id>` → the entry's JSON; TTL the outbox expiry).
+    public func outbox(_ userID: String) -> String { "\(prefix):outbox:\(userID)" }
+    /// The highest outbox id handed out to any user: a user's ids continue above it when their hash is gone.
+    public var outboxSequence: String { "\(prefix):outbox-seq" }
     /// Open WebUI's shared pool of Socket.IO sessions (hash sid → user JSON).
     public var sessionPool: String { "\(prefix):session_pool" }
 

@@ -31,13 +31,13 @@ public struct EventDispatcher: Sendable {
     public static let durableEventName = "events:outbox"
 
     public let server: SocketIOServer
-    public let outbox: EventOutbox?
+    public let outbox: (any OutboxStore)?
     public let wallClock: @Sendable () -> Double
     /// Counters of emits, calls and the outbox (`/metrics`).
     public let metrics: EventsMetrics
 
     public init(
-        server: SocketIOServer, outbox: EventOutbox?, metrics: EventsMetrics = EventsMetrics(registry: nil),
+        server: SocketIOServer, outbox: (any OutboxStore)?, metrics: EventsMetrics = EventsMetrics(registry: nil),
         wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.server = server
@@ -81,9 +81,10 @@ public struct EventDispatcher: Sendable {
         guard let outbox else { return 0 }
         let now = wallClock()
         if after > 0 {
-            metrics.outboxAcknowledged.increment(by: Int64(await outbox.acknowledge(userID: userID, upTo: after, now: now)))
+            let changed = (try? await outbox.acknowledge(userID: userID, upTo: after, now: now)) ?? 0
+            metrics.outboxAcknowledged.increment(by: Int64(changed))
         }
-        let pending = await outbox.pending(userID: userID, after: after, now: now)
+        let pending = (try? await outbox.pending(userID: userID, after: after, now: now)) ?? []
         for entry in pending { await server.emit(Self.durableEventName, [Self.wire(entry)], to: session) }
         metrics.outboxResent.increment(by: Int64(pending.count))
         return pending.count
@@ -97,7 +98,13 @@ public struct EventDispatcher: Sendable {
                 await event.ack?([["ok": false, "error": "events:ack needs {id: int}"]])
                 return
             }
-            let changed = await dispatcher.outbox?.acknowledge(userID: user.id, upTo: id, now: dispatcher.wallClock()) ?? 0
+            let changed: Int
+            do {
+                changed = try await dispatcher.outbox?.acknowledge(userID: user.id, upTo: id, now: dispatcher.wallClock()) ?? 0
+            } catch {
+                await event.ack?([["ok": false, "error": .string("outbox unavailable")]])
+                return
+            }
             dispatcher.metrics.outboxAcknowledged.increment(by: Int64(changed))
             await event.ack?([["ok": true, "acknowledged": .int(Int64(changed))]])
         }

@@ -185,7 +185,14 @@ public struct EventsAPI: Sendable {
         try authorize(request)
         guard let userID = request.query["user"], !userID.isEmpty else { throw APIError.make(.badRequest, "user is required") }
         guard let outbox = dispatcher.outbox else { throw APIError.make(.notFound, "no outbox: the server has no data directory") }
-        var entries = await outbox.entries(userID: userID, now: dispatcher.wallClock())
+        var entries: [OutboxEntry]
+        do {
+            entries = try await outbox.entries(userID: userID, now: dispatcher.wallClock())
+        } catch .storage(let why) {
+            throw APIError.make(.serviceUnavailable, "outbox unavailable: \(why)")
+        } catch {
+            throw APIError.make(.serviceUnavailable, "outbox unavailable")
+        }
         if let status = request.query["status"] { entries = entries.filter { $0.status == status } }
         return Self.answer([
             "user": .string(userID), "events": .array(entries.map(\.json)),

@@ -2,7 +2,7 @@
 /// and channel presence (Docs/events.md).
 struct EventsWiring: Sendable {
     let connections: UserConnections
-    let outbox: EventOutbox?
+    let outbox: (any OutboxStore)?
     let dispatcher: EventDispatcher
     let api: EventsAPI
     let notify: NotifyEndpoint
@@ -11,7 +11,7 @@ struct EventsWiring: Sendable {
 
     init(
         configuration: AppConfiguration, socketIO: SocketIOServer, authenticator: TokenAuthenticator,
-        channels: ChannelService?, bus: SocketIORedisBus?, metrics: MetricsRegistry?, userSource: (any TokenUserSource)?
+        channels: ChannelService?, bus: SocketIORedisBus?, cluster: ClusterNode?, metrics: MetricsRegistry?, userSource: (any TokenUserSource)?
     ) async throws {
         let settings = configuration.events
         let connections = UserConnections(maxPerUser: settings.maxConnectionsPerUser)
@@ -19,8 +19,13 @@ struct EventsWiring: Sendable {
         await socketIO.setUserConnections(connections)
         var outboxSettings = settings.outbox
         outboxSettings.syncPolicy = configuration.documents.walSync
-        self.outbox = try configuration.documents.dataDirectory.map { directory throws(StorageError) in
-            try EventOutbox(dataDirectory: directory, settings: outboxSettings)
+        if let cluster {
+            // Cluster mode: every node stores and replays the same outboxes, in Redis.
+            self.outbox = RedisOutbox(client: cluster.client, keys: cluster.keys, settings: outboxSettings)
+        } else {
+            self.outbox = try configuration.documents.dataDirectory.map { directory throws(StorageError) in
+                try EventOutbox(dataDirectory: directory, settings: outboxSettings)
+            }
         }
         let dispatcher = EventDispatcher(server: socketIO, outbox: outbox, metrics: EventsMetrics(registry: metrics))
         self.dispatcher = dispatcher

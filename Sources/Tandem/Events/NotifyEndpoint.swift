@@ -87,8 +87,8 @@ final class NotifySession: WebSocketSession, Sendable {
         state.withLock { $0.taps = taps }
         if let outbox = dispatcher.outbox {
             let now = dispatcher.wallClock()
-            if after > 0 { await outbox.acknowledge(userID: userID, upTo: after, now: now) }
-            for entry in await outbox.pending(userID: userID, after: after, now: now) {
+            if after > 0 { _ = try? await outbox.acknowledge(userID: userID, upTo: after, now: now) }
+            for entry in (try? await outbox.pending(userID: userID, after: after, now: now)) ?? [] {
                 sendDurable(EventDispatcher.wire(entry))
             }
         }
@@ -139,7 +139,11 @@ final class NotifySession: WebSocketSession, Sendable {
         switch type {
         case "ack":
             guard let id = value["id"]?.intValue else { return error("ack needs an integer id") }
-            await dispatcher.outbox?.acknowledge(userID: userID, upTo: id, now: dispatcher.wallClock())
+            do {
+                try await dispatcher.outbox?.acknowledge(userID: userID, upTo: id, now: dispatcher.wallClock())
+            } catch {
+                self.error("outbox unavailable: the ack was not recorded")
+            }
         case "ping":
             outbound.send(text: #"{"type":"pong"}"#)
         default:
