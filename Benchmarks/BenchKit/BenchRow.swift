@@ -19,6 +19,10 @@ public struct BenchRow: Codable, Equatable, Sendable {
     public var reference: Double?
     /// The reference's name (`pycrdt 0.14.13`, `python-socketio 5.18.1`).
     public var referenceName: String?
+    /// A second reference measured in the same run (Yjs beside pycrdt), shown in its own column.
+    public var secondReference: Double?
+    /// The second reference's name (`Yjs 13.6.31`).
+    public var secondReferenceName: String?
     /// A free note (checks, sizes, why a reference is missing).
     public var note: String?
     /// Whether the suite's chart shows this row (secondary figures such as sizes stay in the table only).
@@ -43,6 +47,12 @@ public struct BenchRow: Codable, Equatable, Sendable {
     public var ratio: Double? {
         guard let reference, reference > 0, self.value > 0 else { return nil }
         return self.lowerIsBetter ? reference / self.value : self.value / reference
+    }
+
+    /// ``ratio`` against the second reference.
+    public var secondRatio: Double? {
+        guard let secondReference, secondReference > 0, self.value > 0 else { return nil }
+        return self.lowerIsBetter ? secondReference / self.value : self.value / secondReference
     }
 }
 

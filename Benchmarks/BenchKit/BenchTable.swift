@@ -31,17 +31,23 @@ public enum BenchTable {
     /// A fixed-width text table of one suite.
     public static func text(_ report: SuiteReport) -> String {
         var lines = ["== \(report.suite): \(report.title) (\(String(format: "%.1f", report.seconds)) s)"]
-        let hasReference = report.rows.contains { $0.reference != nil }
-        var table: [[String]] = [["", "tandem", "unit"] + (hasReference ? ["reference", "ratio", "by"] : []) + ["note"]]
+        let hasReference = report.rows.contains { $0.reference != nil || $0.secondReference != nil }
+        let hasSecond = report.rows.contains { $0.secondReference != nil }
+        var table: [[String]] = [["", "tandem", "unit"] + (hasReference ? ["reference", "ratio", "by"] : [])
+            + (hasSecond ? ["reference 2", "ratio 2", "by"] : []) + ["note"]]
         var group: String?
         for row in report.rows {
             if row.group != group {
                 group = row.group
-                table.append(["[\(row.group)]", "", ""] + (hasReference ? ["", "", ""] : []) + [""])
+                table.append(["[\(row.group)]", "", ""] + (hasReference ? ["", "", ""] : [])
+                    + (hasSecond ? ["", "", ""] : []) + [""])
             }
             var cells = ["  " + row.name, format(row.value), row.unit]
             if hasReference {
                 cells += [row.reference.map(format) ?? "", formatRatio(row.ratio), row.referenceName ?? ""]
+            }
+            if hasSecond {
+                cells += [row.secondReference.map(format) ?? "", formatRatio(row.secondRatio), row.secondReferenceName ?? ""]
             }
             cells.append(row.note ?? "")
             table.append(cells)
@@ -53,6 +59,7 @@ public enum BenchTable {
                 let pad = String(repeating: " ", count: widths[column] - cell.count)
                 // Text columns left-aligned, numbers right-aligned.
                 let numeric = column == 1 || (hasReference && (column == 3 || column == 4))
+                    || (hasSecond && (column == 6 || column == 7))
                 line += (numeric && index > 0 ? pad + cell : cell + pad) + "  "
             }
             lines.append(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))
@@ -64,16 +71,23 @@ public enum BenchTable {
 
     /// A Markdown table of one suite, as Docs/benchmarks.md shows it.
     public static func markdown(_ report: SuiteReport) -> String {
-        let hasReference = report.rows.contains { $0.reference != nil }
-        var lines = hasReference
+        let hasReference = report.rows.contains { $0.reference != nil || $0.secondReference != nil }
+        let hasSecond = report.rows.contains { $0.secondReference != nil }
+        var lines = hasSecond
+            ? ["| group | measurement | Tandem | reference | ratio | reference 2 | ratio 2 | unit | note |",
+               "|---|---|---:|---:|---:|---:|---:|---|---|"]
+            : hasReference
             ? ["| group | measurement | Tandem | reference | ratio | unit | note |", "|---|---|---:|---:|---:|---|---|"]
             : ["| group | measurement | Tandem | unit | note |", "|---|---|---:|---|---|"]
         for row in report.rows {
             let note = (row.note ?? "").replacingOccurrences(of: "|", with: "\\|")
             if hasReference {
                 let reference = row.reference.map { format($0) + " (\(row.referenceName ?? "ref"))" } ?? ""
+                let second = !hasSecond ? ""
+                    : (row.secondReference.map { format($0) + " (\(row.secondReferenceName ?? "ref"))" } ?? "")
+                    + " | \(formatRatio(row.secondRatio)) | "
                 lines.append("| \(row.group) | \(row.name) | \(format(row.value)) | \(reference) | "
-                    + "\(formatRatio(row.ratio)) | \(row.unit) | \(note) |")
+                    + "\(formatRatio(row.ratio)) | \(hasSecond ? second : "")\(row.unit) | \(note) |")
             } else {
                 lines.append("| \(row.group) | \(row.name) | \(format(row.value)) | \(row.unit) | \(note) |")
             }

@@ -56,21 +56,27 @@ enum PythonReference {
             .appendingPathComponent(name).path
     }
 
-    /// Runs `script` with `arguments` and parses the JSON object it prints on stdout.
-    static func runJSON(_ script: String, _ arguments: [String]) throws -> [String: Any] {
-        guard let python = venvPython() else { throw BenchError("no venv python (set TANDEM_VENV)") }
+    /// Runs `executable` with `arguments` and returns its stdout; a non-zero exit is an error.
+    static func output(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Data {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script] + arguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw BenchError("\(script) exited with status \(process.terminationStatus)")
+            throw BenchError("\(arguments.first ?? executable) exited with status \(process.terminationStatus)")
         }
-        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        return data
+    }
+
+    /// Runs `script` with the venv python and parses the JSON object it prints on stdout.
+    static func runJSON(_ script: String, _ arguments: [String]) throws -> [String: Any] {
+        guard let python = venvPython() else { throw BenchError("no venv python (set TANDEM_VENV)") }
+        guard let object = try JSONSerialization.jsonObject(with: try output(python, [script] + arguments)) as? [String: Any] else {
             throw BenchError("\(script) printed no JSON object")
         }
         return object
@@ -78,11 +84,31 @@ enum PythonReference {
 
     /// The `results` of a pycrdt_reference.py run, with the pycrdt version as the reference name.
     static func pycrdt(_ arguments: [String]) throws -> (name: String, results: [String: Double]) {
-        let object = try runJSON(script("pycrdt_reference.py"), arguments)
-        var results: [String: Double] = [:]
-        for (key, value) in object["results"] as? [String: Any] ?? [:] {
-            if let number = value as? NSNumber { results[key] = number.doubleValue }
+        guard let python = venvPython() else { throw BenchError("no venv python (set TANDEM_VENV)") }
+        let output = try ReferenceOutput.parse(try self.output(python, [script("pycrdt_reference.py")] + arguments),
+                                               label: "pycrdt", versionKey: "pycrdt")
+        return (output.name, output.results)
+    }
+}
+
+/// The optional Yjs reference: Benchmarks/yjs_reference.mjs run with node against the checkout in `TANDEM_YJS`.
+enum YjsReference {
+    /// The `results` of a yjs_reference.mjs run, or the note to print instead (not set up, or the run failed).
+    static func run(_ arguments: [String]) -> Result<ReferenceOutput, BenchError> {
+        let environment = ProcessInfo.processInfo.environment
+        switch YjsReferenceSetup.resolve(environment: environment, isFile: { FileManager.default.fileExists(atPath: $0) }) {
+        case .missing(let note):
+            return .failure(BenchError(note))
+        case .ready(let node, let checkout):
+            var childEnvironment = environment
+            childEnvironment["TANDEM_YJS"] = checkout
+            do {
+                let data = try PythonReference.output(
+                    node, [PythonReference.script("yjs_reference.mjs")] + arguments, environment: childEnvironment)
+                return .success(try ReferenceOutput.parse(data, label: "Yjs", versionKey: "yjs"))
+            } catch {
+                return .failure(BenchError("Yjs reference skipped: \(error)"))
+            }
         }
-        return ("pycrdt \(object["pycrdt"] as? String ?? "?")", results)
     }
 }

@@ -125,6 +125,14 @@ extension CodecSuite: BenchSuite {
                 report.notes.append("pycrdt reference skipped: \(error)")
             }
         }
+        var yjs: ReferenceOutput?
+        if context.options.references {
+            context.step(name, "Yjs mergeUpdates of the first 1,000 and 10,000 updates (when TANDEM_YJS is set)")
+            switch YjsReference.run(["--log", path, "--ops", "codec", "--repeat", "\(max(1, min(context.repeats, 3)))"]) {
+            case .success(let output): yjs = output
+            case .failure(let note): report.notes.append(note.description)
+            }
+        }
         for result in results {
             var row = BenchRow(group: file, name: result.name, value: result.milliseconds, unit: "ms",
                                note: result.note.isEmpty ? String(format: "%.1f MB/s", result.megabytesPerSecond) : result.note)
@@ -133,11 +141,15 @@ extension CodecSuite: BenchSuite {
                     row.reference = value
                     row.referenceName = reference?.name
                 }
+                if let value = yjs?.results["merge_\(prefix)"] {
+                    row.secondReference = value
+                    row.secondReferenceName = yjs?.name
+                }
             }
             report.rows.append(row)
         }
         report.notes.append("pycrdt (yrs) merges many small updates in super-linear time (151 s for 100,000 updates of "
-            + "this log, see shared/fixtures/yjs/README.md), so the full-log merge is compared on prefixes only.")
+            + "this log, see shared/fixtures/yjs/README.md), so the full-log merge is compared on prefixes only; Yjs's mergeUpdates is super-linear too.")
         return report
     }
 }

@@ -88,8 +88,18 @@ extension DocSuite: BenchSuite {
                 report.notes.append("pycrdt reference skipped: \(error)")
             }
         }
+        var yjs: ReferenceOutput?
+        if context.options.references {
+            context.step(name, "Yjs: the same log and B1–B4 (when TANDEM_YJS is set)")
+            let trace = context.sharedRoot.appendingPathComponent("traces/automerge-paper.json.gz").path
+            switch YjsReference.run(["--log", context.logPath, "--trace", trace, "--ops", "doc,b",
+                                     "--repeat", "\(max(1, min(context.repeats, 3)))"]) {
+            case .success(let output): yjs = output
+            case .failure(let note): report.notes.append(note.description)
+            }
+        }
         let logKeys = ["apply all updates": "apply", "encode state v1": "encode", "state v1 size": "state_bytes",
-                       "load state v1": "load"]
+                       "load state v1": "load", "encode state v2": "encode_v2", "state v2 size": "state_v2_bytes"]
         for result in results {
             // "[B1.1] Append N characters" → group B1.1, key B1.1.
             let caseKey = result.name.hasPrefix("[") ? String(result.name.dropFirst().prefix { $0 != "]" }) : nil
@@ -103,11 +113,16 @@ extension DocSuite: BenchSuite {
                     row.reference = value
                     row.referenceName = reference?.name
                 }
+                if let key, let value = yjs?.results[key] {
+                    row.secondReference = value
+                    row.secondReferenceName = yjs?.name
+                }
                 report.rows.append(row)
             }
         }
         if let check = reference?.results["B4_check"], check != 0 { report.notes.append("pycrdt B4 check failed") }
-        report.notes.append("pycrdt B-case inputs are generated with the same shape (seeded), not the same bytes.")
+        if let check = yjs?.results["B4_check"], check != 0 { report.notes.append("Yjs B4 check failed") }
+        report.notes.append("pycrdt and Yjs B-case inputs are generated with the same shape (seeded), not the same bytes.")
         return report
     }
 }
