@@ -75,6 +75,7 @@ extension DocumentRoom {
         self.storage = storage
         phase = .loaded
         stats.update { $0.loads += 1 }
+        Log.shared.debug("document loaded", ["document": documentID, "empty": "\(isEmpty)"])
         queryClusterMembers()
     }
 
@@ -173,6 +174,7 @@ extension DocumentRoom {
         timer = nil
         storage = nil
         stats.update { $0.unloads += 1 }
+        Log.shared.debug("document unloaded", ["document": documentID])
         onClosed(self)
     }
 
