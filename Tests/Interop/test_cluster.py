@@ -279,6 +279,32 @@ def two_nodes(tandem_bin, aof_redis, tmp_path):
         yield started
 
 
+def doc_from(update: bytes) -> Doc:
+    doc = Doc()
+    doc["text"] = Text()
+    doc.apply_update(update)
+    return doc
+
+
+def state_vector(data: bytes) -> dict[int, int]:
+    """A decoded Yjs state vector: client -> clock of its integrated structs."""
+    def var_uint(offset: int) -> tuple[int, int]:
+        value, shift = 0, 0
+        while True:
+            byte = data[offset]
+            offset += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                return value, offset
+    count, offset = var_uint(0)
+    clocks = {}
+    for _ in range(count):
+        client, offset = var_uint(offset)
+        clocks[client], offset = var_uint(offset)
+    return clocks
+
+
 def repeated_words(text: str) -> list:
     """The words of `text` that occur more than once (every word the writers send is unique)."""
     words = text.split()
@@ -355,12 +381,12 @@ async def test_redis_restart_with_aof_loses_and_duplicates_nothing(two_nodes, ao
         [list(node.log)[-15:] for node in two_nodes])
     done.set()
     await reading
-    snapshots = []
-    for doc in (reader_a.doc, reader_b):
-        snapshot = Doc()
-        snapshot["text"] = Text()
-        snapshot.apply_update(doc.get_update())
-        snapshots.append(snapshot)
+    # What each reader shows: a writer whose update was refused during the outage goes on editing from its own
+    # state, so its later updates (accepted once Redis is back) wait in every document — the server's and the
+    # readers' — for the refused one (Yjs pending structs; the server keeps them in its state). The readers never
+    # show them, and neither may the final document; pycrdt renders pending structs after a gap inconsistently
+    # when a whole update is applied to a fresh document, so compare what the readers show.
+    shown = [str(reader_a.text), str(reader_b["text"])]
     finals = []
     for node in two_nodes:
         fresh = SocketIOClient("fresh")
@@ -369,11 +395,16 @@ async def test_redis_restart_with_aof_loses_and_duplicates_nothing(two_nodes, ao
         await fresh.close()
     assert finals[0][1] == finals[1][1]
     final_update, final_text = finals[0]
+    final_vector = state_vector(doc_from(final_update).get_state())
     assert repeated_words(final_text) == [], "an update was applied twice"
-    for index, (snapshot, text) in enumerate(zip(snapshots, before_restart)):
-        assert contains(final_update, snapshot), (index, str(snapshot["text"]), final_text)
-        assert all(word in final_text.split() for word in text.split()), index
-        assert repeated_words(str(snapshot["text"])) == [], index
+    # And structurally: every struct a reader integrated is integrated in the final document (state vectors).
+    for index, doc in enumerate((reader_a.doc, reader_b)):
+        vector = state_vector(doc.get_state())
+        assert all(final_vector.get(client, 0) >= clock for client, clock in vector.items()), (index, vector, final_vector)
+    for index, (text, before) in enumerate(zip(shown, before_restart)):
+        assert all(word in final_text.split() for word in text.split()), (index, text, final_text)
+        assert all(word in final_text.split() for word in before.split()), index
+        assert repeated_words(text) == [], index
     for client in [reader_a, *fresh_writers]:
         await client.close()
 
