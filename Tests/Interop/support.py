@@ -155,3 +155,26 @@ def redis_server(prefix: str = "tandem-redis-", appendonly: bool = False, fsync:
         yield url
     finally:
         url.kill()
+
+
+def read_var_uint(data: bytes, offset: int) -> tuple[int, int]:
+    """A lib0 varUint at `offset`: (value, offset after it)."""
+    value, shift = 0, 0
+    while True:
+        byte = data[offset]
+        offset += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, offset
+
+
+def state_vector(data) -> dict[int, int]:
+    """A decoded Yjs state vector, client -> clock (the encoders order clients differently)."""
+    data = bytes(data)
+    count, offset = read_var_uint(data, 0)
+    clocks = {}
+    for _ in range(count):
+        client, offset = read_var_uint(data, offset)
+        clocks[client], offset = read_var_uint(data, offset)
+    return clocks

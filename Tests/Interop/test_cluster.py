@@ -32,7 +32,7 @@ import socketio
 import websockets
 from pycrdt import Doc, Provider, Text
 
-from support import TandemServer, free_port, mint_jwt, redis_server
+from support import TandemServer, free_port, mint_jwt, redis_server, state_vector
 from test_ywebsocket import WebSocketChannel, wait_for
 
 DOCUMENT = "cluster-note"
@@ -284,25 +284,6 @@ def doc_from(update: bytes) -> Doc:
     doc["text"] = Text()
     doc.apply_update(update)
     return doc
-
-
-def state_vector(data: bytes) -> dict[int, int]:
-    """A decoded Yjs state vector: client -> clock of its integrated structs."""
-    def var_uint(offset: int) -> tuple[int, int]:
-        value, shift = 0, 0
-        while True:
-            byte = data[offset]
-            offset += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                return value, offset
-    count, offset = var_uint(0)
-    clocks = {}
-    for _ in range(count):
-        client, offset = var_uint(offset)
-        clocks[client], offset = var_uint(offset)
-    return clocks
 
 
 def repeated_words(text: str) -> list:

@@ -13,7 +13,7 @@ import aiohttp
 import websockets
 from pycrdt import Doc, Provider, Text, XmlElement, XmlFragment, XmlText
 
-from support import mint_jwt, running_server
+from support import mint_jwt, read_var_uint, running_server, state_vector
 from test_ywebsocket import WebSocketChannel
 
 NOTICE = 100  # Tandem's y-websocket notice type (save receipts, refusals)
@@ -22,28 +22,6 @@ SAVE_DELAY = 0.2
 
 def token(user: str) -> str:
     return mint_jwt({"id": user, "name": user, "role": "user"})
-
-
-def read_var_uint(data: bytes, offset: int) -> tuple[int, int]:
-    value, shift = 0, 0
-    while True:
-        byte = data[offset]
-        offset += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, offset
-
-
-def state_vector(data) -> dict[int, int]:
-    """A decoded Yjs state vector, client -> clock (the encoders order clients differently)."""
-    data = bytes(data)
-    count, offset = read_var_uint(data, 0)
-    clocks = {}
-    for _ in range(count):
-        client, offset = read_var_uint(data, offset)
-        clocks[client], offset = read_var_uint(data, offset)
-    return clocks
 
 
 class Channel(WebSocketChannel):

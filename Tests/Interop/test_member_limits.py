@@ -9,7 +9,7 @@ import socketio
 import websockets
 from pycrdt import Doc, Provider, Text
 
-from support import mint_jwt, running_server
+from support import mint_jwt, read_var_uint, running_server
 from test_ywebsocket import WebSocketChannel, wait_for
 
 LIMITS = ["--max-documents-per-user", "2", "--max-awareness-entries-per-peer", "2"]
@@ -31,17 +31,6 @@ def varuint(value: int) -> bytes:
             return bytes(out)
 
 
-def read_varuint(data: bytes, offset: int) -> tuple[int, int]:
-    value, shift = 0, 0
-    while True:
-        byte = data[offset]
-        offset += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, offset
-
-
 def awareness_message(clients: list[int], clock: int = 1) -> bytes:
     """A y-protocols awareness message (type 1) with a state for each client id."""
     update = varuint(len(clients))
@@ -53,16 +42,16 @@ def awareness_message(clients: list[int], clock: int = 1) -> bytes:
 
 def awareness_clients(message: bytes) -> list[int] | None:
     """The client ids of an awareness message, or None for other messages."""
-    kind, offset = read_varuint(message, 0)
+    kind, offset = read_var_uint(message, 0)
     if kind != 1:
         return None
-    _, offset = read_varuint(message, offset)
-    count, offset = read_varuint(message, offset)
+    _, offset = read_var_uint(message, offset)
+    count, offset = read_var_uint(message, offset)
     clients = []
     for _ in range(count):
-        client, offset = read_varuint(message, offset)
-        _, offset = read_varuint(message, offset)
-        length, offset = read_varuint(message, offset)
+        client, offset = read_var_uint(message, offset)
+        _, offset = read_var_uint(message, offset)
+        length, offset = read_var_uint(message, offset)
         offset += length
         clients.append(client)
     return clients
@@ -70,10 +59,10 @@ def awareness_clients(message: bytes) -> list[int] | None:
 
 def notice(message: bytes) -> dict | None:
     """Tandem's type-100 notice (a varString of JSON), or None."""
-    kind, offset = read_varuint(message, 0)
+    kind, offset = read_var_uint(message, 0)
     if kind != 100:
         return None
-    length, offset = read_varuint(message, offset)
+    length, offset = read_var_uint(message, offset)
     return json.loads(message[offset:offset + length])
 
 
@@ -136,7 +125,7 @@ async def test_ywebsocket_document_and_awareness_caps(tandem_bin):
             if notice(greeting) is None or asyncio.get_running_loop().time() > deadline:
                 break
             await asyncio.sleep(0.05)
-        assert read_varuint(greeting, 0)[0] == 0, greeting
+        assert read_var_uint(greeting, 0)[0] == 0, greeting
 
 
 async def test_socketio_names_from_the_token_and_the_user_document_cap(tandem_bin):
