@@ -59,16 +59,11 @@ public struct ClusterAwarenessMessage: Sendable, Hashable {
         guard bytes.count >= 4, bytes[0] == 0x54, bytes[1] == 0x41, bytes[2] == 1 else { throw .badHeader }
         guard let kind = Kind(rawValue: bytes[3]) else { throw .unknownKind(bytes[3]) }
         var offset = 4
-        var texts: [String] = []
-        for _ in 0..<3 {
-            guard offset < bytes.count else { throw .truncated }
-            let length = Int(bytes[offset])
-            offset += 1
-            guard bytes.count - offset >= length else { throw .truncated }
-            let slice = bytes[offset..<(offset + length)]
-            guard UTF8Validator.isValid(slice) else { throw .invalidText }
-            texts.append(String(decoding: slice, as: UTF8.self))
-            offset += length
+        let texts: [String]
+        do {
+            texts = try ClusterFields.read(3, from: bytes, at: &offset)
+        } catch {
+            throw error == .truncated ? .truncated : .invalidText
         }
         let size = bytes.count - offset
         guard size <= maxPayload else { throw .tooLarge(size) }

@@ -74,16 +74,11 @@ public struct ClusterMemberMessage: Sendable, Hashable {
         guard Self.isMemberMessage(bytes), bytes.count >= 4, bytes[2] == 1 else { throw .badHeader }
         guard let kind = Kind(rawValue: bytes[3]) else { throw .unknownKind(bytes[3]) }
         var offset = 4
-        var texts: [String] = []
-        for _ in 0..<5 {
-            guard offset < bytes.count else { throw .truncated }
-            let length = Int(bytes[offset])
-            offset += 1
-            guard bytes.count - offset >= length else { throw .truncated }
-            let slice = bytes[offset..<(offset + length)]
-            guard UTF8Validator.isValid(slice) else { throw .invalidText }
-            texts.append(String(decoding: slice, as: UTF8.self))
-            offset += length
+        let texts: [String]
+        do {
+            texts = try ClusterFields.read(5, from: bytes, at: &offset)
+        } catch {
+            throw error == .truncated ? .truncated : .invalidText
         }
         guard offset == bytes.count else { throw .trailingBytes(bytes.count - offset) }
         guard texts[4].isEmpty || Self.isHexColor(texts[4]) else { throw .invalidColor }
