@@ -65,6 +65,10 @@ final class RedisConnection: @unchecked Sendable {
                         return
                     }
                     let connection = RedisConnection(fd: fd, wakeFD: wakeFD, limits: limits, pushHandler: pushHandler)
+                    // Publish the fields written by `init` through the lock every later access takes, so callers on
+                    // other threads see them ordered by the lock itself, not only by the continuation's hand-off
+                    // (ThreadSanitizer reported the init writes against the first locked read).
+                    connection.lock.withLock {}
                     continuation.resume(returning: .success(connection))
                     connection.run()
                 }
