@@ -538,3 +538,13 @@ async def test_durable_event_stored_on_one_node_is_replayed_on_another(tandem_bi
             while await statuses() != ["delivered", "pending"] and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             assert await statuses() == ["delivered", "pending"]
+
+            # Node a's events API lists the user's /ws/notify connection on node b (cluster connection table).
+            async def remote_sessions():
+                _, sessions = await events_api(a, "GET", f"/api/v1/events/sessions?user={user}")
+                return [(e["protocol"], e["host"]) for e in sessions["sessions"]]
+
+            deadline = time.monotonic() + 10
+            while await remote_sessions() != [("notify", "remote")] and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert await remote_sessions() == [("notify", "remote")]

@@ -42,6 +42,11 @@ public struct ClusterKeys: Sendable, Hashable {
     public func outbox(_ userID: String) -> String { "\(prefix):outbox:\(userID)" }
     /// The highest outbox id handed out to any user: a user's ids continue above it when their hash is gone.
     public var outboxSequence: String { "\(prefix):outbox-seq" }
+    /// A user's plain connections (`/ws/notify`, `/ws/chat`, y-websocket) on every node: hash `<node>/<connection
+    /// id>` → JSON `{id, protocol, target, node}` (Socket.IO sessions are in ``sessionPool``).
+    public func userConnections(_ userID: String) -> String { "\(prefix):user:\(userID):connections" }
+    /// A node's plain connections: hash connection id → user id, to clean ``userConnections(_:)`` when it dies.
+    public func nodeConnections(_ nodeID: String) -> String { "\(prefix):node:\(nodeID):connections" }
     /// Open WebUI's shared pool of Socket.IO sessions (hash sid → user JSON).
     public var sessionPool: String { "\(prefix):session_pool" }
 

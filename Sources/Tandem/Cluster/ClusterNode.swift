@@ -253,6 +253,7 @@ extension ClusterNode {
     /// and forgets the node. Every live node may do it at once: each step is idempotent.
     func removeSessions(ofDeadNode node: String) async {
         do {
+            try await removeConnections(ofDeadNode: node)  // before the node leaves the node set (retried until then)
             let sids = try await client.send(RESPCommand("SMEMBERS", keys.nodeSessions(node)), timeout: settings.commandTimeout)
                 .arrayValue?.compactMap(\.stringValue) ?? []
             var commands: [RESPCommand] = []

@@ -22,6 +22,8 @@ public struct EventsAPI: Sendable {
     /// Reads a user's sids on every host (the Redis bus's shared `session_pool`); nil without a bus, when
     /// `GET /api/v1/events/sessions` lists only this host's connections.
     public var sharedSessions: (@Sendable (String) async -> [(sid: String, lastSeenAt: Int64?)]?)?
+    /// Reads a user's plain connections on the other nodes of a cluster; nil outside cluster mode.
+    var remoteConnections: (@Sendable (String) async -> [ClusterConnections.Listed]?)?
 
     public init(dispatcher: EventDispatcher, authenticator: TokenAuthenticator, connections: UserConnections, serviceToken: String?) {
         self.dispatcher = dispatcher
@@ -175,6 +177,20 @@ public struct EventsAPI: Sendable {
                 answer["shared_pool"] = "ok"
             } else {
                 answer["shared_pool"] = "unavailable"
+            }
+        }
+        if let remoteConnections {
+            // Plain connections (`/ws/notify`, `/ws/chat`, y-websocket) of the other nodes of the cluster.
+            if let remote = await remoteConnections(userID) {
+                for entry in remote where !seen.contains(entry.id + "@" + entry.node) {
+                    list.append([
+                        "id": .string(entry.id), "protocol": .string(entry.kind),
+                        "target": entry.target.map(JSONValue.string) ?? .null, "host": "remote", "node": .string(entry.node),
+                    ])
+                }
+                answer["cluster_connections"] = "ok"
+            } else {
+                answer["cluster_connections"] = "unavailable"
             }
         }
         answer["sessions"] = .array(list)

@@ -35,6 +35,16 @@ struct EventsWiring: Sendable {
             serviceToken: settings.serviceToken)
         api.maxCallTimeout = configuration.socketIO.callTimeout
         if let bus { api.sharedSessions = { userID in await bus.sessions(ofUser: userID) } }
+        if let cluster {
+            // Cluster mode: plain connections of every node, mirrored in Redis (Socket.IO ones are in session_pool).
+            let table = ClusterConnections(
+                client: cluster.client, keys: cluster.keys, nodeID: cluster.nodeID, timeout: cluster.settings.commandTimeout)
+            table.attach(to: connections)
+            let nodeID = cluster.nodeID
+            api.remoteConnections = { userID in
+                await table.connections(ofUser: userID).map { listed in listed.filter { $0.node != nodeID } }
+            }
+        }
         self.api = api
         var notify = NotifyEndpoint(dispatcher: dispatcher, jwtSecret: configuration.jwtSecret, connections: connections)
         notify.path = settings.notifyPath

@@ -24,6 +24,14 @@ public final class UserConnections: Sendable {
     public let maxPerUser: Int?
     private let state = Mutex<(byID: [String: Entry], byUser: [ByteKey: Set<String>])>(([:], [:]))
 
+    /// Told of every registration (`true`) and removal (`false`), outside the lock (cluster mode mirrors the table).
+    private let observer = Mutex<(@Sendable (Entry, Bool) -> Void)?>(nil)
+
+    /// Calls `observer` for every later registration and removal.
+    public func observe(_ observer: @escaping @Sendable (Entry, Bool) -> Void) {
+        self.observer.withLock { $0 = observer }
+    }
+
     public init(maxPerUser: Int? = nil) {
         self.maxPerUser = maxPerUser
     }
@@ -31,25 +39,33 @@ public final class UserConnections: Sendable {
     /// Registers a connection; false (and nothing registered) when the user is at the limit. Registering an id
     /// that is already registered replaces it without counting twice.
     public func register(_ entry: Entry) -> Bool {
-        state.withLock { state in
+        let (accepted, replaced) = state.withLock { state -> (Bool, Entry?) in
             let current = state.byUser[ByteKey(entry.userID)] ?? []
-            if let maxPerUser, !current.contains(entry.id), current.count >= maxPerUser { return false }
-            if let old = state.byID[entry.id], !old.userID.bytewiseEquals(entry.userID) {
+            if let maxPerUser, !current.contains(entry.id), current.count >= maxPerUser { return (false, nil) }
+            let old = state.byID[entry.id]
+            if let old, !old.userID.bytewiseEquals(entry.userID) {
                 state.byUser[ByteKey(old.userID)]?.remove(entry.id)
             }
             state.byID[entry.id] = entry
             state.byUser[ByteKey(entry.userID), default: []].insert(entry.id)
-            return true
+            return (true, old)
         }
+        if accepted, let observe = observer.withLock({ $0 }) {
+            if let replaced, !replaced.userID.bytewiseEquals(entry.userID) { observe(replaced, false) }
+            observe(entry, true)
+        }
+        return accepted
     }
 
     /// Forgets a connection (no-op for an unknown id).
     public func unregister(_ id: String) {
-        state.withLock { state in
-            guard let entry = state.byID.removeValue(forKey: id) else { return }
+        let removed = state.withLock { state -> Entry? in
+            guard let entry = state.byID.removeValue(forKey: id) else { return nil }
             state.byUser[ByteKey(entry.userID)]?.remove(id)
             if state.byUser[ByteKey(entry.userID)]?.isEmpty == true { state.byUser[ByteKey(entry.userID)] = nil }
+            return entry
         }
+        if let removed, let observe = observer.withLock({ $0 }) { observe(removed, false) }
     }
 
     /// The user's live connections, by id.

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import Wire
+@testable import Tandem
+
+/// Plain connections of every node in the events API's session list (issue 15, cluster mode), on a real
+/// redis-server: two nodes' tables, a dead node's entries removed, malformed entries skipped.
+@Suite(.serialized)
+struct ClusterConnectionsTests {
+    @Test("A node's plain connections are listed by the other node, leave with their close, and with a dead node")
+    func acrossNodes() async throws {
+        let server = try RedisServerProcess()
+        let nodeA = try testClusterNode(server.url, nodeID: "node-a")
+        let nodeB = try testClusterNode(server.url, nodeID: "node-b")
+        let tableA = ClusterConnections(client: nodeA.client, keys: nodeA.keys, nodeID: "node-a")
+        let tableB = ClusterConnections(client: nodeB.client, keys: nodeB.keys, nodeID: "node-b")
+        let connectionsA = UserConnections()
+        tableA.attach(to: connectionsA)
+        defer { tableA.finish() }
+
+        #expect(connectionsA.register(.init(id: "notify-1", userID: "ann", kind: "notify", target: nil)))
+        #expect(connectionsA.register(.init(id: "yws-2", userID: "ann", kind: "y-websocket", target: "doc")))
+        #expect(connectionsA.register(.init(id: "sid-3", userID: "ann", kind: "socketio", target: nil)))  // in session_pool, not here
+        var listed: [ClusterConnections.Listed] = []
+        try await eventually("node b lists node a's two plain connections") {
+            listed = await tableB.connections(ofUser: "ann") ?? []
+            return listed.count == 2
+        }
+        #expect(listed == [
+            .init(id: "notify-1", kind: "notify", target: nil, node: "node-a"),
+            .init(id: "yws-2", kind: "y-websocket", target: "doc", node: "node-a"),
+        ])
+
+        connectionsA.unregister("notify-1")
+        try await eventually("the closed connection leaves") {
+            await tableB.connections(ofUser: "ann")?.map(\.id) == ["yws-2"]
+        }
+        // A malformed entry (another writer, a damaged value) is skipped.
+        _ = try await nodeB.client.send(RESPCommand("HSET", nodeB.keys.userConnections("ann"), "node-x/1", "not json"))
+        #expect(await tableB.connections(ofUser: "ann")?.map(\.id) == ["yws-2"])
+
+        // Node a dies: node b removes its connections (with its sessions) and forgets the node.
+        try await nodeB.removeConnections(ofDeadNode: "node-a")
+        #expect(await tableB.connections(ofUser: "ann")?.map(\.id) == [])
+        #expect(try await nodeB.client.send(RESPCommand("EXISTS", nodeB.keys.nodeConnections("node-a"))).intValue == 0)
+    }
+
+    @Test("The events API lists another node's plain connections as remote, and says when Redis cannot be read")
+    func sessionsRoute() async throws {
+        let base = EventsTests()
+        let dir = try makeTemporaryDirectory("events-cluster-conns")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let harness = try await base.makeHarness(dir)
+        var api = harness.app.events.api
+        api.remoteConnections = { _ in [.init(id: "notify-9", kind: "notify", target: nil, node: "node-z")] }
+        var router = Router()
+        api.install(on: &router)
+        let routes = RouterHarness(router: router)
+        let (status, answer) = try await base.request(routes, .get, "/api/v1/events/sessions?user=ann")
+        #expect(status == 200 && answer["cluster_connections"] == "ok")
+        let remote = answer["sessions"]?.arrayValue?.first
+        #expect(remote?["id"] == "notify-9" && remote?["host"] == "remote" && remote?["node"] == "node-z")
+        api.remoteConnections = { _ in nil }
+        var failing = Router()
+        api.install(on: &failing)
+        let (_, unavailable) = try await base.request(RouterHarness(router: failing), .get, "/api/v1/events/sessions?user=ann")
+        #expect(unavailable["cluster_connections"] == "unavailable")
+    }
+}
