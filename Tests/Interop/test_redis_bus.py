@@ -317,6 +317,8 @@ async def test_events_api_reaches_sessions_on_other_hosts(node, tandem, redis):
         await redis.hset(f"{PREFIX}:session_pool", peer_sid,
                          json.dumps({"id": ANN["id"], "name": ANN["name"], "last_seen_at": int(time.time())}))
         await node.sio.enter_room(peer_sid, f"user:{ANN['id']}")
+        # Entries Tandem cannot read (not JSON, no id) are skipped, never listed.
+        await redis.hset(f"{PREFIX}:session_pool", mapping={"garbage-sid": "not json", "no-id-sid": json.dumps({"name": "x"})})
         sessions = None
         for _ in range(100):  # Tandem writes its own socket's entry asynchronously
             status, sessions = await events_api(tandem, "GET", f"/api/v1/events/sessions?user={ANN['id']}")
@@ -340,7 +342,7 @@ async def test_events_api_reaches_sessions_on_other_hosts(node, tandem, redis):
         assert await next_event(ann_events) == ("toast", "hi")
         assert await next_event(peer_events) == ("toast", "hi")
     finally:
-        await redis.hdel(f"{PREFIX}:session_pool", peer.get_sid())
+        await redis.hdel(f"{PREFIX}:session_pool", peer.get_sid(), "garbage-sid", "no-id-sid")
         await ann.disconnect()
         await peer.disconnect()
 

@@ -229,4 +229,15 @@ struct RESPCommandTests {
         #expect(RESPValue.set([.integer(1)]).arrayValue == [.integer(1)])
         #expect(RESPValue.integer(1).bytesValue == nil)
     }
+
+    @Test("Hash replies read as field/value pairs in RESP2 and RESP3; odd or non-hash replies never trap")
+    func hashPairs() throws {
+        let resp2 = try decodeAll("*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n")[0]
+        let resp3 = try decodeAll("%2\r\n+a\r\n:1\r\n+b\r\n:2\r\n")[0]
+        #expect(resp2.hashPairs.map { [$0.field.stringValue, $0.value.stringValue] } == [["a", "1"], ["b", "2"]])
+        #expect(resp3.hashPairs.map { [$0.field.stringValue, $0.value.intValue.map(String.init)] } == [["a", "1"], ["b", "2"]])
+        let odd = try decodeAll("*3\r\n+a\r\n+1\r\n+b\r\n")[0]
+        #expect(odd.hashPairs.map { $0.field.stringValue } == ["a"])
+        #expect(RESPValue.integer(3).hashPairs.isEmpty && RESPValue.array(nil).hashPairs.isEmpty)
+    }
 }

@@ -80,16 +80,8 @@ final class ClusterConnections: Sendable {
         guard let reply = try? await client.send(RESPCommand("HGETALL", keys.userConnections(userID)), timeout: timeout)
         else { return nil }
         var listed: [Listed] = []
-        var values: [RESPValue] = []
-        if let array = reply.arrayValue {
-            values = array
-        } else if case .map(let pairs) = reply {
-            values = pairs.flatMap { [$0.key, $0.value] }
-        }
-        var index = 0
-        while index + 1 < values.count {
-            defer { index += 2 }
-            guard let raw = values[index + 1].bytesValue, let json = try? JSONParser.parse(raw),
+        for (_, value) in reply.hashPairs {
+            guard let raw = value.bytesValue, let json = try? JSONParser.parse(raw),
                 let id = json["id"]?.stringValue, let kind = json["protocol"]?.stringValue,
                 let node = json["node"]?.stringValue
             else { continue }
@@ -103,13 +95,9 @@ extension ClusterNode {
     /// Removes a dead node's plain connections from its users' connection tables (idempotent; any node may).
     func removeConnections(ofDeadNode node: String) async throws(RedisError) {
         let reply = try await client.send(RESPCommand("HGETALL", keys.nodeConnections(node)), timeout: settings.commandTimeout)
-        var values = reply.arrayValue ?? []
-        if case .map(let pairs) = reply { values = pairs.flatMap { [$0.key, $0.value] } }
         var commands: [RESPCommand] = []
-        var index = 0
-        while index + 1 < values.count {
-            defer { index += 2 }
-            guard let id = values[index].stringValue, let user = values[index + 1].stringValue else { continue }
+        for (field, value) in reply.hashPairs {
+            guard let id = field.stringValue, let user = value.stringValue else { continue }
             commands.append(RESPCommand("HDEL", keys.userConnections(user), node + "/" + id))
         }
         commands.append(RESPCommand("DEL", keys.nodeConnections(node)))

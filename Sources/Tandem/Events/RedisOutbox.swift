@@ -86,12 +86,6 @@ public final class RedisOutbox: OutboxStore {
 
     /// The field/value pairs of an HGETALL reply (a flat array in RESP2, a map in RESP3).
     static func pairs(_ reply: RESPValue) -> [(String, [UInt8])] {
-        if case .map(let pairs) = reply {
-            return pairs.compactMap { pair in pair.key.stringValue.flatMap { key in pair.value.bytesValue.map { (key, $0) } } }
-        }
-        let items = reply.arrayValue ?? []
-        return stride(from: 0, to: items.count - 1, by: 2).compactMap { index in
-            items[index].stringValue.flatMap { key in items[index + 1].bytesValue.map { (key, $0) } }
-        }
+        reply.hashPairs.compactMap { pair in pair.field.stringValue.flatMap { key in pair.value.bytesValue.map { (key, $0) } } }
     }
 }

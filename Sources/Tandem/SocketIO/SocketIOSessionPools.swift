@@ -156,12 +156,10 @@ final class SocketIOSessionPools: Sendable {
         repeat {
             let reply = try await self.client.send(RESPCommand("HSCAN", self.sessionKey, cursor, "COUNT", "500"))
             guard let parts = reply.arrayValue, parts.count == 2, let next = parts[0].stringValue,
-                let fields = parts[1].arrayValue
+                parts[1].arrayValue != nil
             else { throw RedisError.protocolViolation("HSCAN: unexpected reply \(reply)") }
-            var index = 0
-            while index + 1 < fields.count {
-                defer { index += 2 }
-                guard let sid = fields[index].stringValue, let raw = fields[index + 1].bytesValue,
+            for (field, value) in parts[1].hashPairs {
+                guard let sid = field.stringValue, let raw = value.bytesValue,
                     let entry = try? JSONParser.parse(raw), let id = entry["id"]?.stringValue,
                     Array(id.utf8) == wanted
                 else { continue }

@@ -87,14 +87,8 @@ final class RedisHistoryStorage: HistoryStorage, @unchecked Sendable {
     /// The versions of an `HGETALL` reply (a flat array in RESP2, a map in RESP3), oldest (lowest id) first;
     /// entries that are not metadata JSON naming their own field are skipped.
     static func decode(index reply: RESPValue) -> [DocumentVersion] {
-        var pairs: [(RESPValue, RESPValue)] = []
-        if case .map(let entries) = reply {
-            pairs = entries.map { ($0.key, $0.value) }
-        } else if let flat = reply.arrayValue {
-            pairs = stride(from: 0, to: flat.count - flat.count % 2, by: 2).map { (flat[$0], flat[$0 + 1]) }
-        }
         var versions: [(Int, DocumentVersion)] = []
-        for (field, value) in pairs {
+        for (field, value) in reply.hashPairs {
             guard let id = field.stringValue, let number = Int(id), let bytes = value.bytesValue,
                 let json = try? JSONValue(parsing: bytes), let version = DocumentVersion(json: json), version.id == id
             else { continue }

@@ -92,6 +92,14 @@ extension RESPValue {
         }
     }
 
+    /// The field/value pairs of a hash reply (`HGETALL`, the fields of `HSCAN`): a RESP3 map, or a RESP2 flat array
+    /// read two by two (a trailing odd element is ignored); empty for anything else.
+    public var hashPairs: [(field: RESPValue, value: RESPValue)] {
+        if case .map(let pairs) = self { return pairs.map { (field: $0.key, value: $0.value) } }
+        guard let flat = arrayValue else { return [] }
+        return stride(from: 0, to: flat.count - flat.count % 2, by: 2).map { (field: flat[$0], value: flat[$0 + 1]) }
+    }
+
     /// Whether this is a RESP2 null bulk string or null array, or the RESP3 null.
     public var isNull: Bool {
         switch self {
