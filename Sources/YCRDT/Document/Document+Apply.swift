@@ -30,13 +30,21 @@ extension Document {
     @discardableResult
     public mutating func apply(_ update: Update) -> [UInt8]? {
         var structs: [UInt64: [Block]] = [:]
+        var incoming = 0
         for section in update.sections where !section.blocks.isEmpty {
-            // Zero-length structs carry nothing and would break the clock arithmetic of the store: drop them.
-            structs[section.client, default: []].append(contentsOf: section.blocks.lazy.filter { $0.length > 0 })
+            incoming += section.blocks.count
+            // Zero-length structs carry nothing and would break the clock arithmetic of the store: drop them. The
+            // usual section has none and one section per client: share its array instead of copying every block.
+            if structs[section.client] == nil, section.blocks.allSatisfy({ $0.length > 0 }) {
+                structs[section.client] = section.blocks
+            } else {
+                structs[section.client, default: []].append(contentsOf: section.blocks.lazy.filter { $0.length > 0 })
+            }
             for block in section.blocks {
                 if case .item(let item) = block, case .root(let name)? = item.parent { _ = self.rootType(named: name) }
             }
         }
+        self.reserveStore(forIncoming: incoming)
         var deletes: [(UInt64, [DeleteRange])] = []
         for entry in update.deleteSet.entries {
             deletes.append(

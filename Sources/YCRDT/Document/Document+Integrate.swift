@@ -179,6 +179,18 @@ extension Document {
         return left
     }
 
+    /// Widens ASCII bytes into the UTF-16 buffer in one pass over contiguous memory (a lazy map appends unit by unit).
+    private mutating func appendASCII(_ bytes: ArraySlice<UInt8>) {
+        let start = self.utf16.count
+        let count = bytes.count
+        self.utf16.append(contentsOf: repeatElement(0, count: count))
+        self.utf16.withUnsafeMutableBufferPointer { units in
+            bytes.withUnsafeBufferPointer { source in
+                for i in 0..<min(count, source.count, units.count - start) { units[start + i] = UInt16(source[i]) }
+            }
+        }
+    }
+
     /// Stores incoming content into the arena record `index` (UTF-16 buffer, payload table, or a new type).
     private mutating func store(_ content: IncomingContent, offset: Int, in index: Int32) {
         switch content {
@@ -197,7 +209,7 @@ extension Document {
         case .utf8(let string):
             let start = self.utf16.count
             if string.isASCII {
-                self.utf16.append(contentsOf: string.utf8.lazy.map { UInt16($0) })
+                self.appendASCII(string.utf8)
             } else {
                 self.utf16.append(contentsOf: string.string.utf16)
             }

@@ -24,30 +24,67 @@ extension Document {
     /// check the state first. Out-of-range clocks clamp to the nearest struct instead of trapping.
     func findIndex(slot: Int32, clock: Int) -> Int {
         let list = self.structs[Int(slot)]
-        var low = 0
-        var high = list.count - 1
+        let high = list.count - 1
         guard high >= 0 else { return 0 }
-        // Pivot on the expected position first, as Yjs does; it usually hits on the first probe.
+        // Pivot on the expected position first, as Yjs does; it usually lands near the answer, so the search
+        // gallops outwards from it (1, 2, 4, … structs) to a window that holds the clock and bisects only that,
+        // instead of bisecting the whole list after a near miss.
         let last = self.items[Int(list[high])]
         if last.clock <= clock { return high }
         let end = last.clock + last.length
-        var mid = end > 0 ? min(high, max(0, Int((Double(clock) / Double(end)) * Double(high)))) : 0
-        while low <= high {
-            let record = self.items[Int(list[mid])]
-            if record.clock <= clock {
-                if clock < record.clock + record.length { return mid }
-                low = mid + 1
-            } else {
-                high = mid - 1
+        let guess = end > 0 ? min(high, max(0, Int((Double(clock) / Double(end)) * Double(high)))) : 0
+        let pivot = self.items[Int(list[guess])]
+        var low: Int
+        var upper: Int  // the answer is in low...upper
+        if pivot.clock <= clock {
+            if clock < pivot.clock + pivot.length { return guess }
+            low = guess + 1
+            upper = high - 1  // list[high] starts after `clock`
+            var step = 1
+            while low + step <= upper {
+                let probe = low + step
+                if self.items[Int(list[probe])].clock > clock {
+                    upper = probe - 1
+                    break
+                }
+                low = probe
+                step &*= 2
             }
-            mid = (low + high) / 2
+        } else {
+            upper = guess - 1
+            low = 0
+            var step = 1
+            while upper - step >= 0 {
+                let probe = upper - step
+                if self.items[Int(list[probe])].clock <= clock {
+                    low = probe
+                    break
+                }
+                upper = probe - 1
+                step &*= 2
+            }
         }
-        return max(0, min(list.count - 1, low))
+        // The last struct in low...upper that starts at or before `clock`.
+        guard low <= upper else { return max(0, min(high, low)) }
+        while low < upper {
+            let mid = (low + upper + 1) / 2
+            if self.items[Int(list[mid])].clock <= clock { low = mid } else { upper = mid - 1 }
+        }
+        return low
     }
 
     /// The struct containing `(slot, clock)` without splitting (Yjs `getItem`).
     func find(slot: Int32, clock: Int) -> Int32 {
         self.structs[Int(slot)][self.findIndex(slot: slot, clock: clock)]
+    }
+
+    /// Grows the record arena once for an update that brings more structs than it has room for and at least as many
+    /// as it holds (loading a state into a new document), instead of doubling it — and copying every record — about
+    /// log2(n) times on the way. Smaller updates keep the arena's geometric growth.
+    mutating func reserveStore(forIncoming count: Int) {
+        let needed = self.items.count + count
+        guard needed > self.items.capacity, count >= self.items.count else { return }
+        self.items.reserveCapacity(needed)
     }
 
     /// Stores a new record in the arena, reusing a freed slot when possible.
