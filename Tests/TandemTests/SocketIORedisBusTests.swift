@@ -240,6 +240,38 @@ struct SocketIORedisBusTests {
         await fixture.close()
     }
 
+    @Test("The holder of usage_cleanup_lock drops every host's stale usage entries; without the lock nothing changes")
+    func sharedUsageCleanup() async throws {
+        let fixture = try await BusFixture()
+        let pools = fixture.bus.pools  // wall clock 1_700_000_000, expiry 3 s: entries before 1_699_999_997 are stale
+        _ = try await fixture.other.pipeline([
+            RESPCommand("HSET", "test:usage_pool", "m1",
+                #"{"dead-host-sid": {"updated_at": 1699999000}, "live-sid": {"updated_at": 1700000000}}"#),
+            RESPCommand("HSET", "test:usage_pool", "m2", #"{"gone": {"updated_at": 5}}"#),
+            RESPCommand("HSET", "test:usage_pool", "bad", "not json"),
+            RESPCommand("HSET", "test:usage_pool", "odd", #"{"s": {"updated_at": "soon"}, "t": 7}"#),
+            RESPCommand("SET", "test:usage_cleanup_lock", "an-open-webui-worker", "EX", "60"),
+        ])
+        #expect(await pools.sweepSharedUsage() == nil)  // another host cleans
+        #expect(try await fixture.other.send(RESPCommand("HLEN", "test:usage_pool")) == .integer(4))
+
+        _ = try await fixture.other.send(RESPCommand("DEL", "test:usage_cleanup_lock"))
+        // (the fixture's own sweep may run first with the same host id; either way the state below must hold)
+        #expect(await pools.sweepSharedUsage() != nil)
+        let m1 = try await fixture.other.send(RESPCommand("HGET", "test:usage_pool", "m1")).bytesValue
+            .flatMap { try? JSONParser.parse($0) }
+        #expect(m1 == ["live-sid": ["updated_at": 1_700_000_000]])
+        let left = try await fixture.other.pipeline([
+            RESPCommand("HEXISTS", "test:usage_pool", "m2"), RESPCommand("HGET", "test:usage_pool", "bad"),
+            RESPCommand("GET", "test:usage_cleanup_lock"), RESPCommand("TTL", "test:usage_cleanup_lock"),
+        ])
+        #expect(left[0] == .integer(0) && left[1].bytesValue == Array("not json".utf8))  // unreadable: left alone
+        #expect(left[2].bytesValue == Array(fixture.bus.settings.hostID.utf8))
+        #expect((left[3].intValue ?? 0) > 0 && (left[3].intValue ?? 0) <= 6)
+        #expect(await pools.sweepSharedUsage() == 0)  // renewed, nothing left to drop
+        await fixture.close()
+    }
+
     @Test("The session_pool entry keeps chat_ids and takes user fields from the claims")
     func sessionEntryFormat() {
         let user = SocketIOUser(

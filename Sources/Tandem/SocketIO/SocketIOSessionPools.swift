@@ -9,7 +9,9 @@ import Wire
 ///   disconnect. Open WebUI reaps entries whose `last_seen_at` is older than 120 s, so clients' heartbeats keep them.
 /// - `{prefix}:usage_pool`: hash model id → JSON `{sid: {"updated_at": epoch seconds}}`, merged on each `usage`
 ///   event; this host drops its own sids after ``SocketIOBusSettings/usageExpiry`` without a refresh and on
-///   disconnect, deleting a model left empty.
+///   disconnect, deleting a model left empty. The holder of `{prefix}:usage_cleanup_lock` also drops every host's
+///   stale entries, as Open WebUI's `periodic_usage_pool_cleanup` does (SocketIOSessionPools+Cleanup.swift), so a
+///   host that died leaves nothing behind.
 ///
 /// Operations run one at a time in arrival order on one task, so a disconnect never races a heartbeat's write.
 final class SocketIOSessionPools: Sendable {
@@ -25,6 +27,9 @@ final class SocketIOSessionPools: Sendable {
     /// The set of this host's sids in the session pool (cluster mode); nil otherwise.
     let nodeSessionsKey: String?
     let usageExpiry: Duration
+    /// `{prefix}:usage_cleanup_lock`, and the value this host holds it with (its bus host id).
+    let cleanupLockKey: String
+    let cleanupLockHolder: String
     let wallClock: @Sendable () -> Double
     private let operations: AsyncStream<Operation>
     private let queue: AsyncStream<Operation>.Continuation
@@ -38,6 +43,8 @@ final class SocketIOSessionPools: Sendable {
         self.nodeSessionsKey = settings.recordsNodeSessions
             ? ClusterKeys(prefix: settings.keyPrefix).nodeSessions(settings.hostID) : nil
         self.usageExpiry = settings.usageExpiry
+        self.cleanupLockKey = settings.keyPrefix + ":usage_cleanup_lock"
+        self.cleanupLockHolder = settings.hostID
         self.wallClock = wallClock
         (self.operations, self.queue) = AsyncStream.makeStream(of: Operation.self)
     }
@@ -59,7 +66,9 @@ final class SocketIOSessionPools: Sendable {
         for await operation in self.operations {
             switch operation {
             case .activity(let activity): await self.apply(activity)
-            case .sweep: await self.sweep()
+            case .sweep:
+                await self.sweep()
+                await self.sweepSharedUsage()
             case .flush(let once): once.resume()
             }
         }
