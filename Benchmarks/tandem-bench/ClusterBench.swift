@@ -9,17 +9,23 @@ import YCRDT
 /// `redis-server`, two `tandem serve --redis URL --cluster` processes), beside the same load on one `tandem serve`
 /// (files, no Redis), in the same run. Reports deliveries/s and send → receipt latency p50/p99 (issue 14).
 ///
+/// Then the join storm of `--storm-clients` (150) y-websocket clients on one document of `--storm-mb` (4) MB, on the
+/// single node and spread round-robin over three cluster nodes (``ClusterStorm``).
+///
 /// Suite options: `--readers N` (default 100), `--updates N` (default 2,000, the first updates of the automerge-paper
-/// log), `--redis-aof always|everysec|no` (default everysec: Redis's `appendfsync`, or AOF off).
+/// log), `--redis-aof always|everysec|no` (default everysec: Redis's `appendfsync`, or AOF off), `--storm-clients N`,
+/// `--storm-mb N`.
 enum ClusterBench: BenchSuite {
     static let name = "cluster"
-    static let title = "Cluster: 1 writer on node A → 100 y-websocket readers on node B through Redis, beside one node"
+    static let title = "Cluster: 1 writer on node A → 100 y-websocket readers on node B through Redis, beside one node; a join storm over three nodes"
 
     static func run(_ context: BenchContext) async throws -> SuiteReport {
         let options = context.options
         let readers = max(1, options.suiteInt("--readers", 100))
         let updates = Array(try RoomsSuite.loadLog(["--log", context.logPath]).prefix(max(1, options.suiteInt("--updates", 2_000))))
         let aof = options.suiteValue("--redis-aof") ?? "everysec"
+        let stormClients = max(1, options.suiteInt("--storm-clients", 150))
+        let stormMB = max(1, options.suiteInt("--storm-mb", 4))
         let tandem = WebSocketSuite.siblingTandem()
         guard FileManager.default.isExecutableFile(atPath: tandem) else {
             throw BenchError("\(tandem) not found: build it too (swift build -c release)")
@@ -36,7 +42,7 @@ enum ClusterBench: BenchSuite {
                 let data = directory.appendingPathComponent(label)
                 try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
                 return try ServerProcess(path: tandem, arguments: [
-                    "serve", "--host", "127.0.0.1", "--port", "0", "--data", data.path, "--jwt-secret", "bench",
+                    "serve", "--host", "127.0.0.1", "--port", "0", "--data", data.path, "--jwt-secret", ScaleServer.secret,
                     "--log-level", "warn", "--ping-interval", "0",
                 ] + extra)
             }
@@ -47,6 +53,8 @@ enum ClusterBench: BenchSuite {
             defer { nodeA.stop() }
             let nodeB = try serve("node-b", clusterFlags)
             defer { nodeB.stop() }
+            let nodeC = try serve("node-c", clusterFlags)
+            defer { nodeC.stop() }
             let runs = [
                 ("one node (files)", single.port, single.port),
                 ("two nodes, Redis AOF \(aof): writer on A, readers on B", nodeA.port, nodeB.port),
@@ -63,6 +71,32 @@ enum ClusterBench: BenchSuite {
                     BenchRow(group: label, name: "send → receipt p99", value: r.p99, unit: "ms"),
                 ]
                 if r.delivered < r.expected { report.notes.append("\(label): \(note)") }
+            }
+            let storms = [
+                ("join storm, one node (files)", [single]),
+                ("join storm over three nodes (round-robin), Redis AOF \(aof)", [nodeA, nodeB, nodeC]),
+            ]
+            for (label, servers) in storms {
+                progress.step(name, "\(label): \(stormClients) clients, \(stormMB) MB")
+                let storm = try ClusterStorm.run(ports: servers.map(\.port), pids: servers.map(\.pid),
+                                                 clients: stormClients, megabytes: stormMB)
+                let join = storm.join
+                let peaks = storm.peaks.map { String(format: "%.0f", Double($0) / 1_048_576) }.joined(separator: " + ")
+                let note = String(format: "%d of %d synced, state %.1f MB", join.synced, stormClients,
+                                  Double(storm.stateBytes) / 1e6)
+                report.rows += [
+                    BenchRow(group: label, name: "\(stormClients) clients join one document: wall time to the last synced",
+                             value: join.wallMs, unit: "ms", note: note),
+                    BenchRow(group: label, name: "time to synced p50", value: RoomsSuite.percentile(join.syncTimes, 0.5),
+                             unit: "ms"),
+                    BenchRow(group: label, name: "time to synced p99", value: RoomsSuite.percentile(join.syncTimes, 0.99),
+                             unit: "ms"),
+                    BenchRow(group: label, name: "peak RSS of the node(s) during the storm",
+                             value: Double(storm.peaks.reduce(0, +)) / 1_048_576, unit: "MiB", note: "\(peaks) MiB"),
+                ]
+                if join.synced < stormClients {
+                    report.notes.append("\(label): \(join.failures) failed: \(join.firstFailure ?? "?")")
+                }
             }
             report.notes.append("every process on this machine: redis-server, the tandem nodes and the clients")
             return report
@@ -83,7 +117,7 @@ enum ClusterLoad {
     /// Connects the readers and the writer, waits until every one is synced (a member of the room on its node), then
     /// sends `updates` as fast as the writer's socket takes them; each reader times every update it receives.
     static func relay(writerPort: Int, readerPort: Int, readers: Int, updates: [[UInt8]]) throws -> Outcome {
-        let path = "/yjs/cluster-bench-\(UUID().uuidString)?token=\(RoomsSuite.benchToken)"
+        let path = "/yjs/cluster-bench-\(UUID().uuidString)?token=\(ScaleServer.token("cluster-bench"))"
         let sentAt = RoomsSuite.SentTimes()
         let receipts = Receipts()
         let ready = DispatchGroup()

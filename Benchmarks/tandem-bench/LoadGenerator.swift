@@ -43,16 +43,17 @@ final class LoadGenerator {
     /// Open connections (connecting, upgrading or open).
     var count: Int { self.connections.count }
 
-    /// Starts a non-blocking connect and queues the upgrade request for `path`.
+    /// Starts a non-blocking connect (to `port`, else the generator's) and queues the upgrade request for `path`.
     @discardableResult
-    func open(path: String, engineIO: Bool = false) throws -> LoadConnection {
+    func open(path: String, engineIO: Bool = false, port: Int? = nil) throws -> LoadConnection {
+        let port = port ?? self.port
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw BenchError("socket failed: errno \(errno)") }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(self.port).bigEndian)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -65,7 +66,7 @@ final class LoadGenerator {
         self.nextID += 1
         let connection = LoadConnection(fd: fd, id: self.nextID, engineIO: engineIO)
         connection.startedAt = DispatchTime.now().uptimeNanoseconds
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(self.port)\r\nUpgrade: websocket\r\n"
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         connection.output.append(contentsOf: request.utf8)
         self.connections[fd] = connection

@@ -92,11 +92,12 @@ struct ScaleJoin {
     var connections: [LoadConnection] = []
     var wallMs = 0.0
 
-    /// Opens `count` clients of `proto` (document `document(i)`), at most `inFlight` joining at once, and runs until
-    /// every one is synced or failed (or `timeout`); `start` is the common origin of the per-client times.
+    /// Opens `count` clients of `proto` (document `document(i)`, server port `port(i)` or the generator's), at most
+    /// `inFlight` joining at once, and runs until every one is synced or failed (or `timeout`); `start` is the
+    /// common origin of the per-client times.
     static func run(
         _ generator: LoadGenerator, _ proto: ScaleProtocol, count: Int, inFlight: Int, timeout: Double,
-        document: (Int) -> String
+        port: (Int) -> Int? = { _ in nil }, document: (Int) -> String
     ) -> ScaleJoin {
         var join = ScaleJoin()
         var documents: [Int: String] = [:]
@@ -104,10 +105,11 @@ struct ScaleJoin {
         func openNext() {
             guard join.opened < count else { return }
             let name = document(join.opened)
+            let target = port(join.opened)
             join.opened += 1
             do {
                 let connection = try generator.open(path: proto.path(document: name, user: "u\(join.opened)"),
-                                                    engineIO: proto == .socketIO)
+                                                    engineIO: proto == .socketIO, port: target)
                 documents[connection.id] = name
                 join.connections.append(connection)
             } catch {

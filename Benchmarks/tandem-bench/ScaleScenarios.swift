@@ -49,10 +49,21 @@ enum ScaleScenarios {
         let server = try ScaleServer(tandem: tandem)
         defer { server.stop() }
         let generator = try LoadGenerator(port: server.port)
+        let stateBytes = try self.seed(generator, document: "storm", megabytes: megabytes)
+        let before = server.rss
+        server.resetPeak()
+        let join = ScaleJoin.run(generator, proto, count: clients, inFlight: clients, timeout: 300) { _ in "storm" }
+        let peak = server.peakRSS
+        generator.closeAll()
+        return StormOutcome(join: join, stateBytes: stateBytes, rssBefore: before, peak: peak)
+    }
+
+    /// Seeds `document` with ``largeDocumentUpdates(megabytes:)`` through one y-websocket client of the generator's
+    /// server, which stays connected (an in-memory document unloads when its last member leaves); its own sync step 2
+    /// after the updates proves they are all applied. Returns the size of that step 2 frame's payload.
+    static func seed(_ generator: LoadGenerator, document: String, megabytes: Int) throws -> Int {
         let updates = self.largeDocumentUpdates(megabytes: megabytes)
-        // The seeder joins over y-websocket, sends the updates, and stays (an in-memory document unloads when its
-        // last member leaves); its own sync step 2 after the updates proves they are all applied.
-        var seed = ScaleJoin.run(generator, .yWebSocket, count: 1, inFlight: 1, timeout: 30) { _ in "storm" }
+        let seed = ScaleJoin.run(generator, .yWebSocket, count: 1, inFlight: 1, timeout: 30) { _ in document }
         guard let seeder = seed.connections.first, seed.synced == 1 else {
             throw BenchError("seeder failed: \(seed.firstFailure ?? "?")")
         }
@@ -65,14 +76,8 @@ enum ScaleScenarios {
             }
         }
         guard seeded else { throw BenchError("the \(megabytes) MB document was not seeded within 120 s") }
-        seed.connections = []
         generator.pump(seconds: 0.5)
-        let before = server.rss
-        server.resetPeak()
-        let join = ScaleJoin.run(generator, proto, count: clients, inFlight: clients, timeout: 300) { _ in "storm" }
-        let peak = server.peakRSS
-        generator.closeAll()
-        return StormOutcome(join: join, stateBytes: stateBytes, rssBefore: before, peak: peak)
+        return stateBytes
     }
 
     /// 1,000 text inserts at seeded positions adding up to about `megabytes` MB (many structs, like a real note).

@@ -31,8 +31,11 @@ final class ScaleServer {
     var peakRSS: UInt64 { ProcessMemory.status("VmHWM", pid: "\(self.pid)") ?? 0 }
 
     /// Resets VmHWM to the current RSS (`echo 5 > /proc/<pid>/clear_refs`; our own child, so permitted).
-    func resetPeak() {
-        guard let handle = FileHandle(forWritingAtPath: "/proc/\(self.pid)/clear_refs") else { return }
+    func resetPeak() { Self.resetPeak(pid: self.pid) }
+
+    /// Resets VmHWM of the process `pid` (one of our children) to its current RSS.
+    static func resetPeak(pid: Int32) {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/\(pid)/clear_refs") else { return }
         try? handle.write(contentsOf: Data("5".utf8))
         try? handle.close()
     }
