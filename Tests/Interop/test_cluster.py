@@ -80,6 +80,7 @@ class SocketIOClient:
         self.doc = Doc()
         self.doc["text"] = self.text = Text()
         self.states = 0
+        self.server_state = b"\x00\x00"
         self.errors: list = []
         self.client = socketio.AsyncClient(reconnection=False)
         self.client.on("ydoc:document:state", self._on_state)
@@ -87,8 +88,9 @@ class SocketIOClient:
         self.client.on("error", lambda data: self.errors.append(data))
 
     async def _on_state(self, data):
-        if bytes(data["state"]) != b"\x00\x00":
-            self.doc.apply_update(bytes(data["state"]))
+        self.server_state = bytes(data["state"])
+        if self.server_state != b"\x00\x00":
+            self.doc.apply_update(self.server_state)
         self.states += 1
 
     async def _on_update(self, data):
@@ -104,6 +106,15 @@ class SocketIOClient:
         states = self.states
         await self.client.emit("ydoc:document:join", {"document_id": DOCUMENT})
         assert await wait_for(lambda: self.states > states), "no state on join"
+        # Like a y-websocket client (sync step 2), send what the node's state lacks: an update this client sent to a
+        # node killed before it was stored was never acknowledged, and later edits depend on it.
+        served = Doc()
+        served["text"] = Text()
+        if self.server_state != b"\x00\x00":
+            served.apply_update(self.server_state)
+        missing = self.doc.get_update(served.get_state())
+        if missing != b"\x00\x00":
+            await self.client.emit("ydoc:document:update", {"document_id": DOCUMENT, "update": list(missing)})
 
     async def edit(self, words: str):
         vector = self.doc.get_state()
