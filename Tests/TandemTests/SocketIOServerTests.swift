@@ -99,6 +99,29 @@ struct SocketIOServerTests {
         #expect(try await client.nextText() == "433[]")
     }
 
+    @Test("Without Open WebUI's events the server is plain Socket.IO: user-join and heartbeat are unknown events")
+    func plainSocketIO() async throws {
+        var configuration = SocketIOConfiguration()
+        configuration.jwtSecret = secret
+        configuration.reportUnknownEvents = true
+        let server = SocketIOServer(configuration: configuration, wallClock: clock)
+        await server.removeOpenWebUIEvents()
+        var client = try await TestClient.connect(server)
+        let sid = try await client.handshake()
+        let join: JSONValue = ["auth": ["token": .string(token(["id": "u7", "name": "Bo"]))]]
+        await client.send("421" + JSONValue.array(["user-join", join]).serialized())
+        #expect(try await client.nextText() == #"42["error",{"message":"Unknown event: user-join"}]"#)
+        await client.send(#"42["heartbeat",{}]"#)
+        #expect(try await client.nextText() == #"42["error",{"message":"Unknown event: heartbeat"}]"#)
+        #expect(await server.rooms(of: sid) == [sid])
+        #expect(await server.lastSeen(sid) == nil)
+        #expect(await server.modelsInUse().isEmpty)
+        // A handler registered for one of those names still runs.
+        await server.on("user-join", requiresUser: false) { event in await event.ack?(["mine"]) }
+        await client.send("422" + JSONValue.array(["user-join", join]).serialized())
+        #expect(try await client.nextText() == #"432["mine"]"#)
+    }
+
     @Test("Strict mode answers CONNECT_ERROR for missing, forged, expired and pending tokens")
     func strictAuth() async throws {
         let server = makeServer(strict: true)

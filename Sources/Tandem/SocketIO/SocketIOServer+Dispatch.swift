@@ -178,7 +178,9 @@ extension SocketIOServer {
             await registration.handler(event)
             return
         }
-        if session.namespace == "/", await self.handleBuiltin(event) { return }
+        if session.namespace == "/", self.openWebUI != nil, await OpenWebUISocketEvents.handle(event, on: self) {
+            return
+        }
         if self.configuration.reportUnknownEvents { self.sendError("Unknown event: \(name)", to: sid) }
     }
 

@@ -220,7 +220,7 @@ extension SocketIOServer {
             case .timedOut: await self.closeEngine(sid, reason: "ping timeout")
             }
         }
-        self.usage.expire(now: now)
+        self.openWebUI?.usage.expire(now: now)
         await self.disconnectExpiredTokens()
     }
 

@@ -11,7 +11,8 @@ public typealias SocketIOEventHandler = @Sendable (SocketIOEvent) async -> Void
 /// handlers, so that emitting to a room is one pass over its members with no suspension between receivers. The
 /// transports (``SocketIOEndpoint``) feed it inbound messages; other components register event handlers with ``on``
 /// and push with ``emit``. Open WebUI's own events (`user-join`, `join-channels`, `join-note`, `heartbeat`,
-/// `usage`) are built in (openwebui-protocol.md §2) and can be replaced by registering the same name.
+/// `usage`) are handled beside the protocol by ``OpenWebUISocketEvents`` (installed by default; replace one by
+/// registering the same name, or all with ``removeOpenWebUIEvents()``).
 public actor SocketIOServer {
     /// The configuration the server was created with.
     public let configuration: SocketIOConfiguration
@@ -61,10 +62,8 @@ public actor SocketIOServer {
     var pendingCalls: [String: [Int64: CheckedContinuation<Result<[JSONValue], SocketIOCallError>, Never>]] = [:]
     var nextAckID: [String: Int64] = [:]
     var nextSerial = 0
-    var usage: UsagePool
-    var lastSeen: [String: ContinuousClock.Instant] = [:]
-    var channelLookup: (@Sendable (SocketIOUser) async -> [String])?
-    var noteAccess: (@Sendable (SocketIOUser, String) async -> Bool)?
+    /// Open WebUI's application events and their state (``OpenWebUISocketEvents``); nil for a plain Socket.IO server.
+    var openWebUI: OpenWebUISocketEvents?
     var housekeeping: Task<Void, Never>?
     /// Confirms users with a host application (Open WebUI mode); nil trusts the token's claims.
     var userSource: (any TokenUserSource)?
@@ -97,7 +96,7 @@ public actor SocketIOServer {
         let skew = configuration.jwtClockSkew.inSeconds
         self.verifier = configuration.jwtSecret.map { JWTVerifier(secret: $0, clockSkew: skew) }
         self.wallClock = wallClock
-        self.usage = UsagePool(expiry: configuration.usageExpiry)
+        self.openWebUI = OpenWebUISocketEvents(usageExpiry: configuration.usageExpiry)
         (self.roomOutboxStream, self.roomOutbox) = AsyncStream.makeStream(of: (packet: String, engineSID: String).self)
     }
 
@@ -156,7 +155,7 @@ public actor SocketIOServer {
 
     /// Sets the channel membership lookup used by `user-join` and `join-channels` (channel ids of a user).
     public func setChannelLookup(_ lookup: @escaping @Sendable (SocketIOUser) async -> [String]) {
-        self.channelLookup = lookup
+        self.openWebUI?.channelLookup = lookup
     }
 
     /// Sets the source that confirms users and supplies their name and role (Open WebUI mode).
@@ -166,7 +165,18 @@ public actor SocketIOServer {
 
     /// Sets the note read-access check used by `join-note`; without one, any authenticated user may join.
     public func setNoteAccess(_ check: @escaping @Sendable (SocketIOUser, String) async -> Bool) {
-        self.noteAccess = check
+        self.openWebUI?.noteAccess = check
+    }
+
+    /// When the sid last sent `heartbeat` (nil if never, or not authenticated).
+    public func lastSeen(_ sid: String) -> ContinuousClock.Instant? {
+        self.openWebUI?.lastSeen[sid]
+    }
+
+    /// Serves only the Socket.IO protocol: Open WebUI's application events (`user-join`, `join-channels`,
+    /// `join-note`, `heartbeat`, `usage`) become unknown events unless a handler is registered for them.
+    public func removeOpenWebUIEvents() {
+        self.openWebUI = nil
     }
 
     // MARK: - Sessions and rooms
@@ -231,8 +241,8 @@ public actor SocketIOServer {
 
     /// The models with a recent `usage` event (`get_models_in_use()`).
     public func modelsInUse(now: ContinuousClock.Instant = .now) -> [String] {
-        self.usage.expire(now: now)
-        return self.usage.modelsInUse
+        self.openWebUI?.usage.expire(now: now)
+        return self.openWebUI?.usage.modelsInUse ?? []
     }
 
     /// Disconnects socket `sid` (sends DISCONNECT; the Engine.IO session stays for other namespaces). A sid not
@@ -388,8 +398,7 @@ public actor SocketIOServer {
         self.userConnections?.unregister(sid)
         self.busAcks[sid] = nil
         self.cluster?.sessionActivity(.disconnected(sid: sid))
-        self.usage.remove(sid: sid)
-        self.lastSeen[sid] = nil
+        self.openWebUI?.remove(sid: sid)
         self.nextAckID[sid] = nil
         for (_, continuation) in self.pendingCalls.removeValue(forKey: sid) ?? [:] {
             continuation.resume(returning: .failure(.disconnected))
