@@ -55,7 +55,8 @@ public struct AppConfiguration: Sendable {
 public final class ServerApp: Sendable {
     public let configuration: AppConfiguration
     public let manager: DocumentManager
-    public let notes: NoteStore?
+    /// Tandem's own notes: files in the data directory, or Redis in cluster mode.
+    public let notes: (any NoteStorage)?
     public let authenticator: TokenAuthenticator
     /// The Socket.IO server (Open WebUI's protocol), sharing the document manager.
     public let socketIO: SocketIOServer
@@ -104,7 +105,7 @@ public final class ServerApp: Sendable {
             self.openWebUI = nil
             if let data = configuration.documents.dataDirectory {
                 try FileIO.makeDirectories(data)
-                self.notes = try NoteStore(dataDirectory: data)
+                self.notes = try self.cluster?.makeNoteStorage() ?? NoteStore(dataDirectory: data)
                 var limits = configuration.channels
                 limits.syncPolicy = configuration.documents.walSync
                 self.channels = ChannelService(
@@ -141,7 +142,7 @@ public final class ServerApp: Sendable {
         }
         if let notes {
             await socketIO.setNoteAccess { user, noteID in
-                await notes.note(noteID)?.allows(.read, userID: user.id, isAdmin: user.role == "admin") ?? false
+                (try? await notes.note(noteID))??.allows(.read, userID: user.id, isAdmin: user.role == "admin") ?? false
             }
         }
         if let host = openWebUI, let userSource {

@@ -59,6 +59,11 @@ public final class ClusterNode: Sendable {
         RedisHistoryStorage(documentID: documentID, client: client, keys: keys, timeout: settings.commandTimeout)
     }
 
+    /// The notes of the cluster, in Redis (Docs/cluster.md, "Notes and channels in Redis").
+    public func makeNoteStorage() -> RedisNoteStorage {
+        RedisNoteStorage(client: client, keys: keys, settings: settings, unreadable: metrics?.unreadable)
+    }
+
     /// The store of one document.
     func makeStorage(documentID: String) -> RedisDocumentStorage {
         RedisDocumentStorage(
@@ -281,6 +286,8 @@ struct ClusterMetrics: Sendable {
     let pubSubLag: MetricHistogram
     let streamEntriesMax: MetricGauge
     let streamEntriesTotal: MetricGauge
+    /// Notes, channels and messages read from Redis that did not decode (skipped, never written back).
+    let unreadable: MetricCounter
 
     init(_ registry: MetricsRegistry) {
         received = registry.counter("tandem_cluster_messages_received_total", help: "Cluster pub/sub messages received")
@@ -293,6 +300,8 @@ struct ClusterMetrics: Sendable {
             "tandem_cluster_pubsub_lag_seconds", help: "From Redis stamping an update entry to this node hearing of it")
         streamEntriesMax = registry.gauge(
             "tandem_cluster_stream_entries_max", help: "Longest update stream among the documents loaded here")
+        unreadable = registry.counter(
+            "tandem_cluster_unreadable_entries_total", help: "Notes, channels and messages in Redis that did not decode")
         streamEntriesTotal = registry.gauge(
             "tandem_cluster_stream_entries", help: "Update stream entries of the documents loaded here, summed")
     }
