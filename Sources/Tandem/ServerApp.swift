@@ -108,8 +108,10 @@ public final class ServerApp: Sendable {
                 self.notes = try self.cluster?.makeNoteStorage() ?? NoteStore(dataDirectory: data)
                 var limits = configuration.channels
                 limits.syncPolicy = configuration.documents.walSync
+                let channelStore: any ChannelStorage =
+                    try self.cluster?.makeChannelStorage(limits: limits) ?? ChannelStore(dataDirectory: data, limits: limits)
                 self.channels = ChannelService(
-                    store: try ChannelStore(dataDirectory: data, limits: limits), server: socketIO,
+                    store: channelStore, server: socketIO,
                     settings: configuration.channelEvents)
                 self.chatReads = try ChatReadStore(dataDirectory: data)
             } else {

@@ -14,22 +14,22 @@ public struct ChannelEventSettings: Sendable, Equatable {
 }
 
 /// The channel operations shared by the REST routes (``ChannelsAPI``) and the socket events
-/// (``SocketIOChannelBridge``): each changes the ``ChannelStore`` and then tells the `channel:<id>` room with an
+/// (``SocketIOChannelBridge``): each changes the ``ChannelStorage`` (files, or Redis in cluster mode) and then tells the `channel:<id>` room with an
 /// `events:channel` event `{channel_id, message_id, data: {type, data}, user, channel}`
 /// (openwebui-protocol.md §2, §5).
 ///
 /// Mutations run one after another (store change, then emit, then the next mutation), so the order of the events a
 /// room sees is the order of the stored history, whichever path (REST or socket) each change came from.
 public actor ChannelService {
-    /// The store of channels and messages.
-    public nonisolated let store: ChannelStore
+    /// The store of channels and messages: ``ChannelStore`` (files) or ``RedisChannelStorage`` (cluster mode).
+    public nonisolated let store: any ChannelStorage
     /// The Socket.IO server events go to; nil for a REST-only service (tests).
     public nonisolated let server: SocketIOServer?
     public nonisolated let settings: ChannelEventSettings
     private var typingLimiter: RateLimiter<String>
     private var tail: Task<Void, Never>?
 
-    public init(store: ChannelStore, server: SocketIOServer?, settings: ChannelEventSettings = ChannelEventSettings()) {
+    public init(store: any ChannelStorage, server: SocketIOServer?, settings: ChannelEventSettings = ChannelEventSettings()) {
         self.store = store
         self.server = server
         self.settings = settings
@@ -73,13 +73,13 @@ public actor ChannelService {
     }
 
     /// Channels `user` belongs to.
-    public func channels(of user: TokenAuthenticator.User) async -> [Channel] {
-        await store.channels(of: user.id)
+    public func channels(of user: TokenAuthenticator.User) async throws(ChannelError) -> [Channel] {
+        try await store.channels(of: user.id, includeAll: false)
     }
 
     /// One channel, for a member or an admin.
     public func channel(_ channelID: String, for user: TokenAuthenticator.User) async throws(ChannelError) -> Channel {
-        guard let channel = await store.channel(channelID) else { throw .channelNotFound(channelID) }
+        guard let channel = try await store.channel(channelID) else { throw .channelNotFound(channelID) }
         guard user.isAdmin || channel.isMember(user.id) else { throw .notMember }
         return channel
     }
@@ -147,7 +147,7 @@ public actor ChannelService {
         now: ContinuousClock.Instant
     ) async -> Bool {
         guard let server, await sid.asyncAll({ await server.isMember($0, of: Self.room(channelID)) }),
-            let channel = await store.channel(channelID), channel.isMember(user.id)
+            let channel = try? await store.channel(channelID), channel.isMember(user.id)
         else { return false }
         if typingLimiter.trackedCount > 1_024 { typingLimiter.prune(now: now) }
         guard typingLimiter.allow(user.id, now: now) else { return false }
@@ -185,7 +185,7 @@ public actor ChannelService {
     }
 
     private func emitMessage(_ type: String, _ message: ChannelMessage, user: TokenAuthenticator.User) async {
-        guard let channel = await store.channel(message.channelID) else { return }
+        guard let channel = try? await store.channel(message.channelID) else { return }
         await emit(type: type, channel: channel, messageID: message.id, data: message.json, user: user)
     }
 

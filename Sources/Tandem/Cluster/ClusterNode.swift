@@ -64,6 +64,11 @@ public final class ClusterNode: Sendable {
         RedisNoteStorage(client: client, keys: keys, settings: settings, unreadable: metrics?.unreadable)
     }
 
+    /// The channels of the cluster, with their members, read marks and messages, in Redis.
+    public func makeChannelStorage(limits: ChannelLimits) -> RedisChannelStorage {
+        RedisChannelStorage(client: client, keys: keys, settings: settings, limits: limits, unreadable: metrics?.unreadable)
+    }
+
     /// The store of one document.
     func makeStorage(documentID: String) -> RedisDocumentStorage {
         RedisDocumentStorage(

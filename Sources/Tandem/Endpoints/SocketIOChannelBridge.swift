@@ -23,7 +23,9 @@ public enum SocketIOChannelBridge {
         now: @escaping @Sendable () -> Int64 = { NoteStore.nanosecondsNow() }
     ) async {
         let store = service.store
-        await server.setChannelLookup { user in await store.channels(of: user.id).map(\.id) }
+        await server.setChannelLookup { user in
+            (try? await store.channels(of: user.id, includeAll: false).map(\.id)) ?? []
+        }
         for name in ["events:channel", "channel-events"] {
             await server.on(name) { event in await channelEvent(event, service: service, server: server, now: now) }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Wire
 @testable import Tandem
 
@@ -87,6 +88,49 @@ final class StoreFixture: @unchecked Sendable {
         switch backend {
         case .files: return try FileIO.read(directory + "/notes/" + SafeFileName.encode(id) + ".json")
         case .redis: return try await client?.send(RESPCommand("GET", keys.note(id))).bytesValue
+        }
+    }
+
+    // MARK: Channels
+
+    private var fileChannels: ChannelStore?
+
+    /// The channel store this node uses.
+    func channels() throws -> any ChannelStorage {
+        switch backend {
+        case .files:
+            if let fileChannels { return fileChannels }
+            let store = try ChannelStore(dataDirectory: directory, limits: limits)
+            fileChannels = store
+            return store
+        case .redis:
+            return RedisChannelStorage(client: try newClient(), keys: keys, settings: settings, limits: limits)
+        }
+    }
+
+    /// Another node's channel store (files: the same store).
+    func otherNodeChannels() throws -> any ChannelStorage { try channels() }
+
+    /// A channel store opened anew over the same storage (a restart).
+    func reopenedChannels() throws -> any ChannelStorage {
+        fileChannels = nil
+        return try channels()
+    }
+
+    /// Adds a message entry that does not decode to a channel's history, behind the store's back (files: a log
+    /// record; Redis: a hash entry and its place in the order), newest.
+    func injectMalformedMessage(_ channelID: String, _ bytes: [UInt8]) async throws {
+        switch backend {
+        case .files:
+            let path = directory + "/channels/" + SafeFileName.encode(channelID) + "/messages.ylog"
+            let handle = try #require(FileHandle(forWritingAtPath: path))
+            handle.seekToEndOfFile()
+            handle.write(Data(WALFormat.record(bytes)))
+            try handle.close()
+        case .redis:
+            guard let client else { return }
+            _ = try await client.send(RESPCommand("HSET", keys.channelMessages(channelID), "junk", bytes))
+            _ = try await client.send(RESPCommand("ZADD", keys.channelOrder(channelID), 1_000_000, "junk"))
         }
     }
 
