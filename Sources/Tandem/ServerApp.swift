@@ -169,6 +169,10 @@ public final class ServerApp: Sendable {
                 subscriber: RedisSubscriber(configuration: $0),
                 settings: configuration.busSettings, metrics: metrics, wallClock: { Date().timeIntervalSince1970 })
         }
+        if self.cluster != nil, let bus = self.bus {
+            // Members on other nodes join a new channel's room too (the bus's enter_room).
+            await channels?.setUserSessions { userID in await bus.sessions(ofUser: userID)?.map(\.sid) ?? [] }
+        }
         self.adminAPI = AdminAPI(
             manager: manager, authenticator: authenticator, socketIO: socketIO, channels: channels?.store, metrics: metrics,
             bus: self.bus)

@@ -28,12 +28,20 @@ public actor ChannelService {
     public nonisolated let settings: ChannelEventSettings
     private var typingLimiter: RateLimiter<String>
     private var tail: Task<Void, Never>?
+    /// A user's Socket.IO sids on every node (cluster mode: the bus's session pool); nil: this node's only.
+    private var userSessions: (@Sendable (String) async -> [String])?
 
     public init(store: any ChannelStorage, server: SocketIOServer?, settings: ChannelEventSettings = ChannelEventSettings()) {
         self.store = store
         self.server = server
         self.settings = settings
         self.typingLimiter = RateLimiter(perSecond: settings.typingPerSecond, burst: settings.typingBurst)
+    }
+
+    /// Makes room joins and leaves reach a user's sockets on every node: `lookup` answers a user's sids on every
+    /// node (the bus's `session_pool`); those held elsewhere join through the bus (`enter_room`, `leave_room`).
+    public func setUserSessions(_ lookup: @escaping @Sendable (String) async -> [String]) {
+        userSessions = lookup
     }
 
     /// The Socket.IO room of a channel.
@@ -46,10 +54,10 @@ public actor ChannelService {
     public func createChannel(name: String, memberIDs: [String], by user: TokenAuthenticator.User, now: Int64)
         async throws(ChannelError) -> Channel
     {
-        let (store, server) = (self.store, self.server)
+        let store = self.store
         return try await serially { () async throws(ChannelError) -> Channel in
             let channel = try await store.createChannel(name: name, ownerID: user.id, memberIDs: memberIDs, now: now)
-            await Self.join(server, channel.members.keys.map(\.string), room: Self.room(channel.id))
+            await self.join(channel.members.keys.map(\.string), room: Self.room(channel.id))
             await self.emit(type: "channel:created", channel: channel, messageID: nil, data: channel.json, user: user)
             return channel
         }
@@ -64,9 +72,9 @@ public actor ChannelService {
             let channel = try await store.changeMembers(
                 channelID, add: add, remove: remove, by: user.id, isAdmin: user.isAdmin, now: now)
             let room = Self.room(channelID)
-            await Self.join(server, add.filter { channel.isMember($0) }, room: room)
+            await self.join(add.filter { channel.isMember($0) }, room: room)
             for id in remove where !channel.isMember(id) {
-                for sid in await server?.sids(ofUser: id) ?? [] { await server?.leave(sid, room: room) }
+                for sid in await self.sids(ofUser: id) { await server?.leave(sid, room: room) }
             }
             return channel
         }
@@ -177,11 +185,18 @@ public actor ChannelService {
         return try await task.value.get()
     }
 
-    private static func join(_ server: SocketIOServer?, _ userIDs: some Sequence<String>, room: String) async {
+    private func join(_ userIDs: some Sequence<String>, room: String) async {
         guard let server else { return }
         for id in userIDs {
-            for sid in await server.sids(ofUser: id) { await server.join(sid, room: room) }
+            for sid in await sids(ofUser: id) { await server.join(sid, room: room) }
         }
+    }
+
+    /// The user's sids here and, in cluster mode, on the other nodes.
+    private func sids(ofUser userID: String) async -> [String] {
+        let local = await server?.sids(ofUser: userID) ?? []
+        guard let userSessions else { return local }
+        return Array(Set(local).union(await userSessions(userID))).sorted()
     }
 
     private func emitMessage(_ type: String, _ message: ChannelMessage, user: TokenAuthenticator.User) async {
