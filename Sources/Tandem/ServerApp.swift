@@ -65,7 +65,8 @@ public final class ServerApp: Sendable {
     let documentsAPI: DocumentsAPI
     /// Channels and chat read markers (nil without a data directory).
     public let channels: ChannelService?
-    public let chatReads: ChatReadStore?
+    /// Open WebUI chats' read markers: a file, or Redis in cluster mode.
+    public let chatReads: (any ChatReadStorage)?
     let channelsAPI: ChannelsAPI?
     /// The Open WebUI this server serves the sockets of (Open WebUI mode), else nil.
     public let openWebUI: OpenWebUIHost?
@@ -113,7 +114,7 @@ public final class ServerApp: Sendable {
                 self.channels = ChannelService(
                     store: channelStore, server: socketIO,
                     settings: configuration.channelEvents)
-                self.chatReads = try ChatReadStore(dataDirectory: data)
+                self.chatReads = try self.cluster?.makeChatReadStorage() ?? ChatReadStore(dataDirectory: data)
             } else {
                 self.notes = nil
                 self.channels = nil

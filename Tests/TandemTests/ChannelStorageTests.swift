@@ -228,3 +228,38 @@ struct ChannelStorageTests {
         await #expect(throws: ChannelError.self) { _ = try await store.messages(channel.id, userID: "alice", isAdmin: false, skip: 0, limit: nil) }
     }
 }
+
+/// Open WebUI chats' read markers on both backends (files; Redis in cluster mode).
+@Suite(.serialized)
+struct ChatReadStorageTests {
+    @Test("Markers are shared, survive a restart, refuse bad chat ids and forget the least recently read beyond the limit", arguments: StoreBackend.allCases)
+    func markers(_ backend: StoreBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        fixture.chatLimits.maxChatsPerUser = 2
+        fixture.chatLimits.maxChatIDBytes = 8
+        let store = try fixture.chatReads()
+        #expect(await store.markRead(userID: "u", chatID: "", now: 1) == nil)
+        #expect(await store.markRead(userID: "u", chatID: "123456789", now: 1) == nil)
+        for (chat, time) in [("a", 10), ("b", 20), ("a", 30), ("c", 40)] {
+            #expect(await store.markRead(userID: "u", chatID: chat, now: Int64(time)) == Int64(time))
+        }
+        #expect(await store.markRead(userID: "v", chatID: "b", now: 50) == 50)
+        for reader in [try fixture.chatReads(), try fixture.reopenedChatReads()] {
+            #expect(await reader.lastRead(userID: "u", chatID: "a") == 30)
+            #expect(await reader.lastRead(userID: "u", chatID: "c") == 40)
+            #expect(await reader.lastRead(userID: "u", chatID: "b") == nil)
+            #expect(await reader.lastRead(userID: "v", chatID: "b") == 50)
+        }
+    }
+
+    @Test("A stored marker that is not a number reads as none and is replaced by the next mark")
+    func malformedRedisMarker() async throws {
+        let fixture = try StoreFixture(.redis)
+        let client = try #require(fixture.client)
+        _ = try await client.send(RESPCommand("HSET", fixture.keys.chatReads("u"), "a", "yesterday"))
+        let store = try fixture.chatReads()
+        #expect(await store.lastRead(userID: "u", chatID: "a") == nil)
+        #expect(await store.markRead(userID: "u", chatID: "a", now: 7) == 7)
+        #expect(await store.lastRead(userID: "u", chatID: "a") == 7)
+    }
+}

@@ -26,3 +26,12 @@ extension ClusterKeys {
     /// The channels a user belongs to (a set of channel ids), kept with the members hash by the same scripts.
     public func userChannels(_ userID: String) -> String { "\(prefix):user:\(userID):channels" }
 }
+
+extension ClusterKeys {
+    // MARK: Chat read markers (RedisChatReadStorage)
+
+    /// A user's chat read markers: hash chat id → last read (nanoseconds since 1970).
+    public func chatReads(_ userID: String) -> String { "\(prefix):user:\(userID):chat-reads" }
+    /// The same chats in a sorted set scored by the time, so the least recently read is dropped beyond the limit.
+    public func chatReadOrder(_ userID: String) -> String { "\(prefix):user:\(userID):chat-reads-order" }
+}

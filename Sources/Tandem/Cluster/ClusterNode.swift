@@ -69,6 +69,11 @@ public final class ClusterNode: Sendable {
         RedisChannelStorage(client: client, keys: keys, settings: settings, limits: limits, unreadable: metrics?.unreadable)
     }
 
+    /// Open WebUI chats' read markers of the cluster, in Redis.
+    public func makeChatReadStorage() -> RedisChatReadStorage {
+        RedisChatReadStorage(client: client, keys: keys, timeout: settings.commandTimeout)
+    }
+
     /// The store of one document.
     func makeStorage(documentID: String) -> RedisDocumentStorage {
         RedisDocumentStorage(

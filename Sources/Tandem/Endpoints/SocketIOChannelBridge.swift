@@ -19,7 +19,7 @@ import Wire
 public enum SocketIOChannelBridge {
     /// Registers the handlers and the channel lookup of `user-join` / `join-channels`.
     public static func install(
-        on server: SocketIOServer, service: ChannelService, chatReads: ChatReadStore,
+        on server: SocketIOServer, service: ChannelService, chatReads: any ChatReadStorage,
         now: @escaping @Sendable () -> Int64 = { NoteStore.nanosecondsNow() }
     ) async {
         let store = service.store

@@ -134,6 +134,30 @@ final class StoreFixture: @unchecked Sendable {
         }
     }
 
+    // MARK: Chat read markers
+
+    var chatLimits = ChatReadLimits()
+    private var fileChatReads: ChatReadStore?
+
+    /// The chat read store this node uses (files: one store; Redis: a new connection each time, another node).
+    func chatReads() throws -> any ChatReadStorage {
+        switch backend {
+        case .files:
+            if let fileChatReads { return fileChatReads }
+            let store = try ChatReadStore(dataDirectory: directory, limits: chatLimits)
+            fileChatReads = store
+            return store
+        case .redis:
+            return RedisChatReadStorage(client: try newClient(), keys: keys, limits: chatLimits, timeout: .seconds(2))
+        }
+    }
+
+    /// A chat read store opened anew over the same storage (a restart).
+    func reopenedChatReads() throws -> any ChatReadStorage {
+        fileChatReads = nil
+        return try chatReads()
+    }
+
     /// Makes Redis unreachable.
     func stopRedis() { server?.stop() }
 }
