@@ -133,8 +133,10 @@ enum ChannelScripts {
         local skip = tonumber(ARGV[3])
         local count = tonumber(ARGV[4])
         if count <= 0 then return {} end
-        local ids = redis.call('ZREVRANGE', KEYS[3], skip, skip + count - 1)
-        if #ids == 0 then return {} end
-        return redis.call('HMGET', KEYS[4], unpack(ids))
+        local out = {}
+        for i, id in ipairs(redis.call('ZREVRANGE', KEYS[3], skip, skip + count - 1)) do
+          out[i] = redis.call('HGET', KEYS[4], id)
+        end
+        return out
         """)
 }
