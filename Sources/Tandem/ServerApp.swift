@@ -55,7 +55,8 @@ public struct AppConfiguration: Sendable {
 public final class ServerApp: Sendable {
     public let configuration: AppConfiguration
     public let manager: DocumentManager
-    public let notes: NoteStore?
+    /// Tandem's own notes: files in the data directory, or Redis in cluster mode.
+    public let notes: (any NoteStorage)?
     public let authenticator: TokenAuthenticator
     /// The Socket.IO server (Open WebUI's protocol), sharing the document manager.
     public let socketIO: SocketIOServer
@@ -64,7 +65,8 @@ public final class ServerApp: Sendable {
     let documentsAPI: DocumentsAPI
     /// Channels and chat read markers (nil without a data directory).
     public let channels: ChannelService?
-    public let chatReads: ChatReadStore?
+    /// Open WebUI chats' read markers: a file, or Redis in cluster mode.
+    public let chatReads: (any ChatReadStorage)?
     let channelsAPI: ChannelsAPI?
     /// The Open WebUI this server serves the sockets of (Open WebUI mode), else nil.
     public let openWebUI: OpenWebUIHost?
@@ -104,13 +106,15 @@ public final class ServerApp: Sendable {
             self.openWebUI = nil
             if let data = configuration.documents.dataDirectory {
                 try FileIO.makeDirectories(data)
-                self.notes = try NoteStore(dataDirectory: data)
+                self.notes = try self.cluster?.makeNoteStorage() ?? NoteStore(dataDirectory: data)
                 var limits = configuration.channels
                 limits.syncPolicy = configuration.documents.walSync
+                let channelStore: any ChannelStorage =
+                    try self.cluster?.makeChannelStorage(limits: limits) ?? ChannelStore(dataDirectory: data, limits: limits)
                 self.channels = ChannelService(
-                    store: try ChannelStore(dataDirectory: data, limits: limits), server: socketIO,
+                    store: channelStore, server: socketIO,
                     settings: configuration.channelEvents)
-                self.chatReads = try ChatReadStore(dataDirectory: data)
+                self.chatReads = try self.cluster?.makeChatReadStorage() ?? ChatReadStore(dataDirectory: data)
             } else {
                 self.notes = nil
                 self.channels = nil
@@ -141,7 +145,7 @@ public final class ServerApp: Sendable {
         }
         if let notes {
             await socketIO.setNoteAccess { user, noteID in
-                await notes.note(noteID)?.allows(.read, userID: user.id, isAdmin: user.role == "admin") ?? false
+                (try? await notes.note(noteID))??.allows(.read, userID: user.id, isAdmin: user.role == "admin") ?? false
             }
         }
         if let host = openWebUI, let userSource {
@@ -165,6 +169,10 @@ public final class ServerApp: Sendable {
                 server: socketIO, client: busClient ?? RedisClient(configuration: $0, metrics: busMetrics),
                 subscriber: RedisSubscriber(configuration: $0),
                 settings: configuration.busSettings, metrics: metrics, wallClock: { Date().timeIntervalSince1970 })
+        }
+        if self.cluster != nil, let bus = self.bus {
+            // Members on other nodes join a new channel's room too (the bus's enter_room).
+            await channels?.setUserSessions { userID in await bus.sessions(ofUser: userID)?.map(\.sid) ?? [] }
         }
         self.adminAPI = AdminAPI(
             manager: manager, authenticator: authenticator, socketIO: socketIO, channels: channels?.store, metrics: metrics,

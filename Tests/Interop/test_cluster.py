@@ -559,3 +559,80 @@ async def test_durable_event_stored_on_one_node_is_replayed_on_another(tandem_bi
             while await remote_sessions() != [("notify", "remote")] and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             assert await remote_sessions() == [("notify", "remote")]
+
+
+async def rest_call(node: TandemServer, method: str, path: str, user: str, body=None):
+    async with aiohttp.ClientSession() as http:
+        async with http.request(method, node.http + path, json=body, headers={
+                "Authorization": f"Bearer {mint_jwt({'id': user, 'name': user.title(), 'role': 'user'})}"}) as response:
+            return response.status, await response.json(content_type=None)
+
+
+async def test_notes_and_channels_live_in_redis(tandem_bin, redis_url, tmp_path):
+    """Notes and channels are shared by the nodes (Docs/cluster.md, "Notes and channels in Redis"): a note saved
+    through node A is read, listed, changed and deleted through node B's REST API; a channel created on A reaches a
+    member's socket on B (its room joined across nodes), a message posted on A reaches that socket and a plain chat
+    connection on B, and a client joining on B gets it in the history."""
+    with cluster_nodes(tandem_bin, redis_url, tmp_path, 2, "stores-") as (a, b):
+        status, note = await rest_call(a, "POST", "/api/v1/notes/create", "alice",
+                                       {"title": "shared", "data": {"content": {"md": "hello"}}})
+        assert status == 200, note
+        status, read = await rest_call(b, "GET", f"/api/v1/notes/{note['id']}", "alice")
+        assert status == 200 and read["title"] == "shared" and read["data"]["content"]["md"] == "hello", read
+        assert (await rest_call(b, "GET", f"/api/v1/notes/{note['id']}", "mallory"))[0] == 403
+        status, changed = await rest_call(b, "POST", f"/api/v1/notes/{note['id']}/update", "alice", {"title": "renamed"})
+        assert status == 200 and changed["title"] == "renamed", changed
+        status, listed = await rest_call(a, "GET", "/api/v1/notes/", "alice")
+        assert status == 200 and [n["title"] for n in listed] == ["renamed"], listed
+        assert (await rest_call(a, "DELETE", f"/api/v1/notes/{note['id']}/delete", "alice"))[0] == 200
+        assert (await rest_call(b, "GET", f"/api/v1/notes/{note['id']}", "alice"))[0] == 404
+
+        bob_events: list = []
+        bob = socketio.AsyncClient(reconnection=False)
+        bob.on("events:channel", lambda data: bob_events.append(data))
+        bob_token = mint_jwt({"id": "bob", "name": "Bob", "role": "user"})
+        await bob.connect(b.http, transports=["websocket"], socketio_path="/ws/socket.io", auth={"token": bob_token})
+        await bob.call("user-join", {"auth": {"token": bob_token}}, timeout=5)
+        try:
+            # Bob's socket is in the shared session pool before the channel is made, so node A can join it.
+            pool = aioredis.from_url(redis_url)
+            try:
+                deadline = time.monotonic() + 10
+                while bob.get_sid("/") is None or not await pool.hexists(f"{b.key_prefix}:session_pool", bob.get_sid("/")):
+                    assert time.monotonic() < deadline, "bob's sid never reached the session pool"
+                    await asyncio.sleep(0.05)
+            finally:
+                await pool.aclose()
+            status, channel = await rest_call(a, "POST", "/api/v1/channels/create", "alice",
+                                              {"name": "general", "user_ids": ["bob"]})
+            assert status == 200, channel
+            cid = channel["id"]
+            assert await wait_for(lambda: any(e["data"]["type"] == "channel:created" for e in bob_events)), bob_events
+            status, channels = await rest_call(b, "GET", "/api/v1/channels/", "bob")
+            assert status == 200 and [c["id"] for c in channels] == [cid], channels
+
+            alice = socketio.AsyncClient(reconnection=False)
+            alice_token = mint_jwt({"id": "alice", "name": "Alice", "role": "user"})
+            await alice.connect(a.http, transports=["websocket"], socketio_path="/ws/socket.io",
+                                auth={"token": alice_token})
+            await alice.call("user-join", {"auth": {"token": alice_token}}, timeout=5)
+            async with websockets.connect(f"{b.ws}/ws/chat/{cid}?token={bob_token}") as plain:
+                while (state := json.loads(await asyncio.wait_for(plain.recv(), 10)))["type"] != "session_state":
+                    pass
+                assert state["messages"] == []
+                await alice.call("message", {"channel_id": cid, "content": "posted on A"}, timeout=5)
+                assert await wait_for(lambda: any(e["data"]["type"] == "message" for e in bob_events)), bob_events
+                while (live := json.loads(await asyncio.wait_for(plain.recv(), 10)))["type"] != "user_message":
+                    pass
+                assert live["message"]["content"] == "posted on A"
+            await alice.disconnect()
+
+            # A client joining on node B gets the message in its history (plain chat and REST).
+            async with websockets.connect(f"{b.ws}/ws/chat/{cid}?token={bob_token}") as late:
+                while (state := json.loads(await asyncio.wait_for(late.recv(), 10)))["type"] != "session_state":
+                    pass
+                assert [m["content"] for m in state["messages"]] == ["posted on A"]
+            status, messages = await rest_call(b, "GET", f"/api/v1/channels/{cid}/messages", "bob")
+            assert status == 200 and [m["content"] for m in messages] == ["posted on A"], messages
+        finally:
+            await bob.disconnect()

@@ -14,26 +14,34 @@ public struct ChannelEventSettings: Sendable, Equatable {
 }
 
 /// The channel operations shared by the REST routes (``ChannelsAPI``) and the socket events
-/// (``SocketIOChannelBridge``): each changes the ``ChannelStore`` and then tells the `channel:<id>` room with an
+/// (``SocketIOChannelBridge``): each changes the ``ChannelStorage`` (files, or Redis in cluster mode) and then tells the `channel:<id>` room with an
 /// `events:channel` event `{channel_id, message_id, data: {type, data}, user, channel}`
 /// (openwebui-protocol.md §2, §5).
 ///
 /// Mutations run one after another (store change, then emit, then the next mutation), so the order of the events a
 /// room sees is the order of the stored history, whichever path (REST or socket) each change came from.
 public actor ChannelService {
-    /// The store of channels and messages.
-    public nonisolated let store: ChannelStore
+    /// The store of channels and messages: ``ChannelStore`` (files) or ``RedisChannelStorage`` (cluster mode).
+    public nonisolated let store: any ChannelStorage
     /// The Socket.IO server events go to; nil for a REST-only service (tests).
     public nonisolated let server: SocketIOServer?
     public nonisolated let settings: ChannelEventSettings
     private var typingLimiter: RateLimiter<String>
     private var tail: Task<Void, Never>?
+    /// A user's Socket.IO sids on every node (cluster mode: the bus's session pool); nil: this node's only.
+    private var userSessions: (@Sendable (String) async -> [String])?
 
-    public init(store: ChannelStore, server: SocketIOServer?, settings: ChannelEventSettings = ChannelEventSettings()) {
+    public init(store: any ChannelStorage, server: SocketIOServer?, settings: ChannelEventSettings = ChannelEventSettings()) {
         self.store = store
         self.server = server
         self.settings = settings
         self.typingLimiter = RateLimiter(perSecond: settings.typingPerSecond, burst: settings.typingBurst)
+    }
+
+    /// Makes room joins and leaves reach a user's sockets on every node: `lookup` answers a user's sids on every
+    /// node (the bus's `session_pool`); those held elsewhere join through the bus (`enter_room`, `leave_room`).
+    public func setUserSessions(_ lookup: @escaping @Sendable (String) async -> [String]) {
+        userSessions = lookup
     }
 
     /// The Socket.IO room of a channel.
@@ -46,10 +54,10 @@ public actor ChannelService {
     public func createChannel(name: String, memberIDs: [String], by user: TokenAuthenticator.User, now: Int64)
         async throws(ChannelError) -> Channel
     {
-        let (store, server) = (self.store, self.server)
+        let store = self.store
         return try await serially { () async throws(ChannelError) -> Channel in
             let channel = try await store.createChannel(name: name, ownerID: user.id, memberIDs: memberIDs, now: now)
-            await Self.join(server, channel.members.keys.map(\.string), room: Self.room(channel.id))
+            await self.join(channel.members.keys.map(\.string), room: Self.room(channel.id))
             await self.emit(type: "channel:created", channel: channel, messageID: nil, data: channel.json, user: user)
             return channel
         }
@@ -64,22 +72,22 @@ public actor ChannelService {
             let channel = try await store.changeMembers(
                 channelID, add: add, remove: remove, by: user.id, isAdmin: user.isAdmin, now: now)
             let room = Self.room(channelID)
-            await Self.join(server, add.filter { channel.isMember($0) }, room: room)
+            await self.join(add.filter { channel.isMember($0) }, room: room)
             for id in remove where !channel.isMember(id) {
-                for sid in await server?.sids(ofUser: id) ?? [] { await server?.leave(sid, room: room) }
+                for sid in await self.sids(ofUser: id) { await server?.leave(sid, room: room) }
             }
             return channel
         }
     }
 
     /// Channels `user` belongs to.
-    public func channels(of user: TokenAuthenticator.User) async -> [Channel] {
-        await store.channels(of: user.id)
+    public func channels(of user: TokenAuthenticator.User) async throws(ChannelError) -> [Channel] {
+        try await store.channels(of: user.id, includeAll: false)
     }
 
     /// One channel, for a member or an admin.
     public func channel(_ channelID: String, for user: TokenAuthenticator.User) async throws(ChannelError) -> Channel {
-        guard let channel = await store.channel(channelID) else { throw .channelNotFound(channelID) }
+        guard let channel = try await store.channel(channelID) else { throw .channelNotFound(channelID) }
         guard user.isAdmin || channel.isMember(user.id) else { throw .notMember }
         return channel
     }
@@ -147,7 +155,7 @@ public actor ChannelService {
         now: ContinuousClock.Instant
     ) async -> Bool {
         guard let server, await sid.asyncAll({ await server.isMember($0, of: Self.room(channelID)) }),
-            let channel = await store.channel(channelID), channel.isMember(user.id)
+            let channel = try? await store.channel(channelID), channel.isMember(user.id)
         else { return false }
         if typingLimiter.trackedCount > 1_024 { typingLimiter.prune(now: now) }
         guard typingLimiter.allow(user.id, now: now) else { return false }
@@ -177,15 +185,22 @@ public actor ChannelService {
         return try await task.value.get()
     }
 
-    private static func join(_ server: SocketIOServer?, _ userIDs: some Sequence<String>, room: String) async {
+    private func join(_ userIDs: some Sequence<String>, room: String) async {
         guard let server else { return }
         for id in userIDs {
-            for sid in await server.sids(ofUser: id) { await server.join(sid, room: room) }
+            for sid in await sids(ofUser: id) { await server.join(sid, room: room) }
         }
     }
 
+    /// The user's sids here and, in cluster mode, on the other nodes.
+    private func sids(ofUser userID: String) async -> [String] {
+        let local = await server?.sids(ofUser: userID) ?? []
+        guard let userSessions else { return local }
+        return Array(Set(local).union(await userSessions(userID))).sorted()
+    }
+
     private func emitMessage(_ type: String, _ message: ChannelMessage, user: TokenAuthenticator.User) async {
-        guard let channel = await store.channel(message.channelID) else { return }
+        guard let channel = try? await store.channel(message.channelID) else { return }
         await emit(type: type, channel: channel, messageID: message.id, data: message.json, user: user)
     }
 

@@ -72,12 +72,9 @@ public actor ChannelStore {
     public func createChannel(name: String, ownerID: String, memberIDs: [String] = [], now: Int64) throws(ChannelError)
         -> Channel
     {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= limits.maxNameLength else {
-            throw .invalid("a channel name needs 1 to \(limits.maxNameLength) characters")
-        }
+        let trimmed = try limits.validName(name)
         let ids = Set((memberIDs + [ownerID]).map(ByteKey.init))
-        guard ids.count <= limits.maxMembers else { throw .invalid("too many members (limit \(limits.maxMembers))") }
+        try limits.checkMembers(ids.count)
         let id = UUID().uuidString.lowercased()
         let channel = Channel(
             id: id, name: trimmed, ownerID: ownerID, members: Dictionary(uniqueKeysWithValues: ids.map { ($0, 0) }),
@@ -118,9 +115,7 @@ public actor ChannelStore {
         var channel = state.channel
         for id in add where channel.members[ByteKey(id)] == nil { channel.members[ByteKey(id)] = 0 }
         for id in remove where !id.bytewiseEquals(channel.ownerID) { channel.members[ByteKey(id)] = nil }
-        guard channel.members.count <= limits.maxMembers else {
-            throw .invalid("too many members (limit \(limits.maxMembers))")
-        }
+        try limits.checkMembers(channel.members.count)
         channel.updatedAt = now
         try writeChannel(channel)
         state.channel = channel
@@ -196,7 +191,7 @@ public actor ChannelStore {
     {
         guard let state = channels[ByteKey(channelID)] else { throw .channelNotFound(channelID) }
         guard isAdmin || state.channel.isMember(userID) else { throw .notMember }
-        let size = min(max(limit ?? limits.defaultPageSize, 0), limits.maxPageSize)
+        let size = limits.pageSize(limit)
         let skip = max(skip, 0)
         guard skip < state.messages.count, size > 0 else { return [] }
         let end = state.messages.count - skip
@@ -215,12 +210,7 @@ public actor ChannelStore {
     // MARK: Internals
 
     private func validate(_ content: String) throws(ChannelError) {
-        guard content.utf8.count <= limits.maxMessageBytes else {
-            throw .invalid("message larger than \(limits.maxMessageBytes) bytes")
-        }
-        guard !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw .invalid("empty message")
-        }
+        try limits.validate(content: content)
     }
 
     private func writeChannel(_ channel: Channel) throws(ChannelError) {

@@ -59,6 +59,21 @@ public final class ClusterNode: Sendable {
         RedisHistoryStorage(documentID: documentID, client: client, keys: keys, timeout: settings.commandTimeout)
     }
 
+    /// The notes of the cluster, in Redis (Docs/cluster.md, "Notes and channels in Redis").
+    public func makeNoteStorage() -> RedisNoteStorage {
+        RedisNoteStorage(client: client, keys: keys, settings: settings, unreadable: metrics?.unreadable)
+    }
+
+    /// The channels of the cluster, with their members, read marks and messages, in Redis.
+    public func makeChannelStorage(limits: ChannelLimits) -> RedisChannelStorage {
+        RedisChannelStorage(client: client, keys: keys, settings: settings, limits: limits, unreadable: metrics?.unreadable)
+    }
+
+    /// Open WebUI chats' read markers of the cluster, in Redis.
+    public func makeChatReadStorage() -> RedisChatReadStorage {
+        RedisChatReadStorage(client: client, keys: keys, timeout: settings.commandTimeout)
+    }
+
     /// The store of one document.
     func makeStorage(documentID: String) -> RedisDocumentStorage {
         RedisDocumentStorage(
@@ -281,6 +296,8 @@ struct ClusterMetrics: Sendable {
     let pubSubLag: MetricHistogram
     let streamEntriesMax: MetricGauge
     let streamEntriesTotal: MetricGauge
+    /// Notes, channels and messages read from Redis that did not decode (skipped, never written back).
+    let unreadable: MetricCounter
 
     init(_ registry: MetricsRegistry) {
         received = registry.counter("tandem_cluster_messages_received_total", help: "Cluster pub/sub messages received")
@@ -293,6 +310,8 @@ struct ClusterMetrics: Sendable {
             "tandem_cluster_pubsub_lag_seconds", help: "From Redis stamping an update entry to this node hearing of it")
         streamEntriesMax = registry.gauge(
             "tandem_cluster_stream_entries_max", help: "Longest update stream among the documents loaded here")
+        unreadable = registry.counter(
+            "tandem_cluster_unreadable_entries_total", help: "Notes, channels and messages in Redis that did not decode")
         streamEntriesTotal = registry.gauge(
             "tandem_cluster_stream_entries", help: "Update stream entries of the documents loaded here, summed")
     }

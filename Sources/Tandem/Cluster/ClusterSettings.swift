@@ -27,5 +27,18 @@ public struct ClusterSettings: Sendable {
     /// heals within this). Default 45 s: three refreshes, so one or two lost refreshes do not drop a member.
     public var memberExpiry: Duration = .seconds(45)
 
+    /// Entries read per round trip when a list walks a growing set (notes, channels): ids per `ZREVRANGE`/`SSCAN`
+    /// page and values per `MGET`. Default 256.
+    public var listBatch = 256
+    /// Most notes one note list reads (newest change first); older ones are left out of the list, still readable
+    /// by id. Default 10,000.
+    public var maxListedNotes = 10_000
+    /// Most channels one channel list reads (a user's channels, or every channel for the admin dashboard).
+    /// Default 10,000.
+    public var maxListedChannels = 10_000
+    /// How often an edit or delete of a channel message is retried when another node changed the message between
+    /// its read and its compare-and-set write. Default 8.
+    public var casRetries = 8
+
     public init() {}
 }

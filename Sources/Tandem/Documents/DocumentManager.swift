@@ -12,8 +12,9 @@ import YCRDT
 /// See Docs/rooms.md.
 public final class DocumentManager: Sendable {
     public let configuration: DocumentConfiguration
-    /// Tandem's own notes; nil when there is no data directory (or the host application keeps the notes).
-    public let notes: NoteStore?
+    /// Tandem's own notes (files, or Redis in cluster mode); nil when there is no data directory (or the host
+    /// application keeps the notes).
+    public let notes: (any NoteStorage)?
     /// The source of truth for `note:<id>` documents: access, stored content, and where saves are written back.
     public let noteBackend: (any NoteBackend)?
     /// Counters of every room.
@@ -25,7 +26,7 @@ public final class DocumentManager: Sendable {
     let joined = Mutex(DocumentPeerIndex())
 
     /// A directory whose notes are `notes` (standalone) or, when given, `noteBackend` (e.g. Open WebUI).
-    public init(configuration: DocumentConfiguration, notes: NoteStore?, noteBackend: (any NoteBackend)? = nil) {
+    public init(configuration: DocumentConfiguration, notes: (any NoteStorage)?, noteBackend: (any NoteBackend)? = nil) {
         self.configuration = configuration
         self.notes = notes
         self.noteBackend = noteBackend ?? notes.map { LocalNotes(store: $0) }

@@ -97,7 +97,7 @@ public struct ChannelsAPI: Sendable {
 
     func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let user = try user(request)
-        let channels = await service.channels(of: user)
+        let channels = try await answer { () async throws(ChannelError) in try await service.channels(of: user) }
         return .json(JSONValue.array(channels.map(\.json)).serialized())
     }
 

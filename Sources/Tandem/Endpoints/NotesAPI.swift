@@ -18,7 +18,8 @@ import YCRDT
 /// change reaches connected editors as an ordinary Yjs update) and `events:note` goes to `note:<id>` (#25916). A
 /// grant change is applied to joined members at once (``DocumentManager/reevaluateAccess(noteID:)``).
 public struct NotesAPI: Sendable {
-    public let notes: NoteStore
+    /// The note store: files, or Redis in cluster mode.
+    public let notes: any NoteStorage
     public let manager: DocumentManager
     public let authenticator: TokenAuthenticator
     /// Emits `note-events` to `note:<id>`; nil when no Socket.IO server runs.
@@ -27,7 +28,7 @@ public struct NotesAPI: Sendable {
     public var maxBodyBytes: Int = 16 << 20
 
     public init(
-        notes: NoteStore, manager: DocumentManager, authenticator: TokenAuthenticator,
+        notes: any NoteStorage, manager: DocumentManager, authenticator: TokenAuthenticator,
         notify: (@Sendable (String, JSONValue) async -> Void)?
     ) {
         self.notes = notes
@@ -84,7 +85,12 @@ public struct NotesAPI: Sendable {
 
     func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let user = try user(request)
-        let notes = await notes.notes(readableBy: user.id, isAdmin: user.isAdmin, groups: user.groups)
+        let notes: [Note]
+        do {
+            notes = try await self.notes.notes(readableBy: user.id, isAdmin: user.isAdmin, groups: user.groups)
+        } catch {
+            throw APIError.make(.internalServerError, "\(error)")
+        }
         return .json(JSONValue.array(notes.map(\.json)).serialized())
     }
 
@@ -118,7 +124,13 @@ public struct NotesAPI: Sendable {
     }
 
     func readable(_ id: String, _ user: TokenAuthenticator.User) async throws -> Note {
-        guard let note = await notes.note(id) else { throw APIError.make(.notFound, "note not found") }
+        let stored: Note?
+        do {
+            stored = try await notes.note(id)
+        } catch {
+            throw APIError.make(.internalServerError, "\(error)")
+        }
+        guard let note = stored else { throw APIError.make(.notFound, "note not found") }
         guard note.allows(.read, userID: user.id, isAdmin: user.isAdmin, groups: user.groups) else {
             throw APIError.make(.forbidden, "access denied")
         }

@@ -19,11 +19,13 @@ import Wire
 public enum SocketIOChannelBridge {
     /// Registers the handlers and the channel lookup of `user-join` / `join-channels`.
     public static func install(
-        on server: SocketIOServer, service: ChannelService, chatReads: ChatReadStore,
+        on server: SocketIOServer, service: ChannelService, chatReads: any ChatReadStorage,
         now: @escaping @Sendable () -> Int64 = { NoteStore.nanosecondsNow() }
     ) async {
         let store = service.store
-        await server.setChannelLookup { user in await store.channels(of: user.id).map(\.id) }
+        await server.setChannelLookup { user in
+            (try? await store.channels(of: user.id, includeAll: false).map(\.id)) ?? []
+        }
         for name in ["events:channel", "channel-events"] {
             await server.on(name) { event in await channelEvent(event, service: service, server: server, now: now) }
         }

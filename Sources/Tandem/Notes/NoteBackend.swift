@@ -41,14 +41,20 @@ public protocol NoteBackend: Sendable {
     func save(noteID: String, rendered: JSONObject?, clientData: JSONObject?, editors: [DocumentPeer]) async -> Bool
 }
 
-/// Notes in Tandem's own ``NoteStore`` (standalone mode).
+/// Notes in Tandem's own ``NoteStorage`` (standalone mode: files; cluster mode: Redis).
 public struct LocalNotes: NoteBackend {
-    public let store: NoteStore
+    public let store: any NoteStorage
 
-    public init(store: NoteStore) { self.store = store }
+    public init(store: any NoteStorage) { self.store = store }
 
     public func open(noteID: String, for peer: DocumentPeer) async throws(NoteRefusal) -> NoteGrant {
-        guard let note = await store.note(noteID) else { throw .notFound }
+        let stored: Note?
+        do {
+            stored = try await store.note(noteID)
+        } catch {
+            throw .unavailable(error.description)
+        }
+        guard let note = stored else { throw .notFound }
         guard let canWrite = DocumentManager.access(to: note, for: peer) else { throw .forbidden }
         return NoteGrant(canWrite: canWrite, prosemirrorJSON: Self.seed(of: note), storedContent: note.data["content"])
     }
@@ -64,7 +70,14 @@ public struct LocalNotes: NoteBackend {
     }
 
     public func save(noteID: String, rendered: JSONObject?, clientData: JSONObject?, editors: [DocumentPeer]) async -> Bool {
-        guard var note = await store.note(noteID) else { return true }  // deleted meanwhile: nothing to keep
+        let stored: Note?
+        do {
+            stored = try await store.note(noteID)
+        } catch {
+            Log.shared.error("note save: reading the note failed", ["note": noteID, "error": "\(error)"])
+            return false
+        }
+        guard var note = stored else { return true }  // deleted meanwhile: nothing to keep
         if let editor = editors.first, !note.allows(.write, userID: editor.userID, isAdmin: editor.isAdmin) { return true }
         var data = note.data
         for (key, value) in clientData ?? [:] { data[key] = value }

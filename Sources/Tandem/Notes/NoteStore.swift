@@ -64,6 +64,10 @@ public actor NoteStore {
             throw StorageError(path: path(for: note.id), operation: "refusing to overwrite an unreadable note", code: 0)
         }
         let bytes = Array(note.json.serialized().utf8)
+        guard bytes.count <= maxNoteBytes else {
+            throw StorageError(
+                path: path(for: note.id), operation: "note larger than the limit of \(maxNoteBytes) bytes", code: 0)
+        }
         try FileIO.writeAtomically(bytes, to: path(for: note.id))
         notes[ByteKey(note.id)] = note
     }
