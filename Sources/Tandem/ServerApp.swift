@@ -135,7 +135,7 @@ public final class ServerApp: Sendable {
         self.notesAPI = notes.map {
             NotesAPI(notes: $0, manager: manager, authenticator: authenticator) { noteID, note in
                 // Open WebUI 0.12's event name (older builds listened to `note-events`).
-                await socketIO.emit("events:note", [note], to: "note:" + noteID)
+                await socketIO.emit("events:note", [note], to: .note(noteID))
             }
         }
         await SocketIODocumentBridge.install(on: socketIO, manager: manager)

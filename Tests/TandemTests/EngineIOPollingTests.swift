@@ -41,7 +41,7 @@ struct EngineIOPollingTests {
         #expect(await outbound.next() == .text("3probe"))
         #expect(self.text(await pending) == "6")
         await server.webSocketReceived(token, text: "5")
-        await server.emit("after", [], to: sid)
+        await server.emit("after", [], to: .session(sid))
         #expect(await outbound.next() == .text("42[\"after\"]"))
         let stale = await server.handlePolling(method: "GET", query: query, body: [])
         #expect(stale.status == 400)

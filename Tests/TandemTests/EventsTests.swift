@@ -255,7 +255,7 @@ struct EventsTests {
         let sio = try await HarnessSocketIOClient.connect(harness, token: token("alice"))
         await sio.emit("join-channels", ["auth": ["token": .string(token("alice"))]])
         try await eventually("alice in the room") {
-            await harness.app.socketIO.members(of: "channel:\(channel.id)").count == 1
+            await harness.app.socketIO.members(of: .channel(channel.id)).count == 1
         }
         let plain = try await harness.connect("/ws/chat/\(channel.id)?token=\(token("bob"))")
         let state = try #require(try await waitJSON(plain, type: "session_state").first)

@@ -58,7 +58,7 @@ private struct ChannelTestClient {
 
     /// Asserts nothing else is queued: a marker emitted now must be the next frame.
     mutating func expectNothingQueued(sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        await server.emit("marker", [], to: sid)
+        await server.emit("marker", [], to: .session(sid))
         let (name, _) = try await nextEvent()
         #expect(name == "marker", sourceLocation: sourceLocation)
     }

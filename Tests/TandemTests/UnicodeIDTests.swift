@@ -135,14 +135,14 @@ struct UnicodeIDTests {
         let composed = try await HarnessSocketIOClient.connect(h, token: token(Self.nfc))
         let decomposed = try await HarnessSocketIOClient.connect(h, token: token(Self.nfd))
         let server = h.app.socketIO
-        #expect(await server.emit("private", ["for nfc"], to: "user:" + Self.nfc) == 1)
+        #expect(await server.emit("private", ["for nfc"], to: .user(Self.nfc)) == 1)
         #expect(try await composed.events("private").first == "for nfc")
         #expect(decomposed.pending("private").isEmpty, "the emit counted one socket: the NFD one was never a target")
         #expect(await server.sids(ofUser: Self.nfc).count == 1)
         #expect(await server.sids(ofUser: Self.nfd).count == 1)
         let sid = try #require(await server.sids(ofUser: Self.nfc).first)
-        #expect(await server.isMember(sid, of: "user:" + Self.nfc))
-        #expect(await !server.isMember(sid, of: "user:" + Self.nfd))
+        #expect(await server.isMember(sid, of: .user(Self.nfc)))
+        #expect(await !server.isMember(sid, of: .user(Self.nfd)))
         _ = await h.app.shutdown()
     }
 

@@ -29,8 +29,8 @@ public actor ChannelPresence {
     public func install(service: ChannelService) async {
         let changes = self.changes
         await server.onRoomChange { session, room, joined in
-            guard room.hasPrefix("channel:"), session.user != nil else { return }
-            changes.yield((session, room, joined))
+            guard let channelID = SocketIORoom(room).channelID, session.user != nil else { return }
+            changes.yield((session, channelID, joined))
         }
         await server.on(Self.eventName) { [weak self] event in
             guard let self, let user = event.session.user, let channelID = event.data?["channel_id"]?.stringValue else {
@@ -47,9 +47,8 @@ public actor ChannelPresence {
     }
 
     private func consume(_ stream: AsyncStream<(SocketIOSession, String, Bool)>) async {
-        for await (session, room, joined) in stream {
+        for await (session, channelID, joined) in stream {
             guard let socketUser = session.user else { continue }
-            let channelID = String(room.dropFirst("channel:".count))
             let user = TokenAuthenticator.User(socketUser)
             if joined { await add(channelID, user: user, key: session.sid) } else { await remove(channelID, userID: user.id, key: session.sid) }
         }
@@ -87,6 +86,6 @@ public actor ChannelPresence {
             "channel_id": .string(channelID), "type": .string(type), "user": user.json,
             "online": .array(onlineUsers(channelID).map(\.json)),
         ]
-        await server.emit(Self.eventName, [payload], to: ChannelService.room(channelID))
+        await server.emit(Self.eventName, [payload], to: .channel(channelID))
     }
 }

@@ -45,7 +45,7 @@ public actor ChannelService {
     }
 
     /// The Socket.IO room of a channel.
-    public nonisolated static func room(_ channelID: String) -> String { "channel:" + channelID }
+    public nonisolated static func room(_ channelID: String) -> SocketIORoom { .channel(channelID) }
 
     // MARK: Channels
 
@@ -185,7 +185,7 @@ public actor ChannelService {
         return try await task.value.get()
     }
 
-    private func join(_ userIDs: some Sequence<String>, room: String) async {
+    private func join(_ userIDs: some Sequence<String>, room: SocketIORoom) async {
         guard let server else { return }
         for id in userIDs {
             for sid in await sids(ofUser: id) { await server.join(sid, room: room) }

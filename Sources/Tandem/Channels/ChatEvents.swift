@@ -21,7 +21,7 @@ public struct ChatEventEmitter: Sendable {
         var payload: JSONObject = ["chat_id": .string(chatID)]
         if let messageID { payload["message_id"] = .string(messageID) }
         payload["data"] = ["type": .string(type), "data": data]
-        return await server.emit("events", [.object(payload)], to: "user:" + userID)
+        return await server.emit("events", [.object(payload)], to: .user(userID))
     }
 }
 

@@ -84,7 +84,13 @@ extension RedisChannelStorage {
             keys.channel(channelID), keys.channelMembers(channelID), keys.channelMessages(channelID),
             keys.channelOrder(channelID),
         ]
-        for _ in 0...max(settings.casRetries, 0) {
+        for attempt in 0...max(settings.casRetries, 0) {
+            if attempt > 0 {
+                // Back off with jitter (up to 1, 2, 4 … 64 ms) so writers racing on one message spread out
+                // instead of colliding again in lockstep.
+                let ceiling = 1_000 << min(attempt - 1, 6)
+                try? await Task.sleep(for: .microseconds(Int.random(in: ceiling / 2...ceiling)))
+            }
             let read = try await evaluate(
                 ChannelScripts.message, keys: Array(scriptKeys.prefix(3)),
                 arguments: [userID, isAdmin ? "1" : "0", messageID], "read message")
@@ -103,7 +109,7 @@ extension RedisChannelStorage {
                     userID, isAdmin ? "1" : "0", messageID, String(decoding: stored, as: UTF8.self),
                     changed?.json.serialized() ?? "",
                 ], changed == nil ? "delete message" : "edit message")
-            if reply.integerValue == -3 { continue }
+            if reply.integerValue == -3 { continue }  // changed since it was read: read it again
             try Self.check(reply, channelID: channelID, messageID: messageID)
             return changed ?? message
         }

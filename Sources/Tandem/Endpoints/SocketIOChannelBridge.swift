@@ -121,12 +121,12 @@ public enum SocketIOChannelBridge {
     static func refuse(_ server: SocketIOServer, _ event: SocketIOEvent, channelID: String?, _ message: String) async {
         var payload: JSONObject = ["message": .string(message), "event": .string(event.name)]
         if let channelID { payload["channel_id"] = .string(channelID) }
-        await server.emit("error", [.object(payload)], to: event.session.sid)
+        await server.emit("error", [.object(payload)], to: .session(event.session.sid))
         await event.ack?([["error": .string(message)]])
     }
 
     static func sendError(_ server: SocketIOServer, _ event: SocketIOEvent, _ message: String) async {
         guard event.session.user != nil else { return }
-        await server.emit("error", [["message": .string(message), "event": .string(event.name)]], to: event.session.sid)
+        await server.emit("error", [["message": .string(message), "event": .string(event.name)]], to: .session(event.session.sid))
     }
 }

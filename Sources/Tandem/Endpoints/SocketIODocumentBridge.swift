@@ -63,7 +63,7 @@ public enum SocketIODocumentBridge {
                     let (name, payload) = DocumentWire.notice(
                         .refused(documentID: documentID, code: "document_too_large", message: "\(error)", limit: limit))
                 {
-                    await server.emit(name, [payload], to: peer.id)
+                    await server.emit(name, [payload], to: .session(peer.id))
                 }
                 await sendError(server, to: peer.id, documentID: documentID, "Update rejected: \(error)")
             }
@@ -110,10 +110,10 @@ public enum SocketIODocumentBridge {
         guard event.session.user != nil else { return }
         await server.emit(
             "error", [["message": .string("Invalid \(event.name) payload: expected an object with document_id")]],
-            to: event.session.sid)
+            to: .session(event.session.sid))
     }
 
     static func sendError(_ server: SocketIOServer, to sid: String, documentID: String, _ message: String) async {
-        await server.emit("error", [["message": .string(message), "document_id": .string(documentID)]], to: sid)
+        await server.emit("error", [["message": .string(message), "document_id": .string(documentID)]], to: .session(sid))
     }
 }

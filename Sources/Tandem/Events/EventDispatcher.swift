@@ -11,11 +11,11 @@ public enum EventTarget: Sendable, Equatable {
     case session(String)
 
     /// The Socket.IO room of the target.
-    public var room: String {
+    public var room: SocketIORoom {
         switch self {
-        case .user(let id): return "user:" + id
-        case .room(let room): return room
-        case .session(let sid): return sid
+        case .user(let id): return .user(id)
+        case .room(let room): return SocketIORoom(room)
+        case .session(let sid): return .session(sid)
         }
     }
 }
@@ -85,7 +85,7 @@ public struct EventDispatcher: Sendable {
             metrics.outboxAcknowledged.increment(by: Int64(changed))
         }
         let pending = (try? await outbox.pending(userID: userID, after: after, now: now)) ?? []
-        for entry in pending { await server.emit(Self.durableEventName, [Self.wire(entry)], to: session) }
+        for entry in pending { await server.emit(Self.durableEventName, [Self.wire(entry)], to: .session(session)) }
         metrics.outboxResent.increment(by: Int64(pending.count))
         return pending.count
     }

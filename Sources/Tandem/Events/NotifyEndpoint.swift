@@ -65,7 +65,7 @@ final class NotifySession: WebSocketSession, Sendable {
     let dispatcher: EventDispatcher
     let connections: UserConnections
     /// While replaying, live durable events wait in `buffered`; `lastID` is the highest durable id sent.
-    private let state = Mutex<(replaying: Bool, buffered: [JSONValue], lastID: Int64, taps: [(Int, String)])>((true, [], 0, []))
+    private let state = Mutex<(replaying: Bool, buffered: [JSONValue], lastID: Int64, taps: [(Int, SocketIORoom)])>((true, [], 0, []))
 
     init(id: String, userID: String, outbound: WebSocketOutbound, dispatcher: EventDispatcher, connections: UserConnections) {
         self.id = id
@@ -77,8 +77,8 @@ final class NotifySession: WebSocketSession, Sendable {
 
     func start(after: Int64) async {
         state.withLock { $0.lastID = after }
-        var taps: [(Int, String)] = []
-        for room in [EventTarget.user(userID).room, id] {
+        var taps: [(Int, SocketIORoom)] = []
+        for room in [EventTarget.user(userID).room, .session(id)] {
             let tap = await dispatcher.server.addRoomTap(room: room) { [weak self] event, arguments in
                 self?.live(event, arguments)
             }

@@ -62,7 +62,7 @@ struct OpenWebUISocketEvents: Sendable {
             return
         }
         server.sockets[sid]?.user = user
-        server.join(sid, room: "user:\(user.id)")
+        server.join(sid, room: .user(user.id))
         server.cluster?.sessionActivity(.authenticated(sid: sid, user: user))
         await self.joinChannelRooms(sid: sid, user: user, on: server)
         await server.roomsSettled()
@@ -87,7 +87,7 @@ struct OpenWebUISocketEvents: Sendable {
         }
         guard let user = await self.user(for: data, session: event.session, on: server) else { return }
         if let check = server.openWebUI?.noteAccess, await check(user, noteID) == false { return }
-        server.join(event.session.sid, room: "note:\(noteID)")
+        server.join(event.session.sid, room: .note(noteID))
     }
 
     /// `heartbeat {}`: record the time for an authenticated sid.
@@ -120,6 +120,6 @@ struct OpenWebUISocketEvents: Sendable {
 
     private static func joinChannelRooms(sid: String, user: SocketIOUser, on server: isolated SocketIOServer) async {
         guard let lookup = server.openWebUI?.channelLookup else { return }
-        for channel in await lookup(user) { server.join(sid, room: "channel:\(channel)") }
+        for channel in await lookup(user) { server.join(sid, room: .channel(channel)) }
     }
 }

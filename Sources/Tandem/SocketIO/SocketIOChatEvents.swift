@@ -19,7 +19,7 @@ public enum SocketIOChatEvents {
                 await event.ack?([false])
                 return
             }
-            let room = "chat:" + chatID
+            let room = SocketIORoom.chat(chatID)
             let sid = event.session.sid
             switch kind {
             case "join":

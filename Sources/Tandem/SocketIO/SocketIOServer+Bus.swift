@@ -39,9 +39,9 @@ extension SocketIOServer {
         case .disconnect(let sid, _, _):
             if self.sockets[sid] != nil { await self.disconnect(sid) }
         case .enterRoom(let sid, let room, _, _):
-            if self.sockets[sid] != nil { self.join(sid, room: room) }
+            if self.sockets[sid] != nil { self.join(sid, room: SocketIORoom(room)) }
         case .leaveRoom(let sid, let room, _, _):
-            if self.sockets[sid] != nil { self.leave(sid, room: room) }
+            if self.sockets[sid] != nil { self.leave(sid, room: SocketIORoom(room)) }
         case .closeRoom(let room, let namespace, _):
             self.closeLocalRoom(room, namespace: namespace)
         case .callback:
@@ -69,7 +69,7 @@ extension SocketIOServer {
     }
 
     private func closeLocalRoom(_ room: String, namespace: String) {
-        for sid in self.rooms[namespace]?[ByteKey(room)] ?? [] { self.leave(sid, room: room) }
+        for sid in self.rooms[namespace]?[ByteKey(room)] ?? [] { self.leave(sid, room: SocketIORoom(room)) }
     }
 
     /// Delivers an emit from another host to the local members of its rooms (`AsyncManager.emit`): once per socket

@@ -113,8 +113,8 @@ extension SocketIOServer {
         self.sockets[sid] = session
         self.engines[engineSID]?.sockets[namespace] = sid
         self.engines[engineSID]?.everConnected = true
-        self.join(sid, room: sid)
-        if let user { self.join(sid, room: "user:\(user.id)") }
+        self.join(sid, room: .session(sid))
+        if let user { self.join(sid, room: .user(user.id)) }
         if let cluster = self.cluster {
             if let user { cluster.sessionActivity(.authenticated(sid: sid, user: user)) }
             await cluster.roomsSettled()
@@ -193,6 +193,6 @@ extension SocketIOServer {
 
     /// Sends Open WebUI's `error` event (`{message}`) to one socket.
     func sendError(_ message: String, to sid: String) {
-        self.emit("error", [["message": .string(message)]], to: sid, namespace: self.sockets[sid]?.namespace ?? "/")
+        self.emit("error", [["message": .string(message)]], to: .session(sid), namespace: self.sockets[sid]?.namespace ?? "/")
     }
 }

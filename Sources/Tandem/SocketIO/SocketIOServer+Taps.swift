@@ -13,7 +13,8 @@ public typealias SocketIORoomHook = @Sendable (SocketIOSession, String, Bool) ->
 extension SocketIOServer {
     /// Adds a listener of `room` (namespace `/`); returns its id for ``removeRoomTap(_:room:)``. With a bus, the
     /// room counts as occupied on this host while it has a tap, so emits from other hosts arrive.
-    public func addRoomTap(room: String, _ tap: @escaping SocketIORoomTap) -> Int {
+    public func addRoomTap(room typed: SocketIORoom, _ tap: @escaping SocketIORoomTap) -> Int {
+        let room = typed.name
         self.nextTapID += 1
         let id = self.nextTapID
         let first = self.roomTaps[ByteKey(room)]?.isEmpty ?? true
@@ -23,7 +24,8 @@ extension SocketIOServer {
     }
 
     /// Removes a listener added with ``addRoomTap(room:_:)``.
-    public func removeRoomTap(_ id: Int, room: String) {
+    public func removeRoomTap(_ id: Int, room typed: SocketIORoom) {
+        let room = typed.name
         guard self.roomTaps[ByteKey(room)]?.removeValue(forKey: id) != nil else { return }
         if self.roomTaps[ByteKey(room)]?.isEmpty == true {
             self.roomTaps[ByteKey(room)] = nil
@@ -32,8 +34,8 @@ extension SocketIOServer {
     }
 
     /// How many taps listen to `room`.
-    public func tapCount(room: String) -> Int {
-        self.roomTaps[ByteKey(room)]?.count ?? 0
+    public func tapCount(room: SocketIORoom) -> Int {
+        self.roomTaps[ByteKey(room.name)]?.count ?? 0
     }
 
     /// Registers an observer of room joins and leaves.

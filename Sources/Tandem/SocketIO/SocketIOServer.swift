@@ -201,17 +201,18 @@ public actor SocketIOServer {
     }
 
     /// Whether `sid` is in `room`, comparing room names byte-wise (`user:café` NFC and NFD are two rooms).
-    public func isMember(_ sid: String, of room: String) -> Bool {
-        self.socketRooms[sid]?.contains(ByteKey(room)) ?? false
+    public func isMember(_ sid: String, of room: SocketIORoom) -> Bool {
+        self.socketRooms[sid]?.contains(ByteKey(room.name)) ?? false
     }
 
     /// The sids in `room`, sorted.
-    public func members(of room: String, namespace: String = "/") -> [String] {
-        (self.rooms[namespace]?[ByteKey(room)] ?? []).sorted()
+    public func members(of room: SocketIORoom, namespace: String = "/") -> [String] {
+        (self.rooms[namespace]?[ByteKey(room.name)] ?? []).sorted()
     }
 
     /// Adds `sid` to `room`. A sid not held here is asked of the other hosts (`enter_room`) when there is a bus.
-    public func join(_ sid: String, room: String) {
+    public func join(_ sid: String, room typed: SocketIORoom) {
+        let room = typed.name
         guard let session = self.sockets[sid] else {
             self.cluster?.publish(.enterRoom(sid: sid, room: room, namespace: "/", hostID: nil))
             return
@@ -225,7 +226,8 @@ public actor SocketIOServer {
     }
 
     /// Removes `sid` from `room`; empty rooms disappear. A sid not held here is published as `leave_room`.
-    public func leave(_ sid: String, room: String) {
+    public func leave(_ sid: String, room typed: SocketIORoom) {
+        let room = typed.name
         guard let session = self.sockets[sid] else {
             self.cluster?.publish(.leaveRoom(sid: sid, room: room, namespace: "/", hostID: nil))
             return
@@ -273,9 +275,10 @@ public actor SocketIOServer {
     /// - Returns: how many sockets it was sent to.
     @discardableResult
     public func emit(
-        _ event: String, _ arguments: [JSONValue], to room: String? = nil, skipping skip: String? = nil,
+        _ event: String, _ arguments: [JSONValue], to typed: SocketIORoom? = nil, skipping skip: String? = nil,
         namespace: String = "/", attachments: [[UInt8]] = []
     ) -> Int {
+        let room = typed?.name
         let packet = SocketIOPacket.event(
             event, arguments, namespace: namespace, attachmentCount: attachments.count)
         let packets = [EngineIOPacket.message(packet.encoded)] + attachments.map { .binaryMessage($0) }

@@ -21,7 +21,7 @@ public enum SocketIOTestEvents {
                 await event.ack?([false])
                 return
             }
-            await server.join(event.session.sid, room: room)
+            await server.join(event.session.sid, room: SocketIORoom(room))
             await server.roomsSettled()
             await event.ack?([true])
         }
@@ -32,7 +32,7 @@ public enum SocketIOTestEvents {
             }
             let skip = event.data?["skip_sender"]?.boolValue == true ? event.session.sid : nil
             let data = event.rawArguments.first?["data"] ?? .null
-            let count = await server.emit(name, [data], to: room, skipping: skip, attachments: event.attachments)
+            let count = await server.emit(name, [data], to: SocketIORoom(room), skipping: skip, attachments: event.attachments)
             await event.ack?([.int(Int64(count))])
         }
         await server.on("test:echo") { event in
