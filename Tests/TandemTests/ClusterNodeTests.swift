@@ -101,14 +101,20 @@ struct ClusterNodeTests {
         _ = try await client.pipeline([
             RESPCommand("SADD", "t:nodes", "ghost"), RESPCommand("SADD", "t:node:ghost:sids", "s1", "s2"),
             RESPCommand("HSET", "t:session_pool", "s1", #"{"id":"u1"}"#, "s2", #"{"id":"u2"}"#, "s3", #"{"id":"u3"}"#),
+            // …and had online users in a channel, beside a live node's.
+            RESPCommand("SADD", "t:node:ghost:channels", "c1"),
+            RESPCommand("HSET", "t:channel:c1:online", "ghost", #"[{"id":"u1"}]"#, "node-x", #"[{"id":"u9"}]"#),
         ])
         func exists(_ command: RESPCommand) async throws -> Bool { try await client.send(command).intValue == 1 }
         try await eventually("the ghost's sessions leave the pool", timeout: .seconds(5)) {
             let s1 = try await exists(RESPCommand("HEXISTS", "t:session_pool", "s1"))
             let s2 = try await exists(RESPCommand("HEXISTS", "t:session_pool", "s2"))
             let ghost = try await exists(RESPCommand("SISMEMBER", "t:nodes", "ghost"))
-            return !s1 && !s2 && !ghost
+            let online = try await exists(RESPCommand("HEXISTS", "t:channel:c1:online", "ghost"))
+            return !s1 && !s2 && !ghost && !online
         }
+        #expect(try await exists(RESPCommand("HEXISTS", "t:channel:c1:online", "node-x")))
+        #expect(try await !exists(RESPCommand("EXISTS", "t:node:ghost:channels")))
         #expect(try await exists(RESPCommand("HEXISTS", "t:session_pool", "s3")))
         #expect(try await !exists(RESPCommand("EXISTS", "t:node:ghost:sids")))
         #expect(try await exists(RESPCommand("SISMEMBER", "t:nodes", "node-a")))

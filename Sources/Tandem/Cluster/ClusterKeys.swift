@@ -47,6 +47,10 @@ public struct ClusterKeys: Sendable, Hashable {
     public func userConnections(_ userID: String) -> String { "\(prefix):user:\(userID):connections" }
     /// A node's plain connections: hash connection id → user id, to clean ``userConnections(_:)`` when it dies.
     public func nodeConnections(_ nodeID: String) -> String { "\(prefix):node:\(nodeID):connections" }
+    /// A channel's online users per node: hash node id → JSON array of `{id, name, role}` (``ClusterChannelPresence``).
+    public func channelOnline(_ channelID: String) -> String { "\(prefix):channel:\(channelID):online" }
+    /// The channels a node has online users in, to delete its fields of ``channelOnline(_:)`` when it dies.
+    public func nodeChannels(_ nodeID: String) -> String { "\(prefix):node:\(nodeID):channels" }
     /// Open WebUI's shared pool of Socket.IO sessions (hash sid → user JSON).
     public var sessionPool: String { "\(prefix):session_pool" }
 

@@ -269,6 +269,7 @@ extension ClusterNode {
     func removeSessions(ofDeadNode node: String) async {
         do {
             try await removeConnections(ofDeadNode: node)  // before the node leaves the node set (retried until then)
+            try await removeChannelPresence(ofDeadNode: node)
             let sids = try await client.send(RESPCommand("SMEMBERS", keys.nodeSessions(node)), timeout: settings.commandTimeout)
                 .arrayValue?.compactMap(\.stringValue) ?? []
             var commands: [RESPCommand] = []

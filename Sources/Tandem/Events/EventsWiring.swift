@@ -53,6 +53,12 @@ struct EventsWiring: Sendable {
         if let channels {
             let presence = ChannelPresence(server: socketIO)
             await presence.install(service: channels)
+            if let cluster {
+                // Cluster mode: who is online counts every node (Redis), announced once per user for the cluster.
+                await presence.share(through: ClusterChannelPresence(
+                    client: cluster.client, keys: cluster.keys, nodeID: cluster.nodeID,
+                    timeout: cluster.settings.commandTimeout))
+            }
             var chat = ChatWebSocketEndpoint(
                 service: channels, presence: presence, jwtSecret: configuration.jwtSecret, connections: connections)
             chat.pathPrefix = settings.chatPathPrefix
