@@ -571,7 +571,7 @@ async def rest_call(node: TandemServer, method: str, path: str, user: str, body=
 async def test_notes_and_channels_live_in_redis(tandem_bin, redis_url, tmp_path):
     """Notes and channels are shared by the nodes (Docs/cluster.md, "Notes and channels in Redis"): a note saved
     through node A is read, listed, changed and deleted through node B's REST API; a channel created on A reaches a
-    member's socket on B (its room joined across nodes), a message posted on A reaches that socket and a plain chat
+    member's socket on B (its room joined across nodes), who is online lists both nodes' users, a message posted on A reaches that socket and a plain chat
     connection on B, and a client joining on B gets it in the history."""
     with cluster_nodes(tandem_bin, redis_url, tmp_path, 2, "stores-") as (a, b):
         status, note = await rest_call(a, "POST", "/api/v1/notes/create", "alice",
@@ -616,6 +616,15 @@ async def test_notes_and_channels_live_in_redis(tandem_bin, redis_url, tmp_path)
             await alice.connect(a.http, transports=["websocket"], socketio_path="/ws/socket.io",
                                 auth={"token": alice_token})
             await alice.call("user-join", {"auth": {"token": alice_token}}, timeout=5)
+            # Who is online counts both nodes: alice's socket on A, bob's on B (ClusterChannelPresence).
+            deadline = time.monotonic() + 10
+            while True:
+                answer = await bob.call("channel:presence", {"channel_id": cid}, timeout=5)
+                ids = sorted(user["id"] for user in answer["online"])
+                if ids == ["alice", "bob"]:
+                    break
+                assert time.monotonic() < deadline, answer
+                await asyncio.sleep(0.05)
             async with websockets.connect(f"{b.ws}/ws/chat/{cid}?token={bob_token}") as plain:
                 while (state := json.loads(await asyncio.wait_for(plain.recv(), 10)))["type"] != "session_state":
                     pass
