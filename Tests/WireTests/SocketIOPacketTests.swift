@@ -15,6 +15,27 @@ struct SocketIOPacketTests {
     func roundTrip(_ text: String) throws {
         let packet = try SocketIOPacket(decoding: text)
         #expect(packet.encoded == text)
+        // The same packet read from a frame's bytes after the Engine.IO type byte.
+        #expect(try SocketIOPacket(decoding: Array(("4" + text).utf8), from: 1) == packet)
+    }
+
+    @Test("Decoding from bytes: offsets count from the array, a start past the end is an empty packet")
+    func fromBytes() {
+        for (bytes, start, kind) in [
+            (Array("4".utf8), 1, SocketIOError.Kind.emptyPacket), ([], 0, .emptyPacket), (Array("42".utf8), 7, .emptyPacket),
+            (Array("42".utf8), -1, .emptyPacket), (Array("49".utf8), 1, .unknownPacketType(UInt8(ascii: "9"))),
+            (Array("42[\"a\"".utf8), 1, .invalidJSON(JSONError(.unexpectedEnd, offset: 6))),
+            (Array("42".utf8), 1, .invalidPayload),
+        ] as [([UInt8], Int, SocketIOError.Kind)] {
+            #expect {
+                try SocketIOPacket(decoding: bytes, from: start)
+            } throws: { error in
+                (error as? SocketIOError)?.kind == kind
+            }
+        }
+        var assembler = SocketIOPacketAssembler()
+        let message = try? assembler.receive(bytes: Array("42[\"ev\",[1,2,3]]".utf8), from: 1)
+        #expect(message?.packet.eventName == "ev" && message?.packet.arguments == [[1, 2, 3]])
     }
 
     @Test("Fields are read from the text")

@@ -53,6 +53,14 @@ extension SocketIOServer {
         if let message { await self.dispatch(message, engineSID: engineSID) }
     }
 
+    /// The Socket.IO packet of a WebSocket text frame, from its UTF-8 bytes at `start` (after the Engine.IO type).
+    func receiveSocketIO(engineSID: String, bytes: [UInt8], from start: Int) async {
+        guard var assembler = self.engines[engineSID]?.assembler else { return }
+        let message = try? assembler.receive(bytes: bytes, from: start)
+        self.engines[engineSID]?.assembler = assembler
+        if let message { await self.dispatch(message, engineSID: engineSID) }
+    }
+
     func receiveSocketIO(engineSID: String, binary: [UInt8]) async {
         guard var assembler = self.engines[engineSID]?.assembler else { return }
         let message = try? assembler.receive(binary: binary)

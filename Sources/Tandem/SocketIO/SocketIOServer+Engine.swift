@@ -49,7 +49,14 @@ extension SocketIOServer {
             await self.closeEngine(token.engineSID, reason: "message too big", code: 1009)
             return
         }
-        guard let packet = try? EngineIOPacket(text: text) else {
+        let bytes = Array(text.utf8)
+        if bytes.first == UInt8(ascii: "4") {
+            // An Engine.IO message (the frame's text is valid UTF-8): its Socket.IO packet is decoded straight from
+            // these bytes, with no String per layer in between.
+            await self.receiveSocketIO(engineSID: token.engineSID, bytes: bytes, from: 1)
+            return
+        }
+        guard let packet = try? EngineIOPacket(text: bytes[...]) else {
             await self.closeEngine(token.engineSID, reason: "malformed Engine.IO packet", code: 1002)
             return
         }

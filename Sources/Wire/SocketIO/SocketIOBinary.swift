@@ -84,11 +84,16 @@ public struct SocketIOPacketAssembler: Sendable {
     /// Feeds the text of an Engine.IO message; returns the complete message, or nil while attachments are due.
     /// - Throws: ``SocketIOError``; after an error the assembler is reset.
     public mutating func receive(text: String) throws(SocketIOError) -> SocketIOMessage? {
+        try self.receive(bytes: Array(text.utf8), from: 0)
+    }
+
+    /// Takes a text packet given as UTF-8 `bytes[start...]` (a frame's payload after the Engine.IO type byte).
+    public mutating func receive(bytes: [UInt8], from start: Int) throws(SocketIOError) -> SocketIOMessage? {
         guard self.pending == nil else {
             self.reset()
             throw SocketIOError(.incompleteBinaryPacket, offset: 0)
         }
-        let packet = try SocketIOPacket(decoding: text, limits: self.limits)
+        let packet = try SocketIOPacket(decoding: bytes, from: start, limits: self.limits)
         if packet.attachmentCount == 0 {
             return SocketIOMessage(packet: packet)
         }

@@ -102,24 +102,31 @@ public struct SocketIOPacket: Equatable, Sendable {
     /// Decodes a packet from the text of an Engine.IO message and validates its data shape.
     /// - Throws: ``SocketIOError`` with the offset into `text`.
     public init(decoding text: String, limits: Limits = Limits()) throws(SocketIOError) {
-        let bytes = Array(text.utf8)
-        guard let first = bytes.first else { throw SocketIOError(.emptyPacket, offset: 0) }
+        try self.init(decoding: Array(text.utf8), from: 0, limits: limits)
+    }
+
+    /// Decodes a packet from UTF-8 `bytes[start...]` — a WebSocket frame's payload after the Engine.IO type byte —
+    /// in one pass, without a `String` in between (the JSON parser reads the same array).
+    /// - Throws: ``SocketIOError`` with the offset into `bytes`; `start` past the end is an empty packet.
+    public init(decoding bytes: [UInt8], from start: Int, limits: Limits = Limits()) throws(SocketIOError) {
+        guard start >= 0, start < bytes.count else { throw SocketIOError(.emptyPacket, offset: max(0, start)) }
+        let first = bytes[start]
         guard first >= UInt8(ascii: "0"), let type = PacketType(rawValue: first &- UInt8(ascii: "0")) else {
-            throw SocketIOError(.unknownPacketType(first), offset: 0)
+            throw SocketIOError(.unknownPacketType(first), offset: start)
         }
-        var position = 1
+        var position = start + 1
         var attachments = 0
         if type == .binaryEvent || type == .binaryAck {
-            let start = position
+            let countStart = position
             var count = 0
             while position < bytes.count, let digit = Self.digit(bytes[position]) {
                 count = count * 10 + digit
                 guard count <= limits.maxAttachments else {
-                    throw SocketIOError(.tooManyAttachments(count: count, limit: limits.maxAttachments), offset: start)
+                    throw SocketIOError(.tooManyAttachments(count: count, limit: limits.maxAttachments), offset: countStart)
                 }
                 position += 1
             }
-            guard position > start, position < bytes.count, bytes[position] == UInt8(ascii: "-") else {
+            guard position > countStart, position < bytes.count, bytes[position] == UInt8(ascii: "-") else {
                 throw SocketIOError(.invalidAttachmentCount, offset: position)
             }
             position += 1
@@ -127,9 +134,9 @@ public struct SocketIOPacket: Equatable, Sendable {
         }
         var namespace = "/"
         if position < bytes.count, bytes[position] == UInt8(ascii: "/") {
-            let start = position
+            let nameStart = position
             while position < bytes.count, bytes[position] != UInt8(ascii: ",") { position += 1 }
-            namespace = String(decoding: bytes[start..<position], as: UTF8.self)
+            namespace = String(decoding: bytes[nameStart..<position], as: UTF8.self)
             if position < bytes.count { position += 1 }  // the comma
         }
         var ackID: Int64? = nil
