@@ -4,7 +4,8 @@ import Wire
 @testable import Tandem
 
 /// Plain connections of every node in the events API's session list (issue 15, cluster mode), on a real
-/// redis-server: two nodes' tables, a dead node's entries removed, malformed entries skipped.
+/// redis-server: two nodes' tables, a dead node's entries removed, malformed entries skipped, and the per-user
+/// limit counted across nodes (falling back to the node's own count when Redis cannot be read).
 @Suite(.serialized)
 struct ClusterConnectionsTests {
     @Test("A node's plain connections are listed by the other node, leave with their close, and with a dead node")
@@ -20,19 +21,21 @@ struct ClusterConnectionsTests {
 
         #expect(connectionsA.register(.init(id: "notify-1", userID: "ann", kind: "notify", target: nil)))
         #expect(connectionsA.register(.init(id: "yws-2", userID: "ann", kind: "y-websocket", target: "doc")))
-        #expect(connectionsA.register(.init(id: "sid-3", userID: "ann", kind: "socketio", target: nil)))  // in session_pool, not here
+        #expect(connectionsA.register(.init(id: "sid-3", userID: "ann", kind: "socketio", target: nil)))  // counted by the limit
         var listed: [ClusterConnections.Listed] = []
-        try await eventually("node b lists node a's two plain connections") {
+        try await eventually("node b lists node a's three connections") {
             listed = await tableB.connections(ofUser: "ann") ?? []
-            return listed.count == 2
+            return listed.count == 3
         }
         #expect(listed == [
             .init(id: "notify-1", kind: "notify", target: nil, node: "node-a"),
+            .init(id: "sid-3", kind: "socketio", target: nil, node: "node-a"),
             .init(id: "yws-2", kind: "y-websocket", target: "doc", node: "node-a"),
         ])
 
         connectionsA.unregister("notify-1")
-        try await eventually("the closed connection leaves") {
+        connectionsA.unregister("sid-3")
+        try await eventually("the closed connections leave") {
             await tableB.connections(ofUser: "ann")?.map(\.id) == ["yws-2"]
         }
         // A malformed entry (another writer, a damaged value) is skipped.
@@ -65,5 +68,52 @@ struct ClusterConnectionsTests {
         api.install(on: &failing)
         let (_, unavailable) = try await base.request(RouterHarness(router: failing), .get, "/api/v1/events/sessions?user=ann")
         #expect(unavailable["cluster_connections"] == "unavailable")
+    }
+
+    @Test("The per-user limit counts the user's connections on the other live nodes; without Redis, this node's")
+    func limitAcrossNodes() async throws {
+        let server = try RedisServerProcess()
+        let nodeA = try testClusterNode(server.url, nodeID: "node-a")
+        let nodeB = try testClusterNode(server.url, nodeID: "node-b")
+        let tableA = ClusterConnections(client: nodeA.client, keys: nodeA.keys, nodeID: "node-a")
+        let tableB = ClusterConnections(client: nodeB.client, keys: nodeB.keys, nodeID: "node-b", timeout: .seconds(1))
+        let connectionsA = UserConnections(maxPerUser: 2)
+        let connectionsB = UserConnections(maxPerUser: 2)
+        tableA.attach(to: connectionsA)
+        tableB.attach(to: connectionsB)
+        defer { tableA.finish(); tableB.finish() }
+        connectionsA.countElsewhere { await tableA.count(ofUser: $0) }
+        connectionsB.countElsewhere { await tableB.count(ofUser: $0) }
+        // Both nodes alive (their presence keys; a running node renews its own).
+        for node in ["node-a", "node-b"] { _ = try await nodeA.client.send(RESPCommand("SET", nodeA.keys.node(node), "1")) }
+
+        #expect(await connectionsA.admit(.init(id: "sid-1", userID: "ann", kind: "socketio", target: nil)))
+        #expect(await connectionsA.admit(.init(id: "notify-2", userID: "ann", kind: "notify", target: nil)))
+        try await eventually("node b counts node a's two connections") { await tableB.count(ofUser: "ann") == 2 }
+        #expect(await tableA.count(ofUser: "ann") == 0)  // its own are not "elsewhere"
+        #expect(await connectionsB.admit(.init(id: "notify-7", userID: "ann", kind: "notify", target: nil)) == false)
+        #expect(connectionsB.count(ofUser: "ann") == 0)
+        #expect(await connectionsB.admit(.init(id: "notify-8", userID: "bob", kind: "notify", target: nil)))  // another user
+
+        // A slot freed on node a is free on node b.
+        connectionsA.unregister("notify-2")
+        try await eventually("node b sees the slot") { await tableB.count(ofUser: "ann") == 1 }
+        #expect(await connectionsB.admit(.init(id: "notify-9", userID: "ann", kind: "notify", target: nil)))
+        try await eventually("node a counts node b's connection") { await tableA.count(ofUser: "ann") == 1 }
+        #expect(await connectionsA.admit(.init(id: "yws-3", userID: "ann", kind: "y-websocket", target: "doc")) == false)
+
+        // A dead node's connections stop counting as soon as its presence key is gone.
+        _ = try await nodeB.client.send(RESPCommand("DEL", nodeB.keys.node("node-a")))
+        #expect(await tableB.count(ofUser: "ann") == 0)
+        #expect(await connectionsB.admit(.init(id: "notify-10", userID: "ann", kind: "notify", target: nil)))
+        #expect(await connectionsB.admit(.init(id: "notify-11", userID: "ann", kind: "notify", target: nil)) == false)
+
+        // Redis unreachable: the count fails and only this node's connections count (never locked out, never
+        // more than the limit on one node).
+        server.stop()
+        #expect(await tableB.count(ofUser: "carl") == nil)
+        #expect(await connectionsB.admit(.init(id: "notify-12", userID: "carl", kind: "notify", target: nil)))
+        #expect(await connectionsB.admit(.init(id: "notify-13", userID: "carl", kind: "notify", target: nil)))
+        #expect(await connectionsB.admit(.init(id: "notify-14", userID: "carl", kind: "notify", target: nil)) == false)
     }
 }

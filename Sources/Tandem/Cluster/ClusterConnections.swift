@@ -1,12 +1,15 @@
 import Wire
 
-/// The plain connections (`/ws/notify`, `/ws/chat`, y-websocket) of every node of a cluster, so the events API lists
-/// a user's sessions on all nodes (Socket.IO sessions are in Open WebUI's `session_pool`; Docs/events.md).
+/// Every node's connections with a user, mirrored in Redis: the events API lists a user's plain connections
+/// (`/ws/notify`, `/ws/chat`, y-websocket) on all nodes (Socket.IO sessions are listed from Open WebUI's
+/// `session_pool`; Docs/events.md), and the per-user limit counts the user's connections on the other live nodes
+/// (``count(ofUser:)``).
 ///
-/// Each node mirrors its own ``UserConnections`` table into Redis: `{prefix}:user:<user>:connections` (field
-/// `<node>/<id>` → JSON) and `{prefix}:node:<node>:connections` (id → user), written in arrival order by one task so
-/// an unregister never overtakes its register. A node that dies leaves its entries; ``ClusterNode`` removes them
-/// with its sessions (``ClusterNode/removeConnections(ofDeadNode:)``).
+/// Each node mirrors its own ``UserConnections`` table into Redis, Socket.IO sockets included:
+/// `{prefix}:user:<user>:connections` (field `<node>/<id>` → JSON) and `{prefix}:node:<node>:connections` (id →
+/// user), written in arrival order by one task so an unregister never overtakes its register. A node that dies
+/// leaves its entries; ``ClusterNode`` removes them with its sessions (``ClusterNode/removeConnections(ofDeadNode:)``),
+/// and the count skips them as soon as the node's presence key has expired.
 final class ClusterConnections: Sendable {
     /// One remote or local entry as listed.
     struct Listed: Sendable, Equatable {
@@ -36,10 +39,9 @@ final class ClusterConnections: Sendable {
         (operations, queue) = AsyncStream.makeStream(of: Operation.self, bufferingPolicy: .bufferingOldest(1 << 16))
     }
 
-    /// Mirrors `connections` from now on (plain kinds only) and starts the writing task.
+    /// Mirrors `connections` from now on and starts the writing task.
     func attach(to connections: UserConnections) {
         connections.observe { [self] entry, registered in
-            guard entry.kind != "socketio" else { return }
             queue.yield(registered ? .registered(entry) : .unregistered(entry))
         }
         Task { await self.run() }
@@ -89,6 +91,35 @@ final class ClusterConnections: Sendable {
         }
         return listed.sorted { ($0.node, $0.id) < ($1.node, $1.id) }
     }
+
+    /// Counts the user's connections on the other nodes whose presence key is alive; nil when Redis cannot be
+    /// read (the caller then counts this node's only). One script: proportional to the user's own entries.
+    func count(ofUser userID: String) async -> Int? {
+        do {
+            let reply = try await client.evaluate(
+                Self.countScript, keys: [Array(keys.userConnections(userID).utf8)],
+                arguments: [Array(nodeID.utf8), Array(keys.node("").utf8)], timeout: timeout)
+            guard let count = reply.intValue else { return nil }
+            return Int(count)
+        } catch {
+            Log.shared.warn("cluster: connections on other nodes not counted; per-user limit counts this node only", ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// KEYS: the user's connection hash. ARGV: this node's id, the node presence key without the id. Returns how
+    /// many fields belong to another node whose presence key exists.
+    static let countScript = RedisScript("""
+        local alive, count = {}, 0
+        for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+          local node = string.match(field, '^(.-)/')
+          if node and node ~= ARGV[1] then
+            if alive[node] == nil then alive[node] = redis.call('EXISTS', ARGV[2] .. node) == 1 end
+            if alive[node] then count = count + 1 end
+          end
+        end
+        return count
+        """)
 }
 
 extension ClusterNode {

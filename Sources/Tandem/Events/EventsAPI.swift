@@ -169,6 +169,7 @@ public struct EventsAPI: Sendable {
             // reachable through the bus like local ones.
             if let shared = await sharedSessions(userID) {
                 for (sid, lastSeenAt) in shared where !seen.contains(sid) {
+                    seen.insert(sid)
                     list.append([
                         "id": .string(sid), "protocol": "socketio", "target": .null, "host": "remote",
                         "last_seen_at": lastSeenAt.map(JSONValue.int) ?? .null,
@@ -182,7 +183,9 @@ public struct EventsAPI: Sendable {
         if let remoteConnections {
             // Plain connections (`/ws/notify`, `/ws/chat`, y-websocket) of the other nodes of the cluster.
             if let remote = await remoteConnections(userID) {
-                for entry in remote where !seen.contains(entry.id + "@" + entry.node) {
+                // The table also holds the other nodes' Socket.IO sockets (for the per-user limit): those already
+                // listed from the session pool are not listed twice.
+                for entry in remote where entry.kind != "socketio" || !seen.contains(entry.id) {
                     list.append([
                         "id": .string(entry.id), "protocol": .string(entry.kind),
                         "target": entry.target.map(JSONValue.string) ?? .null, "host": "remote", "node": .string(entry.node),

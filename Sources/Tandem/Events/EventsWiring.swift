@@ -40,6 +40,17 @@ struct EventsWiring: Sendable {
             let table = ClusterConnections(
                 client: cluster.client, keys: cluster.keys, nodeID: cluster.nodeID, timeout: cluster.settings.commandTimeout)
             table.attach(to: connections)
+            if settings.maxConnectionsPerUser != nil {
+                // The per-user limit counts the user's connections on the other live nodes too.
+                let failures = dispatcher.metrics.limitCheckFailures
+                connections.countElsewhere { userID in
+                    guard let count = await table.count(ofUser: userID) else {
+                        failures.increment()
+                        return nil
+                    }
+                    return count
+                }
+            }
             let nodeID = cluster.nodeID
             api.remoteConnections = { userID in
                 await table.connections(ofUser: userID).map { listed in listed.filter { $0.node != nodeID } }

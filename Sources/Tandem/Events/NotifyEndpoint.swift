@@ -40,7 +40,7 @@ public struct NotifyEndpoint: Sendable {
         case .failure(let outcome): return Self.refuse(outbound, outcome)
         }
         let id = "notify-\(outbound.connectionID)"
-        guard connections.register(.init(id: id, userID: user.id, kind: "notify", target: nil)) else {
+        guard await connections.admit(.init(id: id, userID: user.id, kind: "notify", target: nil)) else {
             return Self.refuse(outbound, .tooManyConnections)
         }
         let after = request.query["after"].flatMap { Int64($0) }.map { max(0, $0) } ?? 0

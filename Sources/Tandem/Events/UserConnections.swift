@@ -8,7 +8,18 @@ import Wire
 /// ``AuthOutcome/tooManyConnections`` (CONNECT_ERROR code 4029, close 4029, or HTTP 429 on a y-websocket upgrade).
 /// Without a limit (the default, as Open WebUI) nothing is refused and the table only answers
 /// `GET /api/v1/events/sessions`. Lock-protected so transports can call it from any task; never suspends.
+///
+/// In cluster mode the limit is cluster-wide: ``admit(_:)`` first asks the counter set with
+/// ``countElsewhere(_:)`` how many connections the user holds on the other live nodes (the Redis connection table,
+/// ``ClusterConnections``) and refuses when those plus this node's reach the limit. When that count cannot be read
+/// (Redis down or slow) the counter answers nil and only this node's connections are counted: a Redis outage
+/// never locks users out, and never lets more than the limit in on any one node. Two connects on two nodes at the
+/// same moment may both pass (each counted before the other's registration reached Redis): the limit is a guard
+/// against runaway tabs, not a hard quota (Docs/events.md, "Per-user connection limit").
 public final class UserConnections: Sendable {
+    /// Counts a user's connections held elsewhere (other nodes of a cluster); nil when they cannot be read.
+    public typealias ElsewhereCounter = @Sendable (_ userID: String) async -> Int?
+
     /// One live connection.
     public struct Entry: Sendable, Equatable {
         /// The connection id: the Socket.IO sid, or `chat-<n>`, `notify-<n>`, `yws-<n>`.
@@ -32,16 +43,38 @@ public final class UserConnections: Sendable {
         self.observer.withLock { $0 = observer }
     }
 
+    /// The counter of connections on other nodes; nil outside cluster mode.
+    private let elsewhere = Mutex<ElsewhereCounter?>(nil)
+
     public init(maxPerUser: Int? = nil) {
         self.maxPerUser = maxPerUser
     }
 
-    /// Registers a connection; false (and nothing registered) when the user is at the limit. Registering an id
-    /// that is already registered replaces it without counting twice.
-    public func register(_ entry: Entry) -> Bool {
+    /// Counts the user's connections on other nodes with `counter` at every ``admit(_:)`` (cluster mode).
+    public func countElsewhere(_ counter: @escaping ElsewhereCounter) {
+        elsewhere.withLock { $0 = counter }
+    }
+
+    /// How many connections the user holds elsewhere, for the limit: 0 without a limit or a counter, and when the
+    /// counter cannot read them (then only this node's connections count).
+    public func elsewhereCount(ofUser userID: String) async -> Int {
+        guard maxPerUser != nil, let counter = elsewhere.withLock({ $0 }) else { return 0 }
+        return max(0, await counter(userID) ?? 0)
+    }
+
+    /// Registers a connection after counting the user's connections elsewhere (``elsewhereCount(ofUser:)``); false
+    /// (and nothing registered) when the user is at the limit.
+    public func admit(_ entry: Entry) async -> Bool {
+        register(entry, elsewhere: await elsewhereCount(ofUser: entry.userID))
+    }
+
+    /// Registers a connection; false (and nothing registered) when the user's connections here plus `elsewhere`
+    /// (on other nodes) reach the limit. Registering an id that is already registered replaces it without counting
+    /// twice.
+    public func register(_ entry: Entry, elsewhere: Int = 0) -> Bool {
         let (accepted, replaced) = state.withLock { state -> (Bool, Entry?) in
             let current = state.byUser[ByteKey(entry.userID)] ?? []
-            if let maxPerUser, !current.contains(entry.id), current.count >= maxPerUser { return (false, nil) }
+            if let maxPerUser, !current.contains(entry.id), current.count + elsewhere >= maxPerUser { return (false, nil) }
             let old = state.byID[entry.id]
             if let old, !old.userID.bytewiseEquals(entry.userID) {
                 state.byUser[ByteKey(old.userID)]?.remove(entry.id)

@@ -90,6 +90,11 @@ extension SocketIOServer {
         guard self.engines[engineSID] != nil, self.engines[engineSID]?.sockets[namespace] == nil else { return }
         var user: SocketIOUser? = nil
         let outcome = await self.authenticate(packet.data?["token"]?.stringValue)
+        // In cluster mode the per-user limit counts the user's connections on the other nodes (a Redis read).
+        var elsewhere = 0
+        if case .success(let verified) = outcome, let connections = self.userConnections {
+            elsewhere = await connections.elsewhereCount(ofUser: verified.id)
+        }
         // The engine may have closed, or connected this namespace, while the user was being resolved.
         guard self.engines[engineSID] != nil, self.engines[engineSID]?.sockets[namespace] == nil else { return }
         switch outcome {
@@ -103,7 +108,7 @@ extension SocketIOServer {
         }
         let sid = Self.newID()
         if let user, let connections = self.userConnections,
-            !connections.register(.init(id: sid, userID: user.id, kind: "socketio", target: nil))
+            !connections.register(.init(id: sid, userID: user.id, kind: "socketio", target: nil), elsewhere: elsewhere)
         {
             self.sendConnectError(AuthOutcome.tooManyConnections.message, namespace: namespace, engineSID: engineSID)
             return
