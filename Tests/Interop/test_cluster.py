@@ -548,3 +548,60 @@ async def test_durable_event_stored_on_one_node_is_replayed_on_another(tandem_bi
             while await remote_sessions() != [("notify", "remote")] and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             assert await remote_sessions() == [("notify", "remote")]
+
+
+async def test_per_user_limit_holds_across_nodes(tandem_bin, redis_url, tmp_path):
+    """`--max-connections-per-user 2` on two nodes: a python-socketio tab on node a and a plain /ws/notify client on
+    node b fill the user's slots; a third connection is refused with code 4029 on either node and in either
+    protocol; a slot freed on one node is free on the other."""
+    extra = ["--service-token", SERVICE, "--max-connections-per-user", "2"]
+    with cluster_nodes(tandem_bin, redis_url, tmp_path, 2, "limit-", extra) as (a, b):
+        user = "erin-" + uuid.uuid4().hex[:6]
+        token = mint_jwt({"id": user, "name": "Erin", "role": "user"})
+        table = f"{a.key_prefix}:user:{user}:connections"
+        redis = aioredis.from_url(redis_url)
+
+        async def mirrored(count: int):
+            deadline = time.monotonic() + 10
+            while await redis.hlen(table) != count and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert await redis.hlen(table) == count
+
+        async def refused_socketio(node: TandemServer):
+            client = socketio.AsyncClient(reconnection=False)
+            errors: asyncio.Queue = asyncio.Queue()
+            client.on("connect_error", lambda data: errors.put_nowait(data))
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                await client.connect(node.http, socketio_path="/ws/socket.io", transports=["websocket"],
+                                     auth={"token": token}, wait_timeout=10)
+            error = await asyncio.wait_for(errors.get(), 10)
+            assert error["code"] == 4029 and error["reason"] == "too_many_connections", error
+
+        async def refused_notify(node: TandemServer):
+            async with websockets.connect(f"{node.ws}/ws/notify?token={token}") as plain:
+                refusal = json.loads(await asyncio.wait_for(plain.recv(), 10))
+                assert refusal["type"] == "error" and refusal["code"] == 4029, refusal
+                with pytest.raises(websockets.ConnectionClosed) as closed:
+                    await asyncio.wait_for(plain.recv(), 10)
+                assert closed.value.rcvd.code == 4029
+
+        tab = socketio.AsyncClient(reconnection=False)
+        await tab.connect(a.http, socketio_path="/ws/socket.io", transports=["websocket"], auth={"token": token},
+                          wait_timeout=10)
+        plain = await websockets.connect(f"{b.ws}/ws/notify?token={token}")
+        try:
+            await mirrored(2)
+            await refused_socketio(b)   # a's tab counted on b
+            await refused_notify(a)     # b's notify connection counted on a
+            await refused_socketio(a)
+            await refused_notify(b)
+            await mirrored(2)           # the refused connections left nothing behind
+            await plain.close()
+            await mirrored(1)
+            async with websockets.connect(f"{a.ws}/ws/notify?token={token}") as again:  # b's slot is free on a
+                await again.send(json.dumps({"type": "ping"}))
+                assert json.loads(await asyncio.wait_for(again.recv(), 10))["type"] == "pong"
+        finally:
+            await tab.disconnect()
+            await plain.close()
+            await redis.aclose()
