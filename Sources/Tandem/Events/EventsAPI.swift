@@ -22,6 +22,8 @@ public struct EventsAPI: Sendable {
     /// Reads a user's sids on every host (the Redis bus's shared `session_pool`); nil without a bus, when
     /// `GET /api/v1/events/sessions` lists only this host's connections.
     public var sharedSessions: (@Sendable (String) async -> [(sid: String, lastSeenAt: Int64?)]?)?
+    /// The live `/ws/notify` connections of this node, which `call` can target by id (`notify-<n>`).
+    var notifySessions: NotifyRegistry?
     /// Reads a user's plain connections on the other nodes of a cluster; nil outside cluster mode.
     var remoteConnections: (@Sendable (String) async -> [ClusterConnections.Listed]?)?
 
@@ -127,6 +129,9 @@ public struct EventsAPI: Sendable {
             timeout = min(.milliseconds(ms), maxCallTimeout)
         }
         let started = ContinuousClock.now
+        if sid.hasPrefix(Self.notifyPrefix), let notifySessions {
+            return try await callNotify(sid, event: event, data: body["data"] ?? .null, timeout: timeout, registry: notifySessions, started: started)
+        }
         do {
             let answer = try await dispatcher.server.call(event, [body["data"] ?? .null], to: sid, timeout: timeout)
             dispatcher.metrics.called(.answered, since: started)
@@ -143,6 +148,35 @@ public struct EventsAPI: Sendable {
                 dispatcher.metrics.called(.disconnected, since: started)
                 throw APIError.make(HTTPStatus(code: 502, reason: "Bad Gateway"), "session disconnected before answering")
             }
+        }
+    }
+
+    /// The id prefix of `/ws/notify` connections.
+    static let notifyPrefix = "notify-"
+
+    /// A call to a `/ws/notify` connection of this node: `{"type":"call",…}` out, its `answer` back.
+    func callNotify(
+        _ id: String, event: String, data: JSONValue, timeout: Duration, registry: NotifyRegistry,
+        started: ContinuousClock.Instant
+    ) async throws -> HTTPResponse {
+        guard let session = registry.session(id) else {
+            dispatcher.metrics.called(.notConnected, since: started)
+            throw APIError.make(
+                .notFound,
+                "no such notify connection on this node: \(id) (a notify connection is called through the node that holds it; the sessions route names it)")
+        }
+        switch await session.call(event, data: data, timeout: timeout) {
+        case .success(let answer):
+            dispatcher.metrics.called(.answered, since: started)
+            return Self.answer(["ok": true, "data": answer, "arguments": [answer]])
+        case .failure(.timedOut):
+            dispatcher.metrics.called(.timeout, since: started)
+            throw APIError.make(HTTPStatus(code: 504, reason: "Gateway Timeout"), "no answer within \(timeout)")
+        case .failure(.disconnected):
+            dispatcher.metrics.called(.disconnected, since: started)
+            throw APIError.make(HTTPStatus(code: 502, reason: "Bad Gateway"), "session disconnected before answering")
+        case .failure(.busy(let limit)):
+            throw APIError.make(.tooManyRequests, "\(limit) calls already wait for this connection")
         }
     }
 

@@ -56,11 +56,12 @@ struct EventsWiring: Sendable {
                 await table.connections(ofUser: userID).map { listed in listed.filter { $0.node != nodeID } }
             }
         }
-        self.api = api
         var notify = NotifyEndpoint(dispatcher: dispatcher, jwtSecret: configuration.jwtSecret, connections: connections)
         notify.path = settings.notifyPath
         notify.userSource = userSource
         self.notify = notify
+        api.notifySessions = notify.registry
+        self.api = api
         if let channels {
             let presence = ChannelPresence(server: socketIO)
             await presence.install(service: channels)
