@@ -605,3 +605,35 @@ async def test_per_user_limit_holds_across_nodes(tandem_bin, redis_url, tmp_path
             await tab.disconnect()
             await plain.close()
             await redis.aclose()
+
+
+async def test_durable_emit_answers_503_while_redis_is_down(tandem_bin, aof_redis, tmp_path):
+    """The Redis outbox (cluster mode) over HTTP: with redis-server killed, a durable emit and an outbox read answer
+    503 with a JSON `detail` naming the outbox; after Redis is back (AOF, same port) both work again and the event
+    stored before the outage is still there, below the new one."""
+    with cluster_nodes(tandem_bin, aof_redis, tmp_path, 2, "outbox503-", ["--service-token", SERVICE]) as (a, b):
+        user = "fred-" + uuid.uuid4().hex[:6]
+        emit = {"event": "notice", "data": {"n": 1}, "to": {"user": user}, "durable": True}
+        status, first = await events_api(a, "POST", "/api/v1/events/emit", emit)
+        assert status == 200 and first["status"] == "pending", first
+
+        aof_redis.kill()
+        status, body = await events_api(a, "POST", "/api/v1/events/emit", {**emit, "data": {"n": 2}})
+        assert status == 503, body
+        assert body["detail"].startswith("outbox unavailable: redis"), body
+        status, body = await events_api(b, "GET", f"/api/v1/events/outbox?user={user}")
+        assert status == 503 and body["detail"].startswith("outbox unavailable"), body
+        status, body = await events_api(b, "GET", f"/api/v1/events/sessions?user={user}")
+        assert status == 200 and body["cluster_connections"] == "unavailable", body
+
+        aof_redis.start()
+        assert await wait_ready(a, True) and await wait_ready(b, True)
+        deadline = time.monotonic() + 20
+        while True:  # the node's connection comes back with backoff
+            status, second = await events_api(b, "POST", "/api/v1/events/emit", {**emit, "data": {"n": 3}})
+            if status == 200 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
+        assert status == 200 and second["id"] > first["id"], second
+        status, outbox = await events_api(a, "GET", f"/api/v1/events/outbox?user={user}")
+        assert status == 200 and [e["data"]["n"] for e in outbox["events"]] == [1, 3], outbox

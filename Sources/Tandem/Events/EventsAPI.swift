@@ -198,10 +198,14 @@ public struct EventsAPI: Sendable {
             list.append(["id": .string(sid), "protocol": "socketio", "target": .null, "host": "local"])
         }
         var answer: JSONObject = ["user": .string(userID)]
-        if let sharedSessions {
+        // Both Redis reads at once, so a slow Redis delays the answer by one timeout, not two.
+        async let sharedRead = sharedSessions?(userID)
+        async let remoteRead = remoteConnections?(userID)
+        let (shared, remote) = await (sharedRead, remoteRead)
+        if sharedSessions != nil {
             // Socket.IO sessions of other hosts on the bus (other Tandem nodes, Open WebUI workers): callable and
             // reachable through the bus like local ones.
-            if let shared = await sharedSessions(userID) {
+            if let shared = shared ?? nil {
                 for (sid, lastSeenAt) in shared where !seen.contains(sid) {
                     seen.insert(sid)
                     list.append([
@@ -214,9 +218,9 @@ public struct EventsAPI: Sendable {
                 answer["shared_pool"] = "unavailable"
             }
         }
-        if let remoteConnections {
+        if remoteConnections != nil {
             // Plain connections (`/ws/notify`, `/ws/chat`, y-websocket) of the other nodes of the cluster.
-            if let remote = await remoteConnections(userID) {
+            if let remote = remote ?? nil {
                 // The table also holds the other nodes' Socket.IO sockets (for the per-user limit): those already
                 // listed from the session pool are not listed twice.
                 for entry in remote where entry.kind != "socketio" || !seen.contains(entry.id) {

@@ -21,7 +21,8 @@ struct EventsWiring: Sendable {
         outboxSettings.syncPolicy = configuration.documents.walSync
         if let cluster {
             // Cluster mode: every node stores and replays the same outboxes, in Redis.
-            self.outbox = RedisOutbox(client: cluster.client, keys: cluster.keys, settings: outboxSettings)
+            self.outbox = RedisOutbox(
+                client: cluster.client, keys: cluster.keys, settings: outboxSettings, timeout: cluster.settings.commandTimeout)
         } else {
             self.outbox = try configuration.documents.dataDirectory.map { directory throws(StorageError) in
                 try EventOutbox(dataDirectory: directory, settings: outboxSettings)

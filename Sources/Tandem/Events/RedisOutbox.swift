@@ -17,12 +17,16 @@ public final class RedisOutbox: OutboxStore {
     public let settings: OutboxSettings
     let client: RedisClient
     let keys: ClusterKeys
+    /// How long one Redis round trip may take before the operation fails with ``OutboxError/storage(_:)``; nil for
+    /// the client's command timeout. Cluster mode passes ``ClusterSettings/commandTimeout`` (2 s).
+    let timeout: Duration?
 
     /// An outbox on `client` under the keys of `keys` (the cluster's shared prefix).
-    public init(client: RedisClient, keys: ClusterKeys, settings: OutboxSettings = OutboxSettings()) {
+    public init(client: RedisClient, keys: ClusterKeys, settings: OutboxSettings = OutboxSettings(), timeout: Duration? = nil) {
         self.client = client
         self.keys = keys
         self.settings = settings
+        self.timeout = timeout
     }
 
     private var expirySeconds: Int64 { max(1, settings.expiry.components.seconds) }
@@ -58,7 +62,7 @@ public final class RedisOutbox: OutboxStore {
     public func entries(userID: String, now: Double) async throws(OutboxError) -> [OutboxEntry] {
         let reply: RESPValue
         do {
-            reply = try await client.send(RESPCommand("HGETALL", keys.outbox(userID)))
+            reply = try await client.send(RESPCommand("HGETALL", keys.outbox(userID)), timeout: timeout)
         } catch {
             throw .storage("redis: \(error.description)")
         }
@@ -77,7 +81,7 @@ public final class RedisOutbox: OutboxStore {
 
     private func run(_ script: RedisScript, keys: [String], arguments: [String]) async throws(OutboxError) -> RESPValue {
         do {
-            return try await client.evaluate(script, keys: keys.map { Array($0.utf8) }, arguments: arguments.map { Array($0.utf8) })
+            return try await client.evaluate(script, keys: keys.map { Array($0.utf8) }, arguments: arguments.map { Array($0.utf8) }, timeout: timeout)
         } catch {
             Log.shared.warn("outbox: redis failed", ["error": error.description])
             throw .storage("redis: \(error.description)")
