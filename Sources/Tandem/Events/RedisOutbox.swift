@@ -36,7 +36,7 @@ public final class RedisOutbox: OutboxStore {
         guard size <= settings.maxEventBytes else { throw .tooLarge(settings.maxEventBytes) }
         let tail: JSONValue = ["event": .string(event), "data": data, "created_at": .double(now)]
         let reply = try await run(
-            OutboxScripts.append, keys: [keys.outbox(userID), keys.outboxSequence],
+            OutboxScripts.append, keys: indexKeys(userID) + [keys.outboxSequence],
             arguments: [
                 JSONValue.double(now).serialized(), String(expirySeconds), String(settings.maxPerUser), tail.serialized(),
                 String(expirySeconds * 1_000),
@@ -54,7 +54,7 @@ public final class RedisOutbox: OutboxStore {
     public func acknowledge(userID: String, upTo id: Int64, now: Double) async throws(OutboxError) -> Int {
         guard id > 0 else { return 0 }
         let reply = try await run(
-            OutboxScripts.acknowledge, keys: [keys.outbox(userID)],
+            OutboxScripts.acknowledge, keys: indexKeys(userID),
             arguments: [String(id), JSONValue.double(now).serialized(), String(expirySeconds * 1_000)])
         return Int(reply.intValue ?? 0)
     }
@@ -74,6 +74,11 @@ public final class RedisOutbox: OutboxStore {
             else { return nil }
             return entry
         }.sorted { $0.id < $1.id }
+    }
+
+    /// The user's hash and its three index sets, in the scripts' KEYS order.
+    private func indexKeys(_ userID: String) -> [String] {
+        [keys.outbox(userID), keys.outboxPending(userID), keys.outboxDelivered(userID), keys.outboxCreated(userID)]
     }
 
     /// Nothing is buffered: every write is in Redis when it returns.
