@@ -6,7 +6,9 @@ import Wire
 /// Per user one hash, `{prefix}:outbox:<user id>`: `next` (the next id) and `<id>` → the entry's JSON, the same
 /// object as ``EventOutbox``'s `add` record (`{"op":"add","id","event","data","created_at","delivered_at"?}`).
 /// Bound checks, eviction, id assignment and acknowledgements run as Lua scripts (``OutboxScripts``), atomically,
-/// so nodes appending at once never exceed ``OutboxSettings/maxPerUser`` or reuse an id. The hash's TTL is the
+/// so nodes appending at once never exceed ``OutboxSettings/maxPerUser`` or reuse an id; they work on three index
+/// sorted sets beside the hash (pending ids, delivered ids, ids by age), so their cost does not grow with the
+/// number of events kept. The hash's TTL is the
 /// expiry, renewed by every append and acknowledgement: an abandoned user's outbox disappears once its last event
 /// expired. `{prefix}:outbox-seq` holds the highest id handed out to anyone; a user whose hash is gone (new, or
 /// expired) continues above it, so an id is never handed out twice to one user, even after an expiry.
