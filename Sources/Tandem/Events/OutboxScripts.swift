@@ -117,4 +117,21 @@ enum OutboxScripts {
             if changed > 0 then expire(ARGV[3], {KEYS[1], KEYS[2], KEYS[3], KEYS[4]}) end
             return changed
             """)
+
+    /// Reads the pending entries above an id. KEYS: the hash, the pending set. ARGV: after. Returns their values
+    /// in id order, or `{"unindexed"}` when the hash has no index yet (the caller then reads the hash). Writes
+    /// nothing.
+    static let pending = RedisScript("""
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+        if redis.call('HEXISTS', KEYS[1], 'indexed') == 0 then return {'unindexed'} end
+        local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')
+        local found = {}
+        for i = 1, #ids, 500 do
+          local values = redis.call('HMGET', KEYS[1], unpack(ids, i, math.min(i + 499, #ids)))
+          for j = 1, #values do
+            if values[j] then found[#found + 1] = values[j] end
+          end
+        end
+        return found
+        """)
 }

@@ -48,8 +48,21 @@ public final class RedisOutbox: OutboxStore {
         return OutboxEntry(id: id, event: event, data: data, createdAt: now)
     }
 
+    /// Reads only the pending entries above `after` through the pending index (a resume costs what it sends, not
+    /// the delivered events kept); a hash not indexed yet is read whole.
     public func pending(userID: String, after: Int64 = 0, now: Double) async throws(OutboxError) -> [OutboxEntry] {
-        try await entries(userID: userID, now: now).filter { $0.deliveredAt == nil && $0.id > after }
+        let reply = try await run(
+            OutboxScripts.pending, keys: [keys.outbox(userID), keys.outboxPending(userID)], arguments: [String(max(0, after))])
+        guard let values = reply.arrayValue, values.first?.stringValue != "unindexed" else {
+            return try await entries(userID: userID, now: now).filter { $0.deliveredAt == nil && $0.id > after }
+        }
+        let limit = now - Double(expirySeconds)
+        return values.compactMap { value -> OutboxEntry? in
+            guard let raw = value.bytesValue, let json = try? JSONValue(parsing: raw), json["created_at"]?.doubleValue != nil,
+                let entry = OutboxEntry(addRecord: json), entry.createdAt >= limit, entry.deliveredAt == nil, entry.id > after
+            else { return nil }
+            return entry
+        }.sorted { $0.id < $1.id }
     }
 
     @discardableResult
