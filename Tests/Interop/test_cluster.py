@@ -637,3 +637,54 @@ async def test_durable_emit_answers_503_while_redis_is_down(tandem_bin, aof_redi
         assert status == 200 and second["id"] > first["id"], second
         status, outbox = await events_api(a, "GET", f"/api/v1/events/outbox?user={user}")
         assert status == 200 and [e["data"]["n"] for e in outbox["events"]] == [1, 3], outbox
+
+
+async def test_call_to_a_notify_connection_on_another_node(tandem_bin, redis_url, tmp_path):
+    """A `websockets` client on node b's /ws/notify answers a call made through node a's events API (the `node` the
+    sessions route lists); no answer: 504; an unknown id on b, or an unknown node: 404; the connection closing while
+    a call waits: 502."""
+    with cluster_nodes(tandem_bin, redis_url, tmp_path, 2, "calls-", ["--service-token", SERVICE]) as (a, b):
+        user = "gina-" + uuid.uuid4().hex[:6]
+        token = mint_jwt({"id": user, "name": "Gina", "role": "user"})
+
+        async def next_message(ws, kind: str) -> dict:
+            while True:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                if message.get("type") == kind:
+                    return message
+
+        async with websockets.connect(f"{b.ws}/ws/notify?token={token}") as plain:
+            deadline = time.monotonic() + 10
+            remote = []
+            while not remote and time.monotonic() < deadline:
+                _, listed = await events_api(a, "GET", f"/api/v1/events/sessions?user={user}")
+                remote = [s for s in listed["sessions"] if s["protocol"] == "notify" and s["host"] == "remote"]
+                await asyncio.sleep(0.05)
+            [session] = remote
+            target = {"sid": session["id"], "node": session["node"]}
+
+            call = asyncio.create_task(events_api(a, "POST", "/api/v1/events/call", {
+                "event": "confirm", "data": {"q": 2}, "timeout_ms": 10000, **target}))
+            message = await next_message(plain, "call")
+            assert message["event"] == "confirm" and message["data"] == {"q": 2}
+            await plain.send(json.dumps({"type": "answer", "id": message["id"], "data": {"answer": 4}}))
+            status, body = await call
+            assert status == 200 and body["data"] == {"answer": 4}, body
+
+            status, body = await events_api(a, "POST", "/api/v1/events/call",
+                                            {"event": "confirm", "timeout_ms": 200, **target})
+            assert status == 504 and "no answer" in body["detail"], body
+            late = await next_message(plain, "call")  # the call that timed out
+            assert late["id"] > message["id"]
+            status, body = await events_api(a, "POST", "/api/v1/events/call",
+                                            {"event": "confirm", "sid": "notify-999999", "node": session["node"]})
+            assert status == 404 and "no such notify connection on node" in body["detail"], body
+            status, body = await events_api(a, "POST", "/api/v1/events/call",
+                                            {"event": "confirm", "sid": session["id"], "node": "no-such-node"})
+            assert status == 404 and "did not receive" in body["detail"], body
+
+            waiting = asyncio.create_task(events_api(a, "POST", "/api/v1/events/call", {
+                "event": "confirm", "timeout_ms": 60000, **target}))
+            assert (await next_message(plain, "call"))["id"] > late["id"]  # the call waits on node b
+        status, body = await asyncio.wait_for(waiting, 30)  # answered at the close, not after 60 s
+        assert status == 502 and "disconnected" in body["detail"], body

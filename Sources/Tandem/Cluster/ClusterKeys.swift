@@ -53,6 +53,9 @@ public struct ClusterKeys: Sendable, Hashable {
     public func userConnections(_ userID: String) -> String { "\(prefix):user:\(userID):connections" }
     /// A node's plain connections: hash connection id → user id, to clean ``userConnections(_:)`` when it dies.
     public func nodeConnections(_ nodeID: String) -> String { "\(prefix):node:\(nodeID):connections" }
+    /// The channel of a node's calls to its `/ws/notify` connections and of the answers to its own calls
+    /// (``ClusterCalls``).
+    public func nodeCalls(_ nodeID: String) -> String { "\(prefix):node:\(nodeID):calls" }
     /// Open WebUI's shared pool of Socket.IO sessions (hash sid → user JSON).
     public var sessionPool: String { "\(prefix):session_pool" }
 

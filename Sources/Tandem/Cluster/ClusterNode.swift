@@ -30,6 +30,8 @@ public final class ClusterNode: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Gets the messages of subscribed channels that are not document channels (``ClusterCalls``); must not block.
+    private let otherChannels = Mutex<(@Sendable (String, [UInt8]) -> Void)?>(nil)
     let outbox: AsyncStream<(String, [UInt8])>.Continuation
     private let outgoing: AsyncStream<(String, [UInt8])>
 
@@ -139,9 +141,18 @@ public final class ClusterNode: Sendable {
 
     var manager: DocumentManager? { state.withLock { $0.manager } }
 
+    /// Hands the messages of channels other than the document channels to `handler` (called in the listening task:
+    /// it must queue and return).
+    func onOtherChannels(_ handler: @escaping @Sendable (String, [UInt8]) -> Void) {
+        otherChannels.withLock { $0 = handler }
+    }
+
     private func listen() async {
         for await message in subscriber.messages {
-            guard let (documentID, kind) = keys.parse(channel: message.channel) else { continue }
+            guard let (documentID, kind) = keys.parse(channel: message.channel) else {
+                otherChannels.withLock { $0 }?(message.channel, message.payload)
+                continue
+            }
             metrics?.received.increment()
             if kind == "updates" {
                 let text = String(decoding: message.payload, as: UTF8.self)

@@ -24,6 +24,9 @@ public struct EventsAPI: Sendable {
     public var sharedSessions: (@Sendable (String) async -> [(sid: String, lastSeenAt: Int64?)]?)?
     /// The live `/ws/notify` connections of this node, which `call` can target by id (`notify-<n>`).
     var notifySessions: NotifyRegistry?
+    /// Cluster mode: this node's id, and the call of a `/ws/notify` connection on another node (`node` in the body).
+    var nodeID: String?
+    var remoteNotifyCall: (@Sendable (_ node: String, _ id: String, _ event: String, _ data: JSONValue, _ timeout: Duration) async -> Result<JSONValue, NotifyCallError>)?
     /// Reads a user's plain connections on the other nodes of a cluster; nil outside cluster mode.
     var remoteConnections: (@Sendable (String) async -> [ClusterConnections.Listed]?)?
 
@@ -129,8 +132,16 @@ public struct EventsAPI: Sendable {
             timeout = min(.milliseconds(ms), maxCallTimeout)
         }
         let started = ContinuousClock.now
+        if let node = body["node"]?.stringValue, !node.isEmpty, node != nodeID {
+            guard sid.hasPrefix(Self.notifyPrefix), let remoteNotifyCall else {
+                throw APIError.make(.badRequest, "node names another cluster node: only for notify connections in cluster mode")
+            }
+            let result = await remoteNotifyCall(node, sid, event, body["data"] ?? .null, timeout)
+            return try callAnswer(result, sid: sid, node: node, timeout: timeout, started: started)
+        }
         if sid.hasPrefix(Self.notifyPrefix), let notifySessions {
-            return try await callNotify(sid, event: event, data: body["data"] ?? .null, timeout: timeout, registry: notifySessions, started: started)
+            let result = await notifySessions.session(sid)?.call(event, data: body["data"] ?? .null, timeout: timeout)
+            return try callAnswer(result ?? .failure(.notFound), sid: sid, node: nil, timeout: timeout, started: started)
         }
         do {
             let answer = try await dispatcher.server.call(event, [body["data"] ?? .null], to: sid, timeout: timeout)
@@ -154,18 +165,12 @@ public struct EventsAPI: Sendable {
     /// The id prefix of `/ws/notify` connections.
     static let notifyPrefix = "notify-"
 
-    /// A call to a `/ws/notify` connection of this node: `{"type":"call",…}` out, its `answer` back.
-    func callNotify(
-        _ id: String, event: String, data: JSONValue, timeout: Duration, registry: NotifyRegistry,
+    /// The HTTP answer to a call of a `/ws/notify` connection (of this node, or of `node`).
+    func callAnswer(
+        _ result: Result<JSONValue, NotifyCallError>, sid: String, node: String?, timeout: Duration,
         started: ContinuousClock.Instant
-    ) async throws -> HTTPResponse {
-        guard let session = registry.session(id) else {
-            dispatcher.metrics.called(.notConnected, since: started)
-            throw APIError.make(
-                .notFound,
-                "no such notify connection on this node: \(id) (a notify connection is called through the node that holds it; the sessions route names it)")
-        }
-        switch await session.call(event, data: data, timeout: timeout) {
+    ) throws -> HTTPResponse {
+        switch result {
         case .success(let answer):
             dispatcher.metrics.called(.answered, since: started)
             return Self.answer(["ok": true, "data": answer, "arguments": [answer]])
@@ -177,6 +182,13 @@ public struct EventsAPI: Sendable {
             throw APIError.make(HTTPStatus(code: 502, reason: "Bad Gateway"), "session disconnected before answering")
         case .failure(.busy(let limit)):
             throw APIError.make(.tooManyRequests, "\(limit) calls already wait for this connection")
+        case .failure(.notFound):
+            dispatcher.metrics.called(.notConnected, since: started)
+            let place = node.map { "on node \($0)" } ?? "on this node (for another node's, pass its id as node)"
+            throw APIError.make(.notFound, "no such notify connection \(place): \(sid)")
+        case .failure(.unreachable):
+            dispatcher.metrics.called(.notConnected, since: started)
+            throw APIError.make(.notFound, "node \(node ?? "?") did not receive the call (gone, or Redis unreachable)")
         }
     }
 

@@ -62,6 +62,15 @@ struct EventsWiring: Sendable {
         notify.userSource = userSource
         self.notify = notify
         api.notifySessions = notify.registry
+        if let cluster {
+            // Calls to notify connections held by other nodes, over their call channels.
+            let calls = ClusterCalls(node: cluster, registry: notify.registry)
+            await calls.start()
+            api.nodeID = cluster.nodeID
+            api.remoteNotifyCall = { node, id, event, data, timeout in
+                await calls.call(node: node, target: id, event: event, data: data, timeout: timeout)
+            }
+        }
         self.api = api
         if let channels {
             let presence = ChannelPresence(server: socketIO)

@@ -9,6 +9,10 @@ public enum NotifyCallError: Error, Equatable, Sendable {
     case disconnected
     /// The connection already has ``NotifyCalls/maxPending`` calls waiting (HTTP 429).
     case busy(limit: Int)
+    /// No such connection on the node that was asked (HTTP 404).
+    case notFound
+    /// The node that holds the connection did not receive the call: gone, or Redis unreachable (HTTP 404).
+    case unreachable
 }
 
 /// The calls waiting for an answer on one `/ws/notify` connection: a state machine that hands out ids and returns
