@@ -640,9 +640,10 @@ async def test_durable_emit_answers_503_while_redis_is_down(tandem_bin, aof_redi
 
 
 async def test_call_to_a_notify_connection_on_another_node(tandem_bin, redis_url, tmp_path):
-    """A `websockets` client on node b's /ws/notify answers a call made through node a's events API (the `node` the
-    sessions route lists); no answer: 504; an unknown id on b, or an unknown node: 404; the connection closing while
-    a call waits: 502."""
+    """A `websockets` client on node b's /ws/notify answers a call made through node a's events API (its id, listed
+    by the sessions route, names node b); no answer: 504; an unknown id on b, or an unknown node: 404; the
+    connection closing while a call waits: 502. An emit to that session through node a reaches it and not node a's
+    own notify connection (ids carry the node, so equal connection numbers on two nodes never mix)."""
     with cluster_nodes(tandem_bin, redis_url, tmp_path, 2, "calls-", ["--service-token", SERVICE]) as (a, b):
         user = "gina-" + uuid.uuid4().hex[:6]
         token = mint_jwt({"id": user, "name": "Gina", "role": "user"})
@@ -661,7 +662,17 @@ async def test_call_to_a_notify_connection_on_another_node(tandem_bin, redis_url
                 remote = [s for s in listed["sessions"] if s["protocol"] == "notify" and s["host"] == "remote"]
                 await asyncio.sleep(0.05)
             [session] = remote
-            target = {"sid": session["id"], "node": session["node"]}
+            assert session["id"] == f"notify-{session['node']}-" + session["id"].rsplit("-", 1)[1]
+            target = {"sid": session["id"]}
+
+            other_token = mint_jwt({"id": user + "-other", "name": "Other", "role": "user"})
+            async with websockets.connect(f"{a.ws}/ws/notify?token={other_token}") as bystander:
+                status, body = await events_api(a, "POST", "/api/v1/events/emit", {
+                    "event": "hello", "data": 1, "to": {"session": session["id"]}})
+                assert status == 200, body
+                assert (await next_message(plain, "event"))["event"] == "hello"
+                await bystander.send(json.dumps({"type": "ping"}))
+                assert json.loads(await asyncio.wait_for(bystander.recv(), 10))["type"] == "pong"  # no event first
 
             call = asyncio.create_task(events_api(a, "POST", "/api/v1/events/call", {
                 "event": "confirm", "data": {"q": 2}, "timeout_ms": 10000, **target}))
@@ -677,10 +688,10 @@ async def test_call_to_a_notify_connection_on_another_node(tandem_bin, redis_url
             late = await next_message(plain, "call")  # the call that timed out
             assert late["id"] > message["id"]
             status, body = await events_api(a, "POST", "/api/v1/events/call",
-                                            {"event": "confirm", "sid": "notify-999999", "node": session["node"]})
+                                            {"event": "confirm", "sid": f"notify-{session['node']}-999999"})
             assert status == 404 and "no such notify connection on node" in body["detail"], body
             status, body = await events_api(a, "POST", "/api/v1/events/call",
-                                            {"event": "confirm", "sid": session["id"], "node": "no-such-node"})
+                                            {"event": "confirm", "sid": "notify-nosuchnode-1"})
             assert status == 404 and "did not receive" in body["detail"], body
 
             waiting = asyncio.create_task(events_api(a, "POST", "/api/v1/events/call", {

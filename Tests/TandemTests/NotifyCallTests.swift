@@ -98,4 +98,15 @@ struct NotifyCallTests {
         let (gone, _) = try await base.request(harness, .post, "/api/v1/events/call", body: ["event": "x", "sid": .string(id)])
         #expect(gone == 404)
     }
+
+    @Test("Notify ids with a bus name their host; plain ones and malformed ones do not")
+    func notifyIDs() {
+        #expect(EventsAPI.node(ofNotifyID: "notify-4334652a8ae246bbd6b16483279421b1-12") == "4334652a8ae246bbd6b16483279421b1")
+        #expect(EventsAPI.node(ofNotifyID: "notify-node-a-3") == "node-a")
+        #expect(EventsAPI.node(ofNotifyID: "notify-12") == nil)
+        #expect(EventsAPI.node(ofNotifyID: "notify--3") == nil)
+        #expect(EventsAPI.node(ofNotifyID: "notify-abc-") == nil)
+        #expect(EventsAPI.node(ofNotifyID: "notify-abc-1x") == nil)
+        #expect(EventsAPI.node(ofNotifyID: "notify-abc-١") == nil)  // a non-ASCII digit
+    }
 }

@@ -6,7 +6,7 @@ import Wire
 /// "Calls"): the calling node publishes the call on the holder's channel `{prefix}:node:<node>:calls`, the holder
 /// calls its connection (``NotifySession/call(_:data:timeout:)``) and publishes the outcome on the caller's channel.
 ///
-/// Messages are JSON: `{"kind":"call","call":<uuid>,"from":<node>,"target":"notify-<n>","event","data","timeout_ms"}`
+/// Messages are JSON: `{"kind":"call","call":<uuid>,"from":<node>,"target":<notify id>,"event","data","timeout_ms"}`
 /// and `{"kind":"answer","call":<uuid>,"data"}` or `{"kind":"answer","call":<uuid>,"error":"timeout" | "disconnected"
 /// | "not_found" | "busy"}`. A call nobody subscribed to receive (PUBLISH reached no one: the node is gone, or not
 /// yet subscribed) fails at once as unreachable; a lost answer times out. Malformed messages are counted in

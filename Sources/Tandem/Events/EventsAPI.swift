@@ -22,9 +22,9 @@ public struct EventsAPI: Sendable {
     /// Reads a user's sids on every host (the Redis bus's shared `session_pool`); nil without a bus, when
     /// `GET /api/v1/events/sessions` lists only this host's connections.
     public var sharedSessions: (@Sendable (String) async -> [(sid: String, lastSeenAt: Int64?)]?)?
-    /// The live `/ws/notify` connections of this node, which `call` can target by id (`notify-<n>`).
+    /// The live `/ws/notify` connections of this node, which `call` can target by id.
     var notifySessions: NotifyRegistry?
-    /// Cluster mode: this node's id, and the call of a `/ws/notify` connection on another node (`node` in the body).
+    /// Cluster mode: this node's id, and the call of a `/ws/notify` connection on another node (its id names it).
     var nodeID: String?
     var remoteNotifyCall: (@Sendable (_ node: String, _ id: String, _ event: String, _ data: JSONValue, _ timeout: Duration) async -> Result<JSONValue, NotifyCallError>)?
     /// Reads a user's plain connections on the other nodes of a cluster; nil outside cluster mode.
@@ -132,16 +132,17 @@ public struct EventsAPI: Sendable {
             timeout = min(.milliseconds(ms), maxCallTimeout)
         }
         let started = ContinuousClock.now
-        if let node = body["node"]?.stringValue, !node.isEmpty, node != nodeID {
-            guard sid.hasPrefix(Self.notifyPrefix), let remoteNotifyCall else {
-                throw APIError.make(.badRequest, "node names another cluster node: only for notify connections in cluster mode")
-            }
-            let result = await remoteNotifyCall(node, sid, event, body["data"] ?? .null, timeout)
-            return try callAnswer(result, sid: sid, node: node, timeout: timeout, started: started)
-        }
         if sid.hasPrefix(Self.notifyPrefix), let notifySessions {
-            let result = await notifySessions.session(sid)?.call(event, data: body["data"] ?? .null, timeout: timeout)
-            return try callAnswer(result ?? .failure(.notFound), sid: sid, node: nil, timeout: timeout, started: started)
+            let data = body["data"] ?? .null
+            if let session = notifySessions.session(sid) {
+                let result = await session.call(event, data: data, timeout: timeout)
+                return try callAnswer(result, sid: sid, node: nil, timeout: timeout, started: started)
+            }
+            if let remoteNotifyCall, let holder = Self.node(ofNotifyID: sid), holder != nodeID {
+                let result = await remoteNotifyCall(holder, sid, event, data, timeout)
+                return try callAnswer(result, sid: sid, node: holder, timeout: timeout, started: started)
+            }
+            return try callAnswer(.failure(.notFound), sid: sid, node: nil, timeout: timeout, started: started)
         }
         do {
             let answer = try await dispatcher.server.call(event, [body["data"] ?? .null], to: sid, timeout: timeout)
@@ -165,6 +166,16 @@ public struct EventsAPI: Sendable {
     /// The id prefix of `/ws/notify` connections.
     static let notifyPrefix = "notify-"
 
+    /// The host of a notify connection id `notify-<host id>-<n>` (with a Redis bus); nil for `notify-<n>`.
+    static func node(ofNotifyID id: String) -> String? {
+        let rest = id.dropFirst(notifyPrefix.count)
+        guard let dash = rest.lastIndex(of: "-") else { return nil }
+        let node = rest[..<dash]
+        let number = rest[rest.index(after: dash)...]
+        guard !node.isEmpty, !number.isEmpty, number.allSatisfy(\.isASCII), number.allSatisfy(\.isNumber) else { return nil }
+        return String(node)
+    }
+
     /// The HTTP answer to a call of a `/ws/notify` connection (of this node, or of `node`).
     func callAnswer(
         _ result: Result<JSONValue, NotifyCallError>, sid: String, node: String?, timeout: Duration,
@@ -184,7 +195,7 @@ public struct EventsAPI: Sendable {
             throw APIError.make(.tooManyRequests, "\(limit) calls already wait for this connection")
         case .failure(.notFound):
             dispatcher.metrics.called(.notConnected, since: started)
-            let place = node.map { "on node \($0)" } ?? "on this node (for another node's, pass its id as node)"
+            let place = node.map { "on node \($0)" } ?? "on this node"
             throw APIError.make(.notFound, "no such notify connection \(place): \(sid)")
         case .failure(.unreachable):
             dispatcher.metrics.called(.notConnected, since: started)

@@ -59,6 +59,7 @@ struct EventsWiring: Sendable {
         }
         var notify = NotifyEndpoint(dispatcher: dispatcher, jwtSecret: configuration.jwtSecret, connections: connections)
         notify.path = settings.notifyPath
+        if let bus { notify.idPrefix = "notify-\(bus.settings.hostID)-" }
         notify.userSource = userSource
         self.notify = notify
         api.notifySessions = notify.registry

@@ -67,7 +67,7 @@ struct NotifyCalls: Sendable {
     var count: Int { waiting.count }
 }
 
-/// The live `/ws/notify` connections of this node by id (`notify-<n>`), so the events API can call one.
+/// The live `/ws/notify` connections of this node by id (``NotifyEndpoint/idPrefix`` + number), so the events API can call one.
 final class NotifyRegistry: Sendable {
     private let sessions = Mutex<[String: NotifySession]>([:])
 

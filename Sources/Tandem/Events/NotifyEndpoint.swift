@@ -19,6 +19,9 @@ public struct NotifyEndpoint: Sendable {
     public var userSource: (any TokenUserSource)?
     /// The most calls of the events API waiting at once on one connection (default 64; more: HTTP 429).
     public var maxPendingCalls = 64
+    /// The start of connection ids: `notify-` (ids `notify-<n>`); with a Redis bus `notify-<host id>-`, so an emit
+    /// to one connection id never reaches another host's connection of the same number, and a call finds its node.
+    public var idPrefix = "notify-"
     /// The live connections, for calls of the events API.
     let registry = NotifyRegistry()
 
@@ -44,7 +47,7 @@ public struct NotifyEndpoint: Sendable {
         case .success(let verified): user = verified
         case .failure(let outcome): return Self.refuse(outbound, outcome)
         }
-        let id = "notify-\(outbound.connectionID)"
+        let id = "\(idPrefix)\(outbound.connectionID)"
         guard await connections.admit(.init(id: id, userID: user.id, kind: "notify", target: nil)) else {
             return Self.refuse(outbound, .tooManyConnections)
         }
