@@ -82,8 +82,8 @@ struct ClusterConnectionsTests {
         tableA.attach(to: connectionsA)
         tableB.attach(to: connectionsB)
         defer { tableA.finish(); tableB.finish() }
-        connectionsA.countElsewhere { await tableA.count(ofUser: $0) }
-        connectionsB.countElsewhere { await tableB.count(ofUser: $0) }
+        connectionsA.admitAcrossNodes(with: tableA)
+        connectionsB.admitAcrossNodes(with: tableB)
         // Both nodes alive (their presence keys; a running node renews its own).
         for node in ["node-a", "node-b"] { _ = try await nodeA.client.send(RESPCommand("SET", nodeA.keys.node(node), "1")) }
 
@@ -107,6 +107,23 @@ struct ClusterConnectionsTests {
         #expect(await tableB.count(ofUser: "ann") == 0)
         #expect(await connectionsB.admit(.init(id: "notify-10", userID: "ann", kind: "notify", target: nil)))
         #expect(await connectionsB.admit(.init(id: "notify-11", userID: "ann", kind: "notify", target: nil)) == false)
+
+        // Simultaneous connects of one user on both nodes: counting and reserving are one script, so exactly the
+        // limit gets in, whatever the interleaving.
+        _ = try await nodeA.client.send(RESPCommand("SET", nodeA.keys.node("node-a"), "1"))  // node a lives again
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<20 {
+                let (connections, node) = index % 2 == 0 ? (connectionsA, "a") : (connectionsB, "b")
+                group.addTask { await connections.admit(.init(id: "notify-\(node)\(index)", userID: "dora", kind: "notify", target: nil)) }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.filter { $0 }.count == 2)
+        #expect(connectionsA.count(ofUser: "dora") + connectionsB.count(ofUser: "dora") == 2)
+        // The refused ones left no reservation behind: the table holds exactly the two admitted.
+        try await eventually("only the admitted connections are in the table") {
+            await tableA.connections(ofUser: "dora")?.count == 2
+        }
 
         // Redis unreachable: the count fails and only this node's connections count (never locked out, never
         // more than the limit on one node).

@@ -10,7 +10,7 @@ import Wire
 /// user), written in arrival order by one task so an unregister never overtakes its register. A node that dies
 /// leaves its entries; ``ClusterNode`` removes them with its sessions (``ClusterNode/removeConnections(ofDeadNode:)``),
 /// and the count skips them as soon as the node's presence key has expired.
-final class ClusterConnections: Sendable {
+final class ClusterConnections: ClusterAdmitter {
     /// One remote or local entry as listed.
     struct Listed: Sendable, Equatable {
         var id: String
@@ -31,11 +31,18 @@ final class ClusterConnections: Sendable {
     private let operations: AsyncStream<Operation>
     private let queue: AsyncStream<Operation>.Continuation
 
-    init(client: RedisClient, keys: ClusterKeys, nodeID: String, timeout: Duration = .seconds(2)) {
+    /// Counts admissions that could not reach Redis (`tandem_events_limit_check_failures_total`).
+    let limitCheckFailures: MetricCounter?
+
+    init(
+        client: RedisClient, keys: ClusterKeys, nodeID: String, timeout: Duration = .seconds(2),
+        limitCheckFailures: MetricCounter? = nil
+    ) {
         self.client = client
         self.keys = keys
         self.nodeID = nodeID
         self.timeout = timeout
+        self.limitCheckFailures = limitCheckFailures
         (operations, queue) = AsyncStream.makeStream(of: Operation.self, bufferingPolicy: .bufferingOldest(1 << 16))
     }
 
@@ -55,10 +62,8 @@ final class ClusterConnections: Sendable {
             let commands: [RESPCommand]
             switch operation {
             case .registered(let entry):
-                var json: JSONObject = ["id": .string(entry.id), "protocol": .string(entry.kind), "node": .string(nodeID)]
-                json["target"] = entry.target.map(JSONValue.string) ?? .null
                 commands = [
-                    RESPCommand("HSET", keys.userConnections(entry.userID), field(entry.id), JSONValue.object(json).serialized()),
+                    RESPCommand("HSET", keys.userConnections(entry.userID), field(entry.id), json(entry)),
                     RESPCommand("HSET", keys.nodeConnections(nodeID), entry.id, entry.userID),
                 ]
             case .unregistered(let entry):
@@ -77,6 +82,13 @@ final class ClusterConnections: Sendable {
 
     private func field(_ id: String) -> String { nodeID + "/" + id }
 
+    /// The table's value of an entry: `{id, protocol, target, node}`.
+    private func json(_ entry: UserConnections.Entry) -> String {
+        var json: JSONObject = ["id": .string(entry.id), "protocol": .string(entry.kind), "node": .string(nodeID)]
+        json["target"] = entry.target.map(JSONValue.string) ?? .null
+        return JSONValue.object(json).serialized()
+    }
+
     /// A user's plain connections on every node; nil when Redis cannot be read. Malformed entries are skipped.
     func connections(ofUser userID: String) async -> [Listed]? {
         guard let reply = try? await client.send(RESPCommand("HGETALL", keys.userConnections(userID)), timeout: timeout)
@@ -93,31 +105,72 @@ final class ClusterConnections: Sendable {
     }
 
     /// Counts the user's connections on the other nodes whose presence key is alive; nil when Redis cannot be
-    /// read (the caller then counts this node's only). One script: proportional to the user's own entries.
+    /// read. One script: proportional to the user's own entries.
     func count(ofUser userID: String) async -> Int? {
+        guard let reply = try? await client.evaluate(
+            Self.countScript, keys: [Array(keys.userConnections(userID).utf8)],
+            arguments: [Array(nodeID.utf8), Array(keys.node("").utf8)], timeout: timeout)
+        else { return nil }
+        return reply.intValue.map { Int($0) }
+    }
+
+    /// The per-user limit across nodes: counts the user's connections on the other live nodes and reserves the
+    /// entry (both table fields) in the same script when those plus `here` stay below `limit`.
+    func reserve(_ entry: UserConnections.Entry, here: Int, limit: Int) async -> ClusterAdmission {
         do {
             let reply = try await client.evaluate(
-                Self.countScript, keys: [Array(keys.userConnections(userID).utf8)],
-                arguments: [Array(nodeID.utf8), Array(keys.node("").utf8)], timeout: timeout)
-            guard let count = reply.intValue else { return nil }
-            return Int(count)
+                Self.reserveScript,
+                keys: [Array(keys.userConnections(entry.userID).utf8), Array(keys.nodeConnections(nodeID).utf8)],
+                arguments: [
+                    Array(nodeID.utf8), Array(keys.node("").utf8), Array(String(limit).utf8), Array(String(here).utf8),
+                    Array(field(entry.id).utf8), Array(json(entry).utf8), Array(entry.id.utf8), Array(entry.userID.utf8),
+                ],
+                timeout: timeout)
+            guard let elsewhere = reply.intValue else {
+                limitCheckFailures?.increment()
+                return .unavailable
+            }
+            return elsewhere < 0 ? .refused : .reserved(elsewhere: Int(elsewhere))
         } catch {
-            Log.shared.warn("cluster: connections on other nodes not counted; per-user limit counts this node only", ["error": "\(error)"])
-            return nil
+            limitCheckFailures?.increment()
+            Log.shared.warn(
+                "cluster: connections on other nodes not counted; per-user limit counts this node only", ["error": "\(error)"])
+            return .unavailable
         }
     }
 
-    /// KEYS: the user's connection hash. ARGV: this node's id, the node presence key without the id. Returns how
-    /// many fields belong to another node whose presence key exists.
-    static let countScript = RedisScript("""
-        local alive, count = {}, 0
-        for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-          local node = string.match(field, '^(.-)/')
-          if node and node ~= ARGV[1] then
-            if alive[node] == nil then alive[node] = redis.call('EXISTS', ARGV[2] .. node) == 1 end
-            if alive[node] then count = count + 1 end
+    /// Removes a reservation (through the writing task, after anything queued for the entry).
+    func release(_ entry: UserConnections.Entry) {
+        queue.yield(.unregistered(entry))
+    }
+
+    /// Counts, in the user's table, the fields of other nodes whose presence key exists. KEYS[1]: the table.
+    /// ARGV[1]: this node's id, ARGV[2]: the node presence key without the id.
+    private static let countFunction = """
+        local function elsewhere()
+          local alive, count = {}, 0
+          for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+            local node = string.match(field, '^(.-)/')
+            if node and node ~= ARGV[1] then
+              if alive[node] == nil then alive[node] = redis.call('EXISTS', ARGV[2] .. node) == 1 end
+              if alive[node] then count = count + 1 end
+            end
           end
+          return count
         end
+
+        """
+
+    /// Returns the count of ``countFunction``.
+    static let countScript = RedisScript(countFunction + "return elsewhere()\n")
+
+    /// KEYS: the user's table, this node's table. ARGV: node id, presence key prefix, limit, count here, field,
+    /// value, connection id, user id. Returns -1 (refused) or the count elsewhere, after writing both fields.
+    static let reserveScript = RedisScript(countFunction + """
+        local count = elsewhere()
+        if count + tonumber(ARGV[4]) >= tonumber(ARGV[3]) then return -1 end
+        redis.call('HSET', KEYS[1], ARGV[5], ARGV[6])
+        redis.call('HSET', KEYS[2], ARGV[7], ARGV[8])
         return count
         """)
 }

@@ -39,18 +39,12 @@ struct EventsWiring: Sendable {
         if let cluster {
             // Cluster mode: plain connections of every node, mirrored in Redis (Socket.IO ones are in session_pool).
             let table = ClusterConnections(
-                client: cluster.client, keys: cluster.keys, nodeID: cluster.nodeID, timeout: cluster.settings.commandTimeout)
+                client: cluster.client, keys: cluster.keys, nodeID: cluster.nodeID, timeout: cluster.settings.commandTimeout,
+                limitCheckFailures: dispatcher.metrics.limitCheckFailures)
             table.attach(to: connections)
             if settings.maxConnectionsPerUser != nil {
-                // The per-user limit counts the user's connections on the other live nodes too.
-                let failures = dispatcher.metrics.limitCheckFailures
-                connections.countElsewhere { userID in
-                    guard let count = await table.count(ofUser: userID) else {
-                        failures.increment()
-                        return nil
-                    }
-                    return count
-                }
+                // The per-user limit counts (and reserves) across the live nodes.
+                connections.admitAcrossNodes(with: table)
             }
             let nodeID = cluster.nodeID
             api.remoteConnections = { userID in

@@ -9,16 +9,13 @@ import Wire
 /// Without a limit (the default, as Open WebUI) nothing is refused and the table only answers
 /// `GET /api/v1/events/sessions`. Lock-protected so transports can call it from any task; never suspends.
 ///
-/// In cluster mode the limit is cluster-wide: ``admit(_:)`` first asks the counter set with
-/// ``countElsewhere(_:)`` how many connections the user holds on the other live nodes (the Redis connection table,
-/// ``ClusterConnections``) and refuses when those plus this node's reach the limit. When that count cannot be read
-/// (Redis down or slow) the counter answers nil and only this node's connections are counted: a Redis outage
-/// never locks users out, and never lets more than the limit in on any one node. Two connects on two nodes at the
-/// same moment may both pass (each counted before the other's registration reached Redis): the limit is a guard
-/// against runaway tabs, not a hard quota (Docs/events.md, "Per-user connection limit").
+/// In cluster mode the limit is cluster-wide: ``admit(_:)`` first asks the ``ClusterAdmitter`` set with
+/// ``admitAcrossNodes(with:)`` (``ClusterConnections``), which counts the user's connections on the other live nodes
+/// and, in the same atomic Redis script, reserves the new connection's entry when those plus this node's stay
+/// below the limit; so two nodes admitting at once never both take the last slot. When Redis cannot be reached
+/// only this node's connections are counted: a Redis outage never locks users out, and never lets more than the
+/// limit in on any one node (Docs/events.md, "Per-user connection limit").
 public final class UserConnections: Sendable {
-    /// Counts a user's connections held elsewhere (other nodes of a cluster); nil when they cannot be read.
-    public typealias ElsewhereCounter = @Sendable (_ userID: String) async -> Int?
 
     /// One live connection.
     public struct Entry: Sendable, Equatable {
@@ -43,29 +40,41 @@ public final class UserConnections: Sendable {
         self.observer.withLock { $0 = observer }
     }
 
-    /// The counter of connections on other nodes; nil outside cluster mode.
-    private let elsewhere = Mutex<ElsewhereCounter?>(nil)
+    /// The other nodes' side of the limit; nil outside cluster mode.
+    private let admitter = Mutex<(any ClusterAdmitter)?>(nil)
 
     public init(maxPerUser: Int? = nil) {
         self.maxPerUser = maxPerUser
     }
 
-    /// Counts the user's connections on other nodes with `counter` at every ``admit(_:)`` (cluster mode).
-    public func countElsewhere(_ counter: @escaping ElsewhereCounter) {
-        elsewhere.withLock { $0 = counter }
+    /// Counts and reserves the user's connections on other nodes with `admitter` at every ``admit(_:)`` (cluster
+    /// mode, with a limit).
+    public func admitAcrossNodes(with admitter: any ClusterAdmitter) {
+        self.admitter.withLock { $0 = admitter }
     }
 
-    /// How many connections the user holds elsewhere, for the limit: 0 without a limit or a counter, and when the
-    /// counter cannot read them (then only this node's connections count).
-    public func elsewhereCount(ofUser userID: String) async -> Int {
-        guard maxPerUser != nil, let counter = elsewhere.withLock({ $0 }) else { return 0 }
-        return max(0, await counter(userID) ?? 0)
-    }
+    /// Whether ``admit(_:)`` asks other nodes (a limit and an admitter); otherwise ``register(_:elsewhere:)`` is
+    /// the same, without suspending.
+    public var admitsAcrossNodes: Bool { maxPerUser != nil && admitter.withLock { $0 } != nil }
 
-    /// Registers a connection after counting the user's connections elsewhere (``elsewhereCount(ofUser:)``); false
-    /// (and nothing registered) when the user is at the limit.
+    /// Registers a connection when the user's connections here and on the other nodes stay below the limit; false
+    /// (and nothing registered, here or in Redis) otherwise.
     public func admit(_ entry: Entry) async -> Bool {
-        register(entry, elsewhere: await elsewhereCount(ofUser: entry.userID))
+        guard let maxPerUser, let admitter = admitter.withLock({ $0 }) else { return register(entry) }
+        let here = state.withLock { state in
+            (state.byUser[ByteKey(entry.userID)] ?? []).subtracting([entry.id]).count
+        }
+        switch await admitter.reserve(entry, here: here, limit: maxPerUser) {
+        case .refused:
+            return false
+        case .unavailable:
+            return register(entry)
+        case .reserved(let elsewhere):
+            // Another connection of the user may have registered here meanwhile: the local check has the last word.
+            if register(entry, elsewhere: elsewhere) { return true }
+            admitter.release(entry)
+            return false
+        }
     }
 
     /// Registers a connection; false (and nothing registered) when the user's connections here plus `elsewhere`
@@ -112,4 +121,23 @@ public final class UserConnections: Sendable {
     public func count(ofUser userID: String) -> Int {
         state.withLock { $0.byUser[ByteKey(userID)]?.count ?? 0 }
     }
+}
+
+/// What the other nodes of a cluster say about one more connection of a user.
+public enum ClusterAdmission: Sendable, Equatable {
+    /// The user's connections on the other live nodes plus `here` reach the limit.
+    case refused
+    /// Below the limit: the entry is reserved in the shared table; `elsewhere` connections are on other nodes.
+    case reserved(elsewhere: Int)
+    /// The shared table could not be reached: count this node's connections only.
+    case unavailable
+}
+
+/// The cluster side of the per-user limit (``ClusterConnections``).
+public protocol ClusterAdmitter: Sendable {
+    /// Counts the user's connections on the other live nodes and, atomically with it, reserves `entry` when those
+    /// plus `here` (this node's, without `entry`) stay below `limit`.
+    func reserve(_ entry: UserConnections.Entry, here: Int, limit: Int) async -> ClusterAdmission
+    /// Removes a reservation whose connection was refused after all (queued; never suspends).
+    func release(_ entry: UserConnections.Entry)
 }

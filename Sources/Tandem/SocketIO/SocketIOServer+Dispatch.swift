@@ -90,11 +90,6 @@ extension SocketIOServer {
         guard self.engines[engineSID] != nil, self.engines[engineSID]?.sockets[namespace] == nil else { return }
         var user: SocketIOUser? = nil
         let outcome = await self.authenticate(packet.data?["token"]?.stringValue)
-        // In cluster mode the per-user limit counts the user's connections on the other nodes (a Redis read).
-        var elsewhere = 0
-        if case .success(let verified) = outcome, let connections = self.userConnections {
-            elsewhere = await connections.elsewhereCount(ofUser: verified.id)
-        }
         // The engine may have closed, or connected this namespace, while the user was being resolved.
         guard self.engines[engineSID] != nil, self.engines[engineSID]?.sockets[namespace] == nil else { return }
         switch outcome {
@@ -107,11 +102,18 @@ extension SocketIOServer {
             }
         }
         let sid = Self.newID()
-        if let user, let connections = self.userConnections,
-            !connections.register(.init(id: sid, userID: user.id, kind: "socketio", target: nil), elsewhere: elsewhere)
-        {
-            self.sendConnectError(AuthOutcome.tooManyConnections.message, namespace: namespace, engineSID: engineSID)
-            return
+        if let user, let connections = self.userConnections {
+            let entry = UserConnections.Entry(id: sid, userID: user.id, kind: "socketio", target: nil)
+            guard connections.admitsAcrossNodes ? await connections.admit(entry) : connections.register(entry) else {
+                self.sendConnectError(AuthOutcome.tooManyConnections.message, namespace: namespace, engineSID: engineSID)
+                return
+            }
+            // In cluster mode the other nodes were asked (a Redis round trip): the engine may have closed, or
+            // connected this namespace, meanwhile.
+            guard self.engines[engineSID] != nil, self.engines[engineSID]?.sockets[namespace] == nil else {
+                connections.unregister(sid)
+                return
+            }
         }
         let session = SocketIOSession(
             sid: sid, namespace: namespace, user: user, engineSID: engineSID, auth: packet.data)
