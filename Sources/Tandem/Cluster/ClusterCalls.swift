@@ -18,12 +18,15 @@ final class ClusterCalls: Sendable {
     let registry: NotifyRegistry
     /// How much longer than the call's own timeout the caller waits for the holder's answer (default 2 s).
     let answerGrace: Duration
+    /// The longest call a message may ask this node to make (default 60 s; the events API's `maxCallTimeout`).
+    let maxCallTimeout: Duration
     private let waiting = Mutex<[String: Waiter]>([:])
 
-    init(node: ClusterNode, registry: NotifyRegistry, answerGrace: Duration = .seconds(2)) {
+    init(node: ClusterNode, registry: NotifyRegistry, answerGrace: Duration = .seconds(2), maxCallTimeout: Duration = .seconds(60)) {
         self.node = node
         self.registry = registry
         self.answerGrace = answerGrace
+        self.maxCallTimeout = maxCallTimeout
     }
 
     /// Subscribes to this node's call channel and starts handling its messages.
@@ -93,7 +96,8 @@ final class ClusterCalls: Sendable {
             }
             var answer: JSONObject = ["kind": "answer", "call": .string(id)]
             if let session = registry.session(target) {
-                switch await session.call(event, data: message["data"] ?? .null, timeout: .milliseconds(ms)) {
+                let timeout = min(.milliseconds(ms), maxCallTimeout)
+                switch await session.call(event, data: message["data"] ?? .null, timeout: timeout) {
                 case .success(let data): answer["data"] = data
                 case .failure(.timedOut): answer["error"] = "timeout"
                 case .failure(.disconnected): answer["error"] = "disconnected"

@@ -59,7 +59,7 @@ struct EventsWiring: Sendable {
         api.notifySessions = notify.registry
         if let cluster {
             // Calls to notify connections held by other nodes, over their call channels.
-            let calls = ClusterCalls(node: cluster, registry: notify.registry)
+            let calls = ClusterCalls(node: cluster, registry: notify.registry, maxCallTimeout: api.maxCallTimeout)
             await calls.start()
             api.nodeID = cluster.nodeID
             api.remoteNotifyCall = { node, id, event, data, timeout in
