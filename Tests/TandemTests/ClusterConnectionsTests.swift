@@ -133,4 +133,42 @@ struct ClusterConnectionsTests {
         #expect(await connectionsB.admit(.init(id: "notify-13", userID: "carl", kind: "notify", target: nil)))
         #expect(await connectionsB.admit(.init(id: "notify-14", userID: "carl", kind: "notify", target: nil)) == false)
     }
+
+    @Test("The mirror heals: entries removed behind the node's back come back, stale ones go, writes lost to an outage are redone")
+    func mirrorHeals() async throws {
+        let server = try RedisServerProcess()
+        let node = try testClusterNode(server.url, nodeID: "node-a")
+        let table = ClusterConnections(
+            client: node.client, keys: node.keys, nodeID: "node-a", timeout: .milliseconds(500), checkInterval: .milliseconds(100))
+        let connections = UserConnections()
+        table.attach(to: connections)
+        defer { table.finish() }
+        #expect(connections.register(.init(id: "notify-1", userID: "ann", kind: "notify", target: nil)))
+        #expect(connections.register(.init(id: "sid-2", userID: "bob", kind: "socketio", target: nil)))
+        try await eventually("mirrored") { await table.connections(ofUser: "ann")?.count == 1 }
+
+        // Another node took this one for dead during a pause and removed its entries; a stale entry of a
+        // connection this node no longer has is left too.
+        _ = try await node.client.send(RESPCommand("DEL", node.keys.userConnections("ann"), node.keys.userConnections("bob")))
+        _ = try await node.client.send(RESPCommand("DEL", node.keys.nodeConnections("node-a")))
+        _ = try await node.client.send(RESPCommand("HSET", node.keys.nodeConnections("node-a"), "notify-9", "cy"))
+        _ = try await node.client.send(RESPCommand("HSET", node.keys.userConnections("cy"), "node-a/notify-9", "{}"))
+        try await eventually("restored and cleaned") {
+            let ann = await table.connections(ofUser: "ann")?.map(\.id)
+            let bob = await table.connections(ofUser: "bob")?.map(\.id)
+            let cy = try? await node.client.send(RESPCommand("HLEN", node.keys.userConnections("cy"))).intValue
+            return ann == ["notify-1"] && bob == ["sid-2"] && cy == 0
+        }
+
+        // Redis goes away while a connection closes and another opens: both are written once it is back.
+        server.stop()
+        connections.unregister("notify-1")
+        #expect(connections.register(.init(id: "yws-3", userID: "ann", kind: "y-websocket", target: "doc")))
+        try await eventually("the writes failed", timeout: .seconds(10)) { table.isDirty }
+        try server.start()
+        try await eventually("resynchronized after the outage", timeout: .seconds(30)) {
+            await table.connections(ofUser: "ann")?.map(\.id) == ["yws-3"]
+        }
+        #expect(try await node.client.send(RESPCommand("HLEN", node.keys.nodeConnections("node-a"))).intValue == 2)
+    }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 import Wire
 
 /// Every node's connections with a user, mirrored in Redis: the events API lists a user's plain connections
@@ -10,6 +11,11 @@ import Wire
 /// user), written in arrival order by one task so an unregister never overtakes its register. A node that dies
 /// leaves its entries; ``ClusterNode`` removes them with its sessions (``ClusterNode/removeConnections(ofDeadNode:)``),
 /// and the count skips them as soon as the node's presence key has expired.
+///
+/// The mirror heals itself: every ``checkInterval`` the writing task compares the size of this node's hash with its
+/// table (one `HLEN`) and, when they differ or a write failed since the last check (Redis was unreachable, the
+/// queue overflowed, the other nodes took this node for dead during a pause and removed its entries), rewrites
+/// the node's entries from its table and removes those it no longer has.
 final class ClusterConnections: ClusterAdmitter {
     /// One remote or local entry as listed.
     struct Listed: Sendable, Equatable {
@@ -19,39 +25,60 @@ final class ClusterConnections: ClusterAdmitter {
         var node: String
     }
 
-    private enum Operation: Sendable {
+    enum Operation: Sendable {
         case registered(UserConnections.Entry)
         case unregistered(UserConnections.Entry)
+        /// Compare with Redis, and resynchronize when needed.
+        case check
+    }
+
+    /// The mirrored table (weakly: it owns this mirror through its observer).
+    private struct Source: Sendable {
+        weak var connections: UserConnections?
     }
 
     let client: RedisClient
     let keys: ClusterKeys
     let nodeID: String
     let timeout: Duration
+    /// How often the mirror is compared with the table (default 5 s).
+    let checkInterval: Duration
     private let operations: AsyncStream<Operation>
-    private let queue: AsyncStream<Operation>.Continuation
+    let queue: AsyncStream<Operation>.Continuation
+    private let source = Mutex(Source())
+    /// A write failed since the last successful resynchronization.
+    private let dirty = Mutex(false)
 
     /// Counts admissions that could not reach Redis (`tandem_events_limit_check_failures_total`).
     let limitCheckFailures: MetricCounter?
 
     init(
         client: RedisClient, keys: ClusterKeys, nodeID: String, timeout: Duration = .seconds(2),
-        limitCheckFailures: MetricCounter? = nil
+        limitCheckFailures: MetricCounter? = nil, checkInterval: Duration = .seconds(5)
     ) {
         self.client = client
         self.keys = keys
         self.nodeID = nodeID
         self.timeout = timeout
+        self.checkInterval = checkInterval
         self.limitCheckFailures = limitCheckFailures
         (operations, queue) = AsyncStream.makeStream(of: Operation.self, bufferingPolicy: .bufferingOldest(1 << 16))
     }
 
-    /// Mirrors `connections` from now on and starts the writing task.
+    /// Mirrors `connections` from now on and starts the writing task and its periodic check.
     func attach(to connections: UserConnections) {
+        source.withLock { $0.connections = connections }
         connections.observe { [self] entry, registered in
             queue.yield(registered ? .registered(entry) : .unregistered(entry))
         }
         Task { await self.run() }
+        let (checks, interval) = (self.queue, checkInterval)
+        Task {
+            while true {
+                try? await Task.sleep(for: interval)
+                if case .terminated = checks.yield(.check) { return }
+            }
+        }
     }
 
     /// Stops the writing task once what is queued is written.
@@ -71,19 +98,65 @@ final class ClusterConnections: ClusterAdmitter {
                     RESPCommand("HDEL", keys.userConnections(entry.userID), field(entry.id)),
                     RESPCommand("HDEL", keys.nodeConnections(nodeID), entry.id),
                 ]
+            case .check:
+                await check()
+                continue
             }
             do {
                 _ = try await client.pipeline(commands, timeout: timeout)
             } catch {
-                Log.shared.warn("cluster: connection table not updated", ["error": "\(error)"])
+                dirty.withLock { $0 = true }
+                Log.shared.warn("cluster: connection table not updated; resynchronized at the next check", ["error": "\(error)"])
             }
         }
     }
 
-    private func field(_ id: String) -> String { nodeID + "/" + id }
+    /// Compares the node's hash with the table; rewrites it when they differ or a write failed.
+    private func check() async {
+        guard let connections = source.withLock({ $0.connections }) else { return }
+        let local = connections.allEntries()
+        if !dirty.withLock({ $0 }) {
+            guard let reply = try? await client.send(RESPCommand("HLEN", keys.nodeConnections(nodeID)), timeout: timeout),
+                let stored = reply.intValue
+            else { return }
+            if stored == Int64(local.count) { return }
+        }
+        do {
+            let reply = try await client.send(RESPCommand("HGETALL", keys.nodeConnections(nodeID)), timeout: timeout)
+            var wanted: [String: String] = [:]
+            for entry in local { wanted[entry.id] = entry.userID }
+            var commands: [RESPCommand] = []
+            for (field, value) in reply.hashPairs {
+                guard let id = field.stringValue, let user = value.stringValue else { continue }
+                if let keep = wanted[id], keep.bytewiseEquals(user) { continue }
+                commands.append(RESPCommand("HDEL", keys.userConnections(user), self.field(id)))
+                commands.append(RESPCommand("HDEL", keys.nodeConnections(nodeID), id))
+            }
+            let removed = commands.count / 2
+            for entry in local {
+                commands.append(RESPCommand("HSET", keys.userConnections(entry.userID), self.field(entry.id), json(entry)))
+                commands.append(RESPCommand("HSET", keys.nodeConnections(nodeID), entry.id, entry.userID))
+            }
+            var start = 0
+            while start < commands.count {
+                _ = try await client.pipeline(Array(commands[start..<min(start + 512, commands.count)]), timeout: timeout)
+                start += 512
+            }
+            dirty.withLock { $0 = false }
+            Log.shared.info(
+                "cluster: connection table resynchronized", ["connections": "\(local.count)", "removed": "\(removed)"])
+        } catch {
+            dirty.withLock { $0 = true }
+        }
+    }
+
+    /// Whether a write failed since the last resynchronization.
+    var isDirty: Bool { dirty.withLock { $0 } }
+
+    func field(_ id: String) -> String { nodeID + "/" + id }
 
     /// The table's value of an entry: `{id, protocol, target, node}`.
-    private func json(_ entry: UserConnections.Entry) -> String {
+    func json(_ entry: UserConnections.Entry) -> String {
         var json: JSONObject = ["id": .string(entry.id), "protocol": .string(entry.kind), "node": .string(nodeID)]
         json["target"] = entry.target.map(JSONValue.string) ?? .null
         return JSONValue.object(json).serialized()
@@ -103,76 +176,6 @@ final class ClusterConnections: ClusterAdmitter {
         }
         return listed.sorted { ($0.node, $0.id) < ($1.node, $1.id) }
     }
-
-    /// Counts the user's connections on the other nodes whose presence key is alive; nil when Redis cannot be
-    /// read. One script: proportional to the user's own entries.
-    func count(ofUser userID: String) async -> Int? {
-        guard let reply = try? await client.evaluate(
-            Self.countScript, keys: [Array(keys.userConnections(userID).utf8)],
-            arguments: [Array(nodeID.utf8), Array(keys.node("").utf8)], timeout: timeout)
-        else { return nil }
-        return reply.intValue.map { Int($0) }
-    }
-
-    /// The per-user limit across nodes: counts the user's connections on the other live nodes and reserves the
-    /// entry (both table fields) in the same script when those plus `here` stay below `limit`.
-    func reserve(_ entry: UserConnections.Entry, here: Int, limit: Int) async -> ClusterAdmission {
-        do {
-            let reply = try await client.evaluate(
-                Self.reserveScript,
-                keys: [Array(keys.userConnections(entry.userID).utf8), Array(keys.nodeConnections(nodeID).utf8)],
-                arguments: [
-                    Array(nodeID.utf8), Array(keys.node("").utf8), Array(String(limit).utf8), Array(String(here).utf8),
-                    Array(field(entry.id).utf8), Array(json(entry).utf8), Array(entry.id.utf8), Array(entry.userID.utf8),
-                ],
-                timeout: timeout)
-            guard let elsewhere = reply.intValue else {
-                limitCheckFailures?.increment()
-                return .unavailable
-            }
-            return elsewhere < 0 ? .refused : .reserved(elsewhere: Int(elsewhere))
-        } catch {
-            limitCheckFailures?.increment()
-            Log.shared.warn(
-                "cluster: connections on other nodes not counted; per-user limit counts this node only", ["error": "\(error)"])
-            return .unavailable
-        }
-    }
-
-    /// Removes a reservation (through the writing task, after anything queued for the entry).
-    func release(_ entry: UserConnections.Entry) {
-        queue.yield(.unregistered(entry))
-    }
-
-    /// Counts, in the user's table, the fields of other nodes whose presence key exists. KEYS[1]: the table.
-    /// ARGV[1]: this node's id, ARGV[2]: the node presence key without the id.
-    private static let countFunction = """
-        local function elsewhere()
-          local alive, count = {}, 0
-          for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-            local node = string.match(field, '^(.-)/')
-            if node and node ~= ARGV[1] then
-              if alive[node] == nil then alive[node] = redis.call('EXISTS', ARGV[2] .. node) == 1 end
-              if alive[node] then count = count + 1 end
-            end
-          end
-          return count
-        end
-
-        """
-
-    /// Returns the count of ``countFunction``.
-    static let countScript = RedisScript(countFunction + "return elsewhere()\n")
-
-    /// KEYS: the user's table, this node's table. ARGV: node id, presence key prefix, limit, count here, field,
-    /// value, connection id, user id. Returns -1 (refused) or the count elsewhere, after writing both fields.
-    static let reserveScript = RedisScript(countFunction + """
-        local count = elsewhere()
-        if count + tonumber(ARGV[4]) >= tonumber(ARGV[3]) then return -1 end
-        redis.call('HSET', KEYS[1], ARGV[5], ARGV[6])
-        redis.call('HSET', KEYS[2], ARGV[7], ARGV[8])
-        return count
-        """)
 }
 
 extension ClusterNode {

@@ -117,6 +117,11 @@ public final class UserConnections: Sendable {
         }
     }
 
+    /// Every live connection, by id (the cluster mirror's resynchronization).
+    public func allEntries() -> [Entry] {
+        state.withLock { $0.byID.values.sorted { $0.id < $1.id } }
+    }
+
     /// How many connections the user holds.
     public func count(ofUser userID: String) -> Int {
         state.withLock { $0.byUser[ByteKey(userID)]?.count ?? 0 }
