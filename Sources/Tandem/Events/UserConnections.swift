@@ -7,7 +7,8 @@ import Wire
 /// connections register here; a registration past the limit is refused and the protocol reports
 /// ``AuthOutcome/tooManyConnections`` (CONNECT_ERROR code 4029, close 4029, or HTTP 429 on a y-websocket upgrade).
 /// Without a limit (the default, as Open WebUI) nothing is refused and the table only answers
-/// `GET /api/v1/events/sessions`. Lock-protected so transports can call it from any task; never suspends.
+/// `GET /api/v1/events/sessions`. Lock-protected so transports can call it from any task; only ``admit(_:)`` suspends
+/// (in cluster mode, for Redis).
 ///
 /// In cluster mode the limit is cluster-wide: ``admit(_:)`` first asks the ``ClusterAdmitter`` set with
 /// ``admitAcrossNodes(with:)`` (``ClusterConnections``), which counts the user's connections on the other live nodes
@@ -16,7 +17,6 @@ import Wire
 /// only this node's connections are counted: a Redis outage never locks users out, and never lets more than the
 /// limit in on any one node (Docs/events.md, "Per-user connection limit").
 public final class UserConnections: Sendable {
-
     /// One live connection.
     public struct Entry: Sendable, Equatable {
         /// The connection id: the Socket.IO sid, or `chat-<n>`, `notify-<n>`, `yws-<n>`.
