@@ -24,7 +24,7 @@ struct ClusterCallsTests {
         let (nodeA, callsA) = try await makeNode(server.url, "node-a", metrics: registry)
         let (nodeB, callsB) = try await makeNode(server.url, "node-b", metrics: MetricsRegistry())
         defer { withExtendedLifetime(callsB) {}; Task { await nodeA.stop(); await nodeB.stop() } }
-        try await eventually("both call channels subscribed") {
+        try await eventually("both call channels subscribed", timeout: .seconds(20)) {
             let reply = try? await nodeA.client.send(RESPCommand("PUBSUB", "NUMSUB", nodeA.keys.nodeCalls("node-a"), nodeA.keys.nodeCalls("node-b")))
             return reply?.arrayValue?.compactMap(\.intValue) == [1, 1]
         }
@@ -43,7 +43,7 @@ struct ClusterCallsTests {
             _ = try await nodeB.client.send(RESPCommand("PUBLISH", channel, payload))
         }
         _ = try await nodeB.client.send(RESPCommand("PUBLISH", channel, #"{"kind":"answer","call":"nobody","data":1}"#))
-        try await eventually("five malformed messages counted") {
+        try await eventually("five malformed messages counted", timeout: .seconds(20)) {
             (EventsMetricsTests.sample(registry.render(), "tandem_cluster_malformed_total") ?? 0) >= 5
         }
         // Still serving calls afterwards.

@@ -75,8 +75,9 @@ struct ClusterConnectionsTests {
         let server = try RedisServerProcess()
         let nodeA = try testClusterNode(server.url, nodeID: "node-a")
         let nodeB = try testClusterNode(server.url, nodeID: "node-b")
-        let tableA = ClusterConnections(client: nodeA.client, keys: nodeA.keys, nodeID: "node-a")
-        let tableB = ClusterConnections(client: nodeB.client, keys: nodeB.keys, nodeID: "node-b", timeout: .seconds(1))
+        // Long timeouts: a slow round trip must not turn into the local-count fallback in the middle of the test.
+        let tableA = ClusterConnections(client: nodeA.client, keys: nodeA.keys, nodeID: "node-a", timeout: .seconds(30))
+        let tableB = ClusterConnections(client: nodeB.client, keys: nodeB.keys, nodeID: "node-b", timeout: .seconds(30))
         let connectionsA = UserConnections(maxPerUser: 2)
         let connectionsB = UserConnections(maxPerUser: 2)
         tableA.attach(to: connectionsA)
@@ -84,12 +85,15 @@ struct ClusterConnectionsTests {
         defer { tableA.finish(); tableB.finish() }
         connectionsA.admitAcrossNodes(with: tableA)
         connectionsB.admitAcrossNodes(with: tableB)
+        // Connected first: an admission that cannot reach Redis in time falls back to the local count.
+        try await nodeA.client.waitUntilConnected(timeout: .seconds(30))
+        try await nodeB.client.waitUntilConnected(timeout: .seconds(30))
         // Both nodes alive (their presence keys; a running node renews its own).
         for node in ["node-a", "node-b"] { _ = try await nodeA.client.send(RESPCommand("SET", nodeA.keys.node(node), "1")) }
 
         #expect(await connectionsA.admit(.init(id: "sid-1", userID: "ann", kind: "socketio", target: nil)))
         #expect(await connectionsA.admit(.init(id: "notify-2", userID: "ann", kind: "notify", target: nil)))
-        try await eventually("node b counts node a's two connections") { await tableB.count(ofUser: "ann") == 2 }
+        try await eventually("node b counts node a's two connections", timeout: .seconds(20)) { await tableB.count(ofUser: "ann") == 2 }
         #expect(await tableA.count(ofUser: "ann") == 0)  // its own are not "elsewhere"
         #expect(await connectionsB.admit(.init(id: "notify-7", userID: "ann", kind: "notify", target: nil)) == false)
         #expect(connectionsB.count(ofUser: "ann") == 0)
@@ -97,9 +101,9 @@ struct ClusterConnectionsTests {
 
         // A slot freed on node a is free on node b.
         connectionsA.unregister("notify-2")
-        try await eventually("node b sees the slot") { await tableB.count(ofUser: "ann") == 1 }
+        try await eventually("node b sees the slot", timeout: .seconds(20)) { await tableB.count(ofUser: "ann") == 1 }
         #expect(await connectionsB.admit(.init(id: "notify-9", userID: "ann", kind: "notify", target: nil)))
-        try await eventually("node a counts node b's connection") { await tableA.count(ofUser: "ann") == 1 }
+        try await eventually("node a counts node b's connection", timeout: .seconds(20)) { await tableA.count(ofUser: "ann") == 1 }
         #expect(await connectionsA.admit(.init(id: "yws-3", userID: "ann", kind: "y-websocket", target: "doc")) == false)
 
         // A dead node's connections stop counting as soon as its presence key is gone.
@@ -121,17 +125,23 @@ struct ClusterConnectionsTests {
         #expect(results.filter { $0 }.count == 2)
         #expect(connectionsA.count(ofUser: "dora") + connectionsB.count(ofUser: "dora") == 2)
         // The refused ones left no reservation behind: the table holds exactly the two admitted.
-        try await eventually("only the admitted connections are in the table") {
+        try await eventually("only the admitted connections are in the table", timeout: .seconds(20)) {
             await tableA.connections(ofUser: "dora")?.count == 2
         }
 
         // Redis unreachable: the count fails and only this node's connections count (never locked out, never
         // more than the limit on one node).
+        let failures = MetricsRegistry().counter("failures", help: "test")
+        let tableDown = ClusterConnections(
+            client: nodeB.client, keys: nodeB.keys, nodeID: "node-b", timeout: .milliseconds(300), limitCheckFailures: failures)
+        let connectionsDown = UserConnections(maxPerUser: 2)
+        connectionsDown.admitAcrossNodes(with: tableDown)
         server.stop()
-        #expect(await tableB.count(ofUser: "carl") == nil)
-        #expect(await connectionsB.admit(.init(id: "notify-12", userID: "carl", kind: "notify", target: nil)))
-        #expect(await connectionsB.admit(.init(id: "notify-13", userID: "carl", kind: "notify", target: nil)))
-        #expect(await connectionsB.admit(.init(id: "notify-14", userID: "carl", kind: "notify", target: nil)) == false)
+        #expect(await tableDown.count(ofUser: "carl") == nil)
+        #expect(await connectionsDown.admit(.init(id: "notify-12", userID: "carl", kind: "notify", target: nil)))
+        #expect(await connectionsDown.admit(.init(id: "notify-13", userID: "carl", kind: "notify", target: nil)))
+        #expect(await connectionsDown.admit(.init(id: "notify-14", userID: "carl", kind: "notify", target: nil)) == false)
+        #expect(failures.value == 3)
     }
 
     @Test("The mirror heals: entries removed behind the node's back come back, stale ones go, writes lost to an outage are redone")
@@ -145,7 +155,7 @@ struct ClusterConnectionsTests {
         defer { table.finish() }
         #expect(connections.register(.init(id: "notify-1", userID: "ann", kind: "notify", target: nil)))
         #expect(connections.register(.init(id: "sid-2", userID: "bob", kind: "socketio", target: nil)))
-        try await eventually("mirrored") { await table.connections(ofUser: "ann")?.count == 1 }
+        try await eventually("mirrored", timeout: .seconds(20)) { await table.connections(ofUser: "ann")?.count == 1 }
 
         // Another node took this one for dead during a pause and removed its entries; a stale entry of a
         // connection this node no longer has is left too.
@@ -153,7 +163,7 @@ struct ClusterConnectionsTests {
         _ = try await node.client.send(RESPCommand("DEL", node.keys.nodeConnections("node-a")))
         _ = try await node.client.send(RESPCommand("HSET", node.keys.nodeConnections("node-a"), "notify-9", "cy"))
         _ = try await node.client.send(RESPCommand("HSET", node.keys.userConnections("cy"), "node-a/notify-9", "{}"))
-        try await eventually("restored and cleaned") {
+        try await eventually("restored and cleaned", timeout: .seconds(20)) {
             let ann = await table.connections(ofUser: "ann")?.map(\.id)
             let bob = await table.connections(ofUser: "bob")?.map(\.id)
             let cy = try? await node.client.send(RESPCommand("HLEN", node.keys.userConnections("cy"))).intValue
@@ -166,9 +176,12 @@ struct ClusterConnectionsTests {
         #expect(connections.register(.init(id: "yws-3", userID: "ann", kind: "y-websocket", target: "doc")))
         try await eventually("the writes failed", timeout: .seconds(10)) { table.isDirty }
         try server.start()
+        // The restarted Redis is empty (no persistence): everything the table holds is written again.
         try await eventually("resynchronized after the outage", timeout: .seconds(30)) {
-            await table.connections(ofUser: "ann")?.map(\.id) == ["yws-3"]
+            let ann = await table.connections(ofUser: "ann")?.map(\.id)
+            let bob = await table.connections(ofUser: "bob")?.map(\.id)
+            let stored = try? await node.client.send(RESPCommand("HLEN", node.keys.nodeConnections("node-a"))).intValue
+            return ann == ["yws-3"] && bob == ["sid-2"] && stored == 2 && !table.isDirty
         }
-        #expect(try await node.client.send(RESPCommand("HLEN", node.keys.nodeConnections("node-a"))).intValue == 2)
     }
 }

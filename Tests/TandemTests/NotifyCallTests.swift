@@ -88,7 +88,7 @@ struct NotifyCallTests {
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
         }
-        try await eventually("\(limit) calls wait") { session.waitingCalls == limit }
+        try await eventually("\(limit) calls wait", timeout: .seconds(20)) { session.waitingCalls == limit }
         let (busy, _) = try await base.request(harness, .post, "/api/v1/events/call", body: ["event": "x", "sid": .string(id)])
         #expect(busy == 429)
         await plain.close()
