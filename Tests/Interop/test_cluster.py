@@ -645,3 +645,152 @@ async def test_notes_and_channels_live_in_redis(tandem_bin, redis_url, tmp_path)
             assert status == 200 and [m["content"] for m in messages] == ["posted on A"], messages
         finally:
             await bob.disconnect()
+async def test_per_user_limit_holds_across_nodes(tandem_bin, redis_url, tmp_path):
+    """`--max-connections-per-user 2` on two nodes: a python-socketio tab on node a and a plain /ws/notify client on
+    node b fill the user's slots; a third connection is refused with code 4029 on either node and in either
+    protocol; a slot freed on one node is free on the other."""
+    extra = ["--service-token", SERVICE, "--max-connections-per-user", "2"]
+    with cluster_nodes(tandem_bin, redis_url, tmp_path, 2, "limit-", extra) as (a, b):
+        user = "erin-" + uuid.uuid4().hex[:6]
+        token = mint_jwt({"id": user, "name": "Erin", "role": "user"})
+        table = f"{a.key_prefix}:user:{user}:connections"
+        redis = aioredis.from_url(redis_url)
+
+        async def mirrored(count: int):
+            deadline = time.monotonic() + 10
+            while await redis.hlen(table) != count and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert await redis.hlen(table) == count
+
+        async def refused_socketio(node: TandemServer):
+            client = socketio.AsyncClient(reconnection=False)
+            errors: asyncio.Queue = asyncio.Queue()
+            client.on("connect_error", lambda data: errors.put_nowait(data))
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                await client.connect(node.http, socketio_path="/ws/socket.io", transports=["websocket"],
+                                     auth={"token": token}, wait_timeout=10)
+            error = await asyncio.wait_for(errors.get(), 10)
+            assert error["code"] == 4029 and error["reason"] == "too_many_connections", error
+
+        async def refused_notify(node: TandemServer):
+            async with websockets.connect(f"{node.ws}/ws/notify?token={token}") as plain:
+                refusal = json.loads(await asyncio.wait_for(plain.recv(), 10))
+                assert refusal["type"] == "error" and refusal["code"] == 4029, refusal
+                with pytest.raises(websockets.ConnectionClosed) as closed:
+                    await asyncio.wait_for(plain.recv(), 10)
+                assert closed.value.rcvd.code == 4029
+
+        tab = socketio.AsyncClient(reconnection=False)
+        await tab.connect(a.http, socketio_path="/ws/socket.io", transports=["websocket"], auth={"token": token},
+                          wait_timeout=10)
+        plain = await websockets.connect(f"{b.ws}/ws/notify?token={token}")
+        try:
+            await mirrored(2)
+            await refused_socketio(b)   # a's tab counted on b
+            await refused_notify(a)     # b's notify connection counted on a
+            await refused_socketio(a)
+            await refused_notify(b)
+            await mirrored(2)           # the refused connections left nothing behind
+            await plain.close()
+            await mirrored(1)
+            async with websockets.connect(f"{a.ws}/ws/notify?token={token}") as again:  # b's slot is free on a
+                await again.send(json.dumps({"type": "ping"}))
+                assert json.loads(await asyncio.wait_for(again.recv(), 10))["type"] == "pong"
+        finally:
+            await tab.disconnect()
+            await plain.close()
+            await redis.aclose()
+
+
+async def test_durable_emit_answers_503_while_redis_is_down(tandem_bin, aof_redis, tmp_path):
+    """The Redis outbox (cluster mode) over HTTP: with redis-server killed, a durable emit and an outbox read answer
+    503 with a JSON `detail` naming the outbox; after Redis is back (AOF, same port) both work again and the event
+    stored before the outage is still there, below the new one."""
+    with cluster_nodes(tandem_bin, aof_redis, tmp_path, 2, "outbox503-", ["--service-token", SERVICE]) as (a, b):
+        user = "fred-" + uuid.uuid4().hex[:6]
+        emit = {"event": "notice", "data": {"n": 1}, "to": {"user": user}, "durable": True}
+        status, first = await events_api(a, "POST", "/api/v1/events/emit", emit)
+        assert status == 200 and first["status"] == "pending", first
+
+        aof_redis.kill()
+        status, body = await events_api(a, "POST", "/api/v1/events/emit", {**emit, "data": {"n": 2}})
+        assert status == 503, body
+        assert body["detail"].startswith("outbox unavailable: redis"), body
+        status, body = await events_api(b, "GET", f"/api/v1/events/outbox?user={user}")
+        assert status == 503 and body["detail"].startswith("outbox unavailable"), body
+        status, body = await events_api(b, "GET", f"/api/v1/events/sessions?user={user}")
+        assert status == 200 and body["cluster_connections"] == "unavailable", body
+
+        aof_redis.start()
+        assert await wait_ready(a, True) and await wait_ready(b, True)
+        deadline = time.monotonic() + 20
+        while True:  # the node's connection comes back with backoff
+            status, second = await events_api(b, "POST", "/api/v1/events/emit", {**emit, "data": {"n": 3}})
+            if status == 200 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
+        assert status == 200 and second["id"] > first["id"], second
+        status, outbox = await events_api(a, "GET", f"/api/v1/events/outbox?user={user}")
+        assert status == 200 and [e["data"]["n"] for e in outbox["events"]] == [1, 3], outbox
+
+
+async def test_call_to_a_notify_connection_on_another_node(tandem_bin, redis_url, tmp_path):
+    """A `websockets` client on node b's /ws/notify answers a call made through node a's events API (its id, listed
+    by the sessions route, names node b); no answer: 504; an unknown id on b, or an unknown node: 404; the
+    connection closing while a call waits: 502. An emit to that session through node a reaches it and not node a's
+    own notify connection (ids carry the node, so equal connection numbers on two nodes never mix)."""
+    with cluster_nodes(tandem_bin, redis_url, tmp_path, 2, "calls-", ["--service-token", SERVICE]) as (a, b):
+        user = "gina-" + uuid.uuid4().hex[:6]
+        token = mint_jwt({"id": user, "name": "Gina", "role": "user"})
+
+        async def next_message(ws, kind: str) -> dict:
+            while True:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                if message.get("type") == kind:
+                    return message
+
+        async with websockets.connect(f"{b.ws}/ws/notify?token={token}") as plain:
+            deadline = time.monotonic() + 10
+            remote = []
+            while not remote and time.monotonic() < deadline:
+                _, listed = await events_api(a, "GET", f"/api/v1/events/sessions?user={user}")
+                remote = [s for s in listed["sessions"] if s["protocol"] == "notify" and s["host"] == "remote"]
+                await asyncio.sleep(0.05)
+            [session] = remote
+            assert session["id"] == f"notify-{session['node']}-" + session["id"].rsplit("-", 1)[1]
+            target = {"sid": session["id"]}
+
+            other_token = mint_jwt({"id": user + "-other", "name": "Other", "role": "user"})
+            async with websockets.connect(f"{a.ws}/ws/notify?token={other_token}") as bystander:
+                status, body = await events_api(a, "POST", "/api/v1/events/emit", {
+                    "event": "hello", "data": 1, "to": {"session": session["id"]}})
+                assert status == 200, body
+                assert (await next_message(plain, "event"))["event"] == "hello"
+                await bystander.send(json.dumps({"type": "ping"}))
+                assert json.loads(await asyncio.wait_for(bystander.recv(), 10))["type"] == "pong"  # no event first
+
+            call = asyncio.create_task(events_api(a, "POST", "/api/v1/events/call", {
+                "event": "confirm", "data": {"q": 2}, "timeout_ms": 10000, **target}))
+            message = await next_message(plain, "call")
+            assert message["event"] == "confirm" and message["data"] == {"q": 2}
+            await plain.send(json.dumps({"type": "answer", "id": message["id"], "data": {"answer": 4}}))
+            status, body = await call
+            assert status == 200 and body["data"] == {"answer": 4}, body
+
+            status, body = await events_api(a, "POST", "/api/v1/events/call",
+                                            {"event": "confirm", "timeout_ms": 200, **target})
+            assert status == 504 and "no answer" in body["detail"], body
+            late = await next_message(plain, "call")  # the call that timed out
+            assert late["id"] > message["id"]
+            status, body = await events_api(a, "POST", "/api/v1/events/call",
+                                            {"event": "confirm", "sid": f"notify-{session['node']}-999999"})
+            assert status == 404 and "no such notify connection on node" in body["detail"], body
+            status, body = await events_api(a, "POST", "/api/v1/events/call",
+                                            {"event": "confirm", "sid": "notify-nosuchnode-1"})
+            assert status == 404 and "did not receive" in body["detail"], body
+
+            waiting = asyncio.create_task(events_api(a, "POST", "/api/v1/events/call", {
+                "event": "confirm", "timeout_ms": 60000, **target}))
+            assert (await next_message(plain, "call"))["id"] > late["id"]  # the call waits on node b
+        status, body = await asyncio.wait_for(waiting, 30)  # answered at the close, not after 60 s
+        assert status == 502 and "disconnected" in body["detail"], body

@@ -109,6 +109,38 @@ async def test_call_returns_the_answer_or_times_out(server):
         await client.disconnect()
 
 
+async def test_call_to_a_plain_notify_connection(server):
+    """A `websockets` client on /ws/notify answers a call of the events API; a malformed answer gets an error; a
+    call nobody answers times out with 504; a connection closing while a call waits answers it 502."""
+    async with websockets.connect(f"{server.ws}/ws/notify?token={token('carol')}") as plain:
+        _, listed = await api(server, "GET", "/api/v1/events/sessions?user=carol")
+        [sid] = [s["id"] for s in listed["sessions"] if s["protocol"] == "notify"]
+        call = asyncio.create_task(api(server, "POST", "/api/v1/events/call",
+                                       {"event": "confirm", "data": {"q": 21}, "sid": sid, "timeout_ms": 10000}))
+        message = await next_json(plain, "call")
+        assert message["event"] == "confirm" and message["data"] == {"q": 21}
+        await plain.send(json.dumps({"type": "answer", "id": "not-a-number", "data": 0}))
+        assert "integer id" in (await next_json(plain, "error"))["message"]
+        await plain.send(json.dumps({"type": "answer", "id": message["id"], "data": {"answer": 42}}))
+        status, body = await call
+        assert status == 200 and body["data"] == {"answer": 42}
+
+        status, body = await api(server, "POST", "/api/v1/events/call",
+                                 {"event": "confirm", "sid": sid, "timeout_ms": 200})
+        assert status == 504 and "no answer" in body["detail"]
+        late = await next_json(plain, "call")
+        await plain.send(json.dumps({"type": "answer", "id": late["id"], "data": 1}))
+        assert "no call waiting" in (await next_json(plain, "error"))["message"]
+
+        waiting = asyncio.create_task(api(server, "POST", "/api/v1/events/call",
+                                          {"event": "confirm", "sid": sid, "timeout_ms": 60000}))
+        await next_json(plain, "call")
+    status, body = await asyncio.wait_for(waiting, 30)  # closed while the call waited: answered at once, not at 60 s
+    assert status == 502 and "disconnected" in body["detail"]
+    status, _ = await api(server, "POST", "/api/v1/events/call", {"event": "confirm", "sid": sid})
+    assert status == 404
+
+
 async def test_durable_events_arrive_once_in_order_across_a_restart(tandem_bin):
     with tempfile.TemporaryDirectory(prefix="tandem-events-") as data:
         args = ["--service-token", SERVICE]

@@ -56,7 +56,7 @@ public struct ChatWebSocketEndpoint: Sendable {
             return NotifyEndpoint.refuse(outbound, error == .notMember ? .forbidden : .notFound)
         }
         let id = "chat-\(outbound.connectionID)"
-        guard connections.register(.init(id: id, userID: user.id, kind: "chat", target: channelID)) else {
+        guard await connections.admit(.init(id: id, userID: user.id, kind: "chat", target: channelID)) else {
             return NotifyEndpoint.refuse(outbound, .tooManyConnections)
         }
         let session = ChatSession(id: id, channelID: channelID, user: user, endpoint: self, outbound: outbound)

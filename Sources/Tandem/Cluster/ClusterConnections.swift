@@ -1,13 +1,22 @@
+import Synchronization
 import Wire
 
-/// The plain connections (`/ws/notify`, `/ws/chat`, y-websocket) of every node of a cluster, so the events API lists
-/// a user's sessions on all nodes (Socket.IO sessions are in Open WebUI's `session_pool`; Docs/events.md).
+/// Every node's connections with a user, mirrored in Redis: the events API lists a user's plain connections
+/// (`/ws/notify`, `/ws/chat`, y-websocket) on all nodes (Socket.IO sessions are listed from Open WebUI's
+/// `session_pool`; Docs/events.md), and the per-user limit counts the user's connections on the other live nodes
+/// (``count(ofUser:)``).
 ///
-/// Each node mirrors its own ``UserConnections`` table into Redis: `{prefix}:user:<user>:connections` (field
-/// `<node>/<id>` → JSON) and `{prefix}:node:<node>:connections` (id → user), written in arrival order by one task so
-/// an unregister never overtakes its register. A node that dies leaves its entries; ``ClusterNode`` removes them
-/// with its sessions (``ClusterNode/removeConnections(ofDeadNode:)``).
-final class ClusterConnections: Sendable {
+/// Each node mirrors its own ``UserConnections`` table into Redis, Socket.IO sockets included:
+/// `{prefix}:user:<user>:connections` (field `<node>/<id>` → JSON) and `{prefix}:node:<node>:connections` (id →
+/// user), written in arrival order by one task so an unregister never overtakes its register. A node that dies
+/// leaves its entries; ``ClusterNode`` removes them with its sessions (``ClusterNode/removeConnections(ofDeadNode:)``),
+/// and the count skips them as soon as the node's presence key has expired.
+///
+/// The mirror heals itself: every ``checkInterval`` the writing task compares the size of this node's hash with its
+/// table (one `HLEN`) and, when they differ or a write failed since the last check (Redis was unreachable, the
+/// queue overflowed, the other nodes took this node for dead during a pause and removed its entries), rewrites
+/// the node's entries from its table and removes those it no longer has.
+final class ClusterConnections: ClusterAdmitter {
     /// One remote or local entry as listed.
     struct Listed: Sendable, Equatable {
         var id: String
@@ -16,33 +25,60 @@ final class ClusterConnections: Sendable {
         var node: String
     }
 
-    private enum Operation: Sendable {
+    enum Operation: Sendable {
         case registered(UserConnections.Entry)
         case unregistered(UserConnections.Entry)
+        /// Compare with Redis, and resynchronize when needed.
+        case check
+    }
+
+    /// The mirrored table (weakly: it owns this mirror through its observer).
+    private struct Source: Sendable {
+        weak var connections: UserConnections?
     }
 
     let client: RedisClient
     let keys: ClusterKeys
     let nodeID: String
     let timeout: Duration
+    /// How often the mirror is compared with the table (default 5 s).
+    let checkInterval: Duration
     private let operations: AsyncStream<Operation>
-    private let queue: AsyncStream<Operation>.Continuation
+    let queue: AsyncStream<Operation>.Continuation
+    private let source = Mutex(Source())
+    /// A write failed since the last successful resynchronization.
+    private let dirty = Mutex(false)
 
-    init(client: RedisClient, keys: ClusterKeys, nodeID: String, timeout: Duration = .seconds(2)) {
+    /// Counts admissions that could not reach Redis (`tandem_events_limit_check_failures_total`).
+    let limitCheckFailures: MetricCounter?
+
+    init(
+        client: RedisClient, keys: ClusterKeys, nodeID: String, timeout: Duration = .seconds(2),
+        limitCheckFailures: MetricCounter? = nil, checkInterval: Duration = .seconds(5)
+    ) {
         self.client = client
         self.keys = keys
         self.nodeID = nodeID
         self.timeout = timeout
+        self.checkInterval = checkInterval
+        self.limitCheckFailures = limitCheckFailures
         (operations, queue) = AsyncStream.makeStream(of: Operation.self, bufferingPolicy: .bufferingOldest(1 << 16))
     }
 
-    /// Mirrors `connections` from now on (plain kinds only) and starts the writing task.
+    /// Mirrors `connections` from now on and starts the writing task and its periodic check.
     func attach(to connections: UserConnections) {
+        source.withLock { $0.connections = connections }
         connections.observe { [self] entry, registered in
-            guard entry.kind != "socketio" else { return }
             queue.yield(registered ? .registered(entry) : .unregistered(entry))
         }
         Task { await self.run() }
+        let (checks, interval) = (self.queue, checkInterval)
+        Task {
+            while true {
+                try? await Task.sleep(for: interval)
+                if case .terminated = checks.yield(.check) { return }
+            }
+        }
     }
 
     /// Stops the writing task once what is queued is written.
@@ -53,10 +89,8 @@ final class ClusterConnections: Sendable {
             let commands: [RESPCommand]
             switch operation {
             case .registered(let entry):
-                var json: JSONObject = ["id": .string(entry.id), "protocol": .string(entry.kind), "node": .string(nodeID)]
-                json["target"] = entry.target.map(JSONValue.string) ?? .null
                 commands = [
-                    RESPCommand("HSET", keys.userConnections(entry.userID), field(entry.id), JSONValue.object(json).serialized()),
+                    RESPCommand("HSET", keys.userConnections(entry.userID), field(entry.id), json(entry)),
                     RESPCommand("HSET", keys.nodeConnections(nodeID), entry.id, entry.userID),
                 ]
             case .unregistered(let entry):
@@ -64,16 +98,69 @@ final class ClusterConnections: Sendable {
                     RESPCommand("HDEL", keys.userConnections(entry.userID), field(entry.id)),
                     RESPCommand("HDEL", keys.nodeConnections(nodeID), entry.id),
                 ]
+            case .check:
+                await check()
+                continue
             }
             do {
                 _ = try await client.pipeline(commands, timeout: timeout)
             } catch {
-                Log.shared.warn("cluster: connection table not updated", ["error": "\(error)"])
+                dirty.withLock { $0 = true }
+                Log.shared.warn("cluster: connection table not updated; resynchronized at the next check", ["error": "\(error)"])
             }
         }
     }
 
-    private func field(_ id: String) -> String { nodeID + "/" + id }
+    /// Compares the node's hash with the table; rewrites it when they differ or a write failed.
+    private func check() async {
+        guard let connections = source.withLock({ $0.connections }) else { return }
+        let local = connections.allEntries()
+        if !dirty.withLock({ $0 }) {
+            guard let reply = try? await client.send(RESPCommand("HLEN", keys.nodeConnections(nodeID)), timeout: timeout),
+                let stored = reply.intValue
+            else { return }
+            if stored == Int64(local.count) { return }
+        }
+        do {
+            let reply = try await client.send(RESPCommand("HGETALL", keys.nodeConnections(nodeID)), timeout: timeout)
+            var wanted: [String: String] = [:]
+            for entry in local { wanted[entry.id] = entry.userID }
+            var commands: [RESPCommand] = []
+            for (field, value) in reply.hashPairs {
+                guard let id = field.stringValue, let user = value.stringValue else { continue }
+                if let keep = wanted[id], keep.bytewiseEquals(user) { continue }
+                commands.append(RESPCommand("HDEL", keys.userConnections(user), self.field(id)))
+                commands.append(RESPCommand("HDEL", keys.nodeConnections(nodeID), id))
+            }
+            let removed = commands.count / 2
+            for entry in local {
+                commands.append(RESPCommand("HSET", keys.userConnections(entry.userID), self.field(entry.id), json(entry)))
+                commands.append(RESPCommand("HSET", keys.nodeConnections(nodeID), entry.id, entry.userID))
+            }
+            var start = 0
+            while start < commands.count {
+                _ = try await client.pipeline(Array(commands[start..<min(start + 512, commands.count)]), timeout: timeout)
+                start += 512
+            }
+            dirty.withLock { $0 = false }
+            Log.shared.info(
+                "cluster: connection table resynchronized", ["connections": "\(local.count)", "removed": "\(removed)"])
+        } catch {
+            dirty.withLock { $0 = true }
+        }
+    }
+
+    /// Whether a write failed since the last resynchronization.
+    var isDirty: Bool { dirty.withLock { $0 } }
+
+    func field(_ id: String) -> String { nodeID + "/" + id }
+
+    /// The table's value of an entry: `{id, protocol, target, node}`.
+    func json(_ entry: UserConnections.Entry) -> String {
+        var json: JSONObject = ["id": .string(entry.id), "protocol": .string(entry.kind), "node": .string(nodeID)]
+        json["target"] = entry.target.map(JSONValue.string) ?? .null
+        return JSONValue.object(json).serialized()
+    }
 
     /// A user's plain connections on every node; nil when Redis cannot be read. Malformed entries are skipped.
     func connections(ofUser userID: String) async -> [Listed]? {

@@ -40,6 +40,12 @@ public struct ClusterKeys: Sendable, Hashable {
     public func nodeSessions(_ nodeID: String) -> String { "\(prefix):node:\(nodeID):sids" }
     /// A user's durable outbox (hash: `next` → the next id, `<id>` → the entry's JSON; TTL the outbox expiry).
     public func outbox(_ userID: String) -> String { "\(prefix):outbox:\(userID)" }
+    /// The index of a user's pending outbox entries: sorted set of ids (score = id), beside ``outbox(_:)``.
+    public func outboxPending(_ userID: String) -> String { "\(prefix):outbox-pending:\(userID)" }
+    /// The index of a user's delivered outbox entries: sorted set of ids (score = id).
+    public func outboxDelivered(_ userID: String) -> String { "\(prefix):outbox-delivered:\(userID)" }
+    /// The index of every readable outbox entry of a user by age: sorted set of ids (score = `created_at`).
+    public func outboxCreated(_ userID: String) -> String { "\(prefix):outbox-created:\(userID)" }
     /// The highest outbox id handed out to any user: a user's ids continue above it when their hash is gone.
     public var outboxSequence: String { "\(prefix):outbox-seq" }
     /// A user's plain connections (`/ws/notify`, `/ws/chat`, y-websocket) on every node: hash `<node>/<connection
@@ -51,6 +57,9 @@ public struct ClusterKeys: Sendable, Hashable {
     public func channelOnline(_ channelID: String) -> String { "\(prefix):channel:\(channelID):online" }
     /// The channels a node has online users in, to delete its fields of ``channelOnline(_:)`` when it dies.
     public func nodeChannels(_ nodeID: String) -> String { "\(prefix):node:\(nodeID):channels" }
+    /// The channel of a node's calls to its `/ws/notify` connections and of the answers to its own calls
+    /// (``ClusterCalls``).
+    public func nodeCalls(_ nodeID: String) -> String { "\(prefix):node:\(nodeID):calls" }
     /// Open WebUI's shared pool of Socket.IO sessions (hash sid → user JSON).
     public var sessionPool: String { "\(prefix):session_pool" }
 

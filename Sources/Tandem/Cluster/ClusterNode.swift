@@ -30,6 +30,8 @@ public final class ClusterNode: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Gets the messages of subscribed channels that are not document channels (``ClusterCalls``); must not block.
+    private let otherChannels = Mutex<(@Sendable (String, [UInt8]) -> Void)?>(nil)
     let outbox: AsyncStream<(String, [UInt8])>.Continuation
     private let outgoing: AsyncStream<(String, [UInt8])>
 
@@ -154,9 +156,18 @@ public final class ClusterNode: Sendable {
 
     var manager: DocumentManager? { state.withLock { $0.manager } }
 
+    /// Hands the messages of channels other than the document channels to `handler` (called in the listening task:
+    /// it must queue and return).
+    func onOtherChannels(_ handler: @escaping @Sendable (String, [UInt8]) -> Void) {
+        otherChannels.withLock { $0 = handler }
+    }
+
     private func listen() async {
         for await message in subscriber.messages {
-            guard let (documentID, kind) = keys.parse(channel: message.channel) else { continue }
+            guard let (documentID, kind) = keys.parse(channel: message.channel) else {
+                otherChannels.withLock { $0 }?(message.channel, message.payload)
+                continue
+            }
             metrics?.received.increment()
             if kind == "updates" {
                 let text = String(decoding: message.payload, as: UTF8.self)
@@ -283,37 +294,5 @@ extension ClusterNode {
             Log.shared.warn("cluster: dead node's sessions not removed; retried at the next heartbeat", ["node": node, "error": "\(error)"])
             state.withLock { _ = $0.nodesSeen.insert(node) }
         }
-    }
-}
-
-/// The counters of cluster mode (`/metrics`).
-struct ClusterMetrics: Sendable {
-    let received: MetricCounter
-    let malformed: MetricCounter
-    let publishFailures: MetricCounter
-    let nodesLost: MetricCounter
-    let appends: MetricCounter
-    let compactions: MetricCounter
-    let pubSubLag: MetricHistogram
-    let streamEntriesMax: MetricGauge
-    let streamEntriesTotal: MetricGauge
-    /// Notes, channels and messages read from Redis that did not decode (skipped, never written back).
-    let unreadable: MetricCounter
-
-    init(_ registry: MetricsRegistry) {
-        received = registry.counter("tandem_cluster_messages_received_total", help: "Cluster pub/sub messages received")
-        malformed = registry.counter("tandem_cluster_malformed_total", help: "Cluster messages that did not decode")
-        publishFailures = registry.counter("tandem_cluster_publish_failures_total", help: "Awareness and member publishes that failed")
-        nodesLost = registry.counter("tandem_cluster_nodes_lost_total", help: "Nodes whose presence key expired")
-        appends = registry.counter("tandem_cluster_appends_total", help: "Updates appended to document streams")
-        compactions = registry.counter("tandem_cluster_compactions_total", help: "Document states written by this node")
-        pubSubLag = registry.histogram(
-            "tandem_cluster_pubsub_lag_seconds", help: "From Redis stamping an update entry to this node hearing of it")
-        streamEntriesMax = registry.gauge(
-            "tandem_cluster_stream_entries_max", help: "Longest update stream among the documents loaded here")
-        unreadable = registry.counter(
-            "tandem_cluster_unreadable_entries_total", help: "Notes, channels and messages in Redis that did not decode")
-        streamEntriesTotal = registry.gauge(
-            "tandem_cluster_stream_entries", help: "Update stream entries of the documents loaded here, summed")
     }
 }

@@ -61,7 +61,7 @@ public struct YWebSocketEndpoint: Sendable {
             }
         }
         let peerID = "yws-\(outbound.connectionID)"
-        if let connections, !connections.register(.init(id: peerID, userID: user.id, kind: "y-websocket", target: documentID)) {
+        if let connections, !(await connections.admit(.init(id: peerID, userID: user.id, kind: "y-websocket", target: documentID))) {
             throw HTTPError(AuthOutcome.tooManyConnections.httpStatus, message: AuthOutcome.tooManyConnections.message)
         }
         var peer = DocumentPeer(

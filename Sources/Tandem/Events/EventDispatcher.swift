@@ -7,7 +7,7 @@ public enum EventTarget: Sendable, Equatable {
     case user(String)
     /// Any Socket.IO room (`channel:<id>`, `note:<id>`, …), plain chat connections included for `channel:<id>`.
     case room(String)
-    /// One Socket.IO sid or plain connection id (`notify-<n>`).
+    /// One Socket.IO sid or notify connection id (`notify-<n>`, or `notify-<host id>-<n>` with a Redis bus).
     case session(String)
 
     /// The Socket.IO room of the target.

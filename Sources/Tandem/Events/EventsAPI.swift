@@ -22,6 +22,11 @@ public struct EventsAPI: Sendable {
     /// Reads a user's sids on every host (the Redis bus's shared `session_pool`); nil without a bus, when
     /// `GET /api/v1/events/sessions` lists only this host's connections.
     public var sharedSessions: (@Sendable (String) async -> [(sid: String, lastSeenAt: Int64?)]?)?
+    /// The live `/ws/notify` connections of this node, which `call` can target by id.
+    var notifySessions: NotifyRegistry?
+    /// Cluster mode: this node's id, and the call of a `/ws/notify` connection on another node (its id names it).
+    var nodeID: String?
+    var remoteNotifyCall: (@Sendable (_ node: String, _ id: String, _ event: String, _ data: JSONValue, _ timeout: Duration) async -> Result<JSONValue, NotifyCallError>)?
     /// Reads a user's plain connections on the other nodes of a cluster; nil outside cluster mode.
     var remoteConnections: (@Sendable (String) async -> [ClusterConnections.Listed]?)?
 
@@ -127,6 +132,18 @@ public struct EventsAPI: Sendable {
             timeout = min(.milliseconds(ms), maxCallTimeout)
         }
         let started = ContinuousClock.now
+        if sid.hasPrefix(Self.notifyPrefix), let notifySessions {
+            let data = body["data"] ?? .null
+            if let session = notifySessions.session(sid) {
+                let result = await session.call(event, data: data, timeout: timeout)
+                return try callAnswer(result, sid: sid, node: nil, timeout: timeout, started: started)
+            }
+            if let remoteNotifyCall, let holder = Self.node(ofNotifyID: sid), holder != nodeID {
+                let result = await remoteNotifyCall(holder, sid, event, data, timeout)
+                return try callAnswer(result, sid: sid, node: holder, timeout: timeout, started: started)
+            }
+            return try callAnswer(.failure(.notFound), sid: sid, node: nil, timeout: timeout, started: started)
+        }
         do {
             let answer = try await dispatcher.server.call(event, [body["data"] ?? .null], to: sid, timeout: timeout)
             dispatcher.metrics.called(.answered, since: started)
@@ -143,6 +160,46 @@ public struct EventsAPI: Sendable {
                 dispatcher.metrics.called(.disconnected, since: started)
                 throw APIError.make(HTTPStatus(code: 502, reason: "Bad Gateway"), "session disconnected before answering")
             }
+        }
+    }
+
+    /// The id prefix of `/ws/notify` connections.
+    static let notifyPrefix = "notify-"
+
+    /// The host of a notify connection id `notify-<host id>-<n>` (with a Redis bus); nil for `notify-<n>`.
+    static func node(ofNotifyID id: String) -> String? {
+        let rest = id.dropFirst(notifyPrefix.count)
+        guard let dash = rest.lastIndex(of: "-") else { return nil }
+        let node = rest[..<dash]
+        let number = rest[rest.index(after: dash)...]
+        guard !node.isEmpty, !number.isEmpty, number.allSatisfy(\.isASCII), number.allSatisfy(\.isNumber) else { return nil }
+        return String(node)
+    }
+
+    /// The HTTP answer to a call of a `/ws/notify` connection (of this node, or of `node`).
+    func callAnswer(
+        _ result: Result<JSONValue, NotifyCallError>, sid: String, node: String?, timeout: Duration,
+        started: ContinuousClock.Instant
+    ) throws -> HTTPResponse {
+        switch result {
+        case .success(let answer):
+            dispatcher.metrics.called(.answered, since: started)
+            return Self.answer(["ok": true, "data": answer, "arguments": [answer]])
+        case .failure(.timedOut):
+            dispatcher.metrics.called(.timeout, since: started)
+            throw APIError.make(HTTPStatus(code: 504, reason: "Gateway Timeout"), "no answer within \(timeout)")
+        case .failure(.disconnected):
+            dispatcher.metrics.called(.disconnected, since: started)
+            throw APIError.make(HTTPStatus(code: 502, reason: "Bad Gateway"), "session disconnected before answering")
+        case .failure(.busy(let limit)):
+            throw APIError.make(.tooManyRequests, "\(limit) calls already wait for this connection")
+        case .failure(.notFound):
+            dispatcher.metrics.called(.notConnected, since: started)
+            let place = node.map { "on node \($0)" } ?? "on this node"
+            throw APIError.make(.notFound, "no such notify connection \(place): \(sid)")
+        case .failure(.unreachable):
+            dispatcher.metrics.called(.notConnected, since: started)
+            throw APIError.make(.notFound, "node \(node ?? "?") did not receive the call (gone, or Redis unreachable)")
         }
     }
 
@@ -164,11 +221,16 @@ public struct EventsAPI: Sendable {
             list.append(["id": .string(sid), "protocol": "socketio", "target": .null, "host": "local"])
         }
         var answer: JSONObject = ["user": .string(userID)]
-        if let sharedSessions {
+        // Both Redis reads at once, so a slow Redis delays the answer by one timeout, not two.
+        async let sharedRead = sharedSessions?(userID)
+        async let remoteRead = remoteConnections?(userID)
+        let (shared, remote) = await (sharedRead, remoteRead)
+        if sharedSessions != nil {
             // Socket.IO sessions of other hosts on the bus (other Tandem nodes, Open WebUI workers): callable and
             // reachable through the bus like local ones.
-            if let shared = await sharedSessions(userID) {
+            if let shared = shared ?? nil {
                 for (sid, lastSeenAt) in shared where !seen.contains(sid) {
+                    seen.insert(sid)
                     list.append([
                         "id": .string(sid), "protocol": "socketio", "target": .null, "host": "remote",
                         "last_seen_at": lastSeenAt.map(JSONValue.int) ?? .null,
@@ -179,10 +241,12 @@ public struct EventsAPI: Sendable {
                 answer["shared_pool"] = "unavailable"
             }
         }
-        if let remoteConnections {
+        if remoteConnections != nil {
             // Plain connections (`/ws/notify`, `/ws/chat`, y-websocket) of the other nodes of the cluster.
-            if let remote = await remoteConnections(userID) {
-                for entry in remote where !seen.contains(entry.id + "@" + entry.node) {
+            if let remote = remote ?? nil {
+                // The table also holds the other nodes' Socket.IO sockets (for the per-user limit): those already
+                // listed from the session pool are not listed twice.
+                for entry in remote where entry.kind != "socketio" || !seen.contains(entry.id) {
                     list.append([
                         "id": .string(entry.id), "protocol": .string(entry.kind),
                         "target": entry.target.map(JSONValue.string) ?? .null, "host": "remote", "node": .string(entry.node),

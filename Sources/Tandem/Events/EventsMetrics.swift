@@ -22,6 +22,8 @@ public struct EventsMetrics: Sendable {
     let outboxRefused: [Refusal: MetricCounter]
     let outboxAcknowledged: MetricCounter
     let outboxResent: MetricCounter
+    /// Connects whose cluster-wide per-user count could not be read (only this node's connections counted).
+    let limitCheckFailures: MetricCounter
 
     /// Registers the events metrics in `registry` (a private one when nil).
     public init(registry: MetricsRegistry?) {
@@ -55,6 +57,9 @@ public struct EventsMetrics: Sendable {
             "tandem_events_outbox_acknowledged_total", help: "Durable events acknowledged by clients")
         self.outboxResent = registry.counter(
             "tandem_events_outbox_resent_total", help: "Pending durable events sent again on reconnect or resume")
+        self.limitCheckFailures = registry.counter(
+            "tandem_events_limit_check_failures_total",
+            help: "Connects whose connections on other cluster nodes could not be counted (this node's counted only)")
     }
 
     static func key(_ target: String, _ durable: Bool) -> String { durable ? target + "+durable" : target }

@@ -21,7 +21,8 @@ struct EventsWiring: Sendable {
         outboxSettings.syncPolicy = configuration.documents.walSync
         if let cluster {
             // Cluster mode: every node stores and replays the same outboxes, in Redis.
-            self.outbox = RedisOutbox(client: cluster.client, keys: cluster.keys, settings: outboxSettings)
+            self.outbox = RedisOutbox(
+                client: cluster.client, keys: cluster.keys, settings: outboxSettings, timeout: cluster.settings.commandTimeout)
         } else {
             self.outbox = try configuration.documents.dataDirectory.map { directory throws(StorageError) in
                 try EventOutbox(dataDirectory: directory, settings: outboxSettings)
@@ -38,18 +39,34 @@ struct EventsWiring: Sendable {
         if let cluster {
             // Cluster mode: plain connections of every node, mirrored in Redis (Socket.IO ones are in session_pool).
             let table = ClusterConnections(
-                client: cluster.client, keys: cluster.keys, nodeID: cluster.nodeID, timeout: cluster.settings.commandTimeout)
+                client: cluster.client, keys: cluster.keys, nodeID: cluster.nodeID, timeout: cluster.settings.commandTimeout,
+                limitCheckFailures: dispatcher.metrics.limitCheckFailures)
             table.attach(to: connections)
+            if settings.maxConnectionsPerUser != nil {
+                // The per-user limit counts (and reserves) across the live nodes.
+                connections.admitAcrossNodes(with: table)
+            }
             let nodeID = cluster.nodeID
             api.remoteConnections = { userID in
                 await table.connections(ofUser: userID).map { listed in listed.filter { $0.node != nodeID } }
             }
         }
-        self.api = api
         var notify = NotifyEndpoint(dispatcher: dispatcher, jwtSecret: configuration.jwtSecret, connections: connections)
         notify.path = settings.notifyPath
+        if let bus { notify.idPrefix = "notify-\(bus.settings.hostID)-" }
         notify.userSource = userSource
         self.notify = notify
+        api.notifySessions = notify.registry
+        if let cluster {
+            // Calls to notify connections held by other nodes, over their call channels.
+            let calls = ClusterCalls(node: cluster, registry: notify.registry, maxCallTimeout: api.maxCallTimeout)
+            await calls.start()
+            api.nodeID = cluster.nodeID
+            api.remoteNotifyCall = { node, id, event, data, timeout in
+                await calls.call(node: node, target: id, event: event, data: data, timeout: timeout)
+            }
+        }
+        self.api = api
         if let channels {
             let presence = ChannelPresence(server: socketIO)
             await presence.install(service: channels)

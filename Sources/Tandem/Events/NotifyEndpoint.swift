@@ -8,7 +8,8 @@ import Wire
 /// Out: `{"type":"event","event","data"}`, durable ones with `"id"` (and `"created_at"`); first the pending durable
 /// events after `after` (which also acknowledges everything up to it), then live ones, in id order without
 /// duplicates. In: `{"type":"ack","id"}` (cumulative). Refusals close with an ``AuthOutcome`` code after an
-/// `error` message.
+/// `error` message. The events API can call a connection (``NotifySession/call(_:data:timeout:)``): out
+/// `{"type":"call","id","event","data"}`, in `{"type":"answer","id","data"}`.
 public struct NotifyEndpoint: Sendable {
     public var path = "/ws/notify"
     public let dispatcher: EventDispatcher
@@ -16,6 +17,13 @@ public struct NotifyEndpoint: Sendable {
     public let connections: UserConnections
     /// Confirms users with the host application (Open WebUI mode); nil: the token alone decides.
     public var userSource: (any TokenUserSource)?
+    /// The most calls of the events API waiting at once on one connection (default 64; more: HTTP 429).
+    public var maxPendingCalls = 64
+    /// The start of connection ids: `notify-` (ids `notify-<n>`); with a Redis bus `notify-<host id>-`, so an emit
+    /// to one connection id never reaches another host's connection of the same number, and a call finds its node.
+    public var idPrefix = "notify-"
+    /// The live connections, for calls of the events API.
+    let registry = NotifyRegistry()
 
     public init(dispatcher: EventDispatcher, jwtSecret: String?, connections: UserConnections) {
         self.dispatcher = dispatcher
@@ -39,12 +47,15 @@ public struct NotifyEndpoint: Sendable {
         case .success(let verified): user = verified
         case .failure(let outcome): return Self.refuse(outbound, outcome)
         }
-        let id = "notify-\(outbound.connectionID)"
-        guard connections.register(.init(id: id, userID: user.id, kind: "notify", target: nil)) else {
+        let id = "\(idPrefix)\(outbound.connectionID)"
+        guard await connections.admit(.init(id: id, userID: user.id, kind: "notify", target: nil)) else {
             return Self.refuse(outbound, .tooManyConnections)
         }
         let after = request.query["after"].flatMap { Int64($0) }.map { max(0, $0) } ?? 0
-        let session = NotifySession(id: id, userID: user.id, outbound: outbound, dispatcher: dispatcher, connections: connections)
+        let session = NotifySession(
+            id: id, userID: user.id, outbound: outbound, dispatcher: dispatcher, connections: connections,
+            registry: registry, maxPendingCalls: maxPendingCalls)
+        registry.add(session)
         await session.start(after: after)
         return session
     }
@@ -64,15 +75,23 @@ final class NotifySession: WebSocketSession, Sendable {
     let outbound: WebSocketOutbound
     let dispatcher: EventDispatcher
     let connections: UserConnections
+    let registry: NotifyRegistry?
+    /// Calls of the events API waiting for this connection's answer.
+    private let calls: Mutex<NotifyCalls>
     /// While replaying, live durable events wait in `buffered`; `lastID` is the highest durable id sent.
     private let state = Mutex<(replaying: Bool, buffered: [JSONValue], lastID: Int64, taps: [(Int, SocketIORoom)])>((true, [], 0, []))
 
-    init(id: String, userID: String, outbound: WebSocketOutbound, dispatcher: EventDispatcher, connections: UserConnections) {
+    init(
+        id: String, userID: String, outbound: WebSocketOutbound, dispatcher: EventDispatcher, connections: UserConnections,
+        registry: NotifyRegistry? = nil, maxPendingCalls: Int = 64
+    ) {
         self.id = id
         self.userID = userID
         self.outbound = outbound
         self.dispatcher = dispatcher
         self.connections = connections
+        self.registry = registry
+        self.calls = Mutex(NotifyCalls(maxPending: maxPendingCalls))
     }
 
     func start(after: Int64) async {
@@ -146,9 +165,41 @@ final class NotifySession: WebSocketSession, Sendable {
             }
         case "ping":
             outbound.send(text: #"{"type":"pong"}"#)
+        case "answer":
+            answered(value)
         default:
             error("unknown type: \(type.prefix(64))")
         }
+    }
+
+    /// Sends `{"type":"call","id","event","data"}` and waits for the client's `answer` with the same id, at most
+    /// `timeout`; fails at once when the connection closes meanwhile.
+    func call(_ event: String, data: JSONValue, timeout: Duration) async -> Result<JSONValue, NotifyCallError> {
+        await withCheckedContinuation { waiter in
+            switch calls.withLock({ $0.start(waiter) }) {
+            case .refuse(let error):
+                waiter.resume(returning: .failure(error))
+            case .send(let callID):
+                let message: JSONValue = ["type": "call", "id": .int(callID), "event": .string(event), "data": data]
+                outbound.send(text: message.serialized())
+                Task { [weak self] in
+                    try? await Task.sleep(for: timeout)
+                    self?.calls.withLock { $0.finish(callID) }?.resume(returning: .failure(.timedOut))
+                }
+            }
+        }
+    }
+
+    /// How many calls wait for an answer.
+    var waitingCalls: Int { calls.withLock { $0.count } }
+
+    /// An `answer` message: resumes its call; a malformed one or one for no waiting call gets an `error`.
+    private func answered(_ value: JSONValue) {
+        guard let callID = value["id"]?.intValue else { return error("answer needs the integer id of a call") }
+        guard let waiter = calls.withLock({ $0.finish(callID) }) else {
+            return error("no call waiting with id \(callID) (answered already, timed out, or never sent)")
+        }
+        waiter.resume(returning: .success(value["data"] ?? .null))
     }
 
     private func error(_ message: String) {
@@ -156,6 +207,8 @@ final class NotifySession: WebSocketSession, Sendable {
     }
 
     func closed(code: WebSocketCloseCode) async {
+        registry?.remove(id)
+        for waiter in calls.withLock({ $0.close() }) { waiter.resume(returning: .failure(.disconnected)) }
         connections.unregister(id)
         let taps = state.withLock { state in
             defer { state.taps = [] }

@@ -7,7 +7,15 @@ import Wire
 /// connections register here; a registration past the limit is refused and the protocol reports
 /// ``AuthOutcome/tooManyConnections`` (CONNECT_ERROR code 4029, close 4029, or HTTP 429 on a y-websocket upgrade).
 /// Without a limit (the default, as Open WebUI) nothing is refused and the table only answers
-/// `GET /api/v1/events/sessions`. Lock-protected so transports can call it from any task; never suspends.
+/// `GET /api/v1/events/sessions`. Lock-protected so transports can call it from any task; only ``admit(_:)`` suspends
+/// (in cluster mode, for Redis).
+///
+/// In cluster mode the limit is cluster-wide: ``admit(_:)`` first asks the ``ClusterAdmitter`` set with
+/// ``admitAcrossNodes(with:)`` (``ClusterConnections``), which counts the user's connections on the other live nodes
+/// and, in the same atomic Redis script, reserves the new connection's entry when those plus this node's stay
+/// below the limit; so two nodes admitting at once never both take the last slot. When Redis cannot be reached
+/// only this node's connections are counted: a Redis outage never locks users out, and never lets more than the
+/// limit in on any one node (Docs/events.md, "Per-user connection limit").
 public final class UserConnections: Sendable {
     /// One live connection.
     public struct Entry: Sendable, Equatable {
@@ -32,16 +40,50 @@ public final class UserConnections: Sendable {
         self.observer.withLock { $0 = observer }
     }
 
+    /// The other nodes' side of the limit; nil outside cluster mode.
+    private let admitter = Mutex<(any ClusterAdmitter)?>(nil)
+
     public init(maxPerUser: Int? = nil) {
         self.maxPerUser = maxPerUser
     }
 
-    /// Registers a connection; false (and nothing registered) when the user is at the limit. Registering an id
-    /// that is already registered replaces it without counting twice.
-    public func register(_ entry: Entry) -> Bool {
+    /// Counts and reserves the user's connections on other nodes with `admitter` at every ``admit(_:)`` (cluster
+    /// mode, with a limit).
+    public func admitAcrossNodes(with admitter: any ClusterAdmitter) {
+        self.admitter.withLock { $0 = admitter }
+    }
+
+    /// Whether ``admit(_:)`` asks other nodes (a limit and an admitter); otherwise ``register(_:elsewhere:)`` is
+    /// the same, without suspending.
+    public var admitsAcrossNodes: Bool { maxPerUser != nil && admitter.withLock { $0 } != nil }
+
+    /// Registers a connection when the user's connections here and on the other nodes stay below the limit; false
+    /// (and nothing registered, here or in Redis) otherwise.
+    public func admit(_ entry: Entry) async -> Bool {
+        guard let maxPerUser, let admitter = admitter.withLock({ $0 }) else { return register(entry) }
+        let here = state.withLock { state in
+            (state.byUser[ByteKey(entry.userID)] ?? []).subtracting([entry.id]).count
+        }
+        switch await admitter.reserve(entry, here: here, limit: maxPerUser) {
+        case .refused:
+            return false
+        case .unavailable:
+            return register(entry)
+        case .reserved(let elsewhere):
+            // Another connection of the user may have registered here meanwhile: the local check has the last word.
+            if register(entry, elsewhere: elsewhere) { return true }
+            admitter.release(entry)
+            return false
+        }
+    }
+
+    /// Registers a connection; false (and nothing registered) when the user's connections here plus `elsewhere`
+    /// (on other nodes) reach the limit. Registering an id that is already registered replaces it without counting
+    /// twice.
+    public func register(_ entry: Entry, elsewhere: Int = 0) -> Bool {
         let (accepted, replaced) = state.withLock { state -> (Bool, Entry?) in
             let current = state.byUser[ByteKey(entry.userID)] ?? []
-            if let maxPerUser, !current.contains(entry.id), current.count >= maxPerUser { return (false, nil) }
+            if let maxPerUser, !current.contains(entry.id), current.count + elsewhere >= maxPerUser { return (false, nil) }
             let old = state.byID[entry.id]
             if let old, !old.userID.bytewiseEquals(entry.userID) {
                 state.byUser[ByteKey(old.userID)]?.remove(entry.id)
@@ -75,8 +117,32 @@ public final class UserConnections: Sendable {
         }
     }
 
+    /// Every live connection, by id (the cluster mirror's resynchronization).
+    public func allEntries() -> [Entry] {
+        state.withLock { $0.byID.values.sorted { $0.id < $1.id } }
+    }
+
     /// How many connections the user holds.
     public func count(ofUser userID: String) -> Int {
         state.withLock { $0.byUser[ByteKey(userID)]?.count ?? 0 }
     }
+}
+
+/// What the other nodes of a cluster say about one more connection of a user.
+public enum ClusterAdmission: Sendable, Equatable {
+    /// The user's connections on the other live nodes plus `here` reach the limit.
+    case refused
+    /// Below the limit: the entry is reserved in the shared table; `elsewhere` connections are on other nodes.
+    case reserved(elsewhere: Int)
+    /// The shared table could not be reached: count this node's connections only.
+    case unavailable
+}
+
+/// The cluster side of the per-user limit (``ClusterConnections``).
+public protocol ClusterAdmitter: Sendable {
+    /// Counts the user's connections on the other live nodes and, atomically with it, reserves `entry` when those
+    /// plus `here` (this node's, without `entry`) stay below `limit`.
+    func reserve(_ entry: UserConnections.Entry, here: Int, limit: Int) async -> ClusterAdmission
+    /// Removes a reservation whose connection was refused after all (queued; never suspends).
+    func release(_ entry: UserConnections.Entry)
 }

@@ -110,11 +110,18 @@ extension SocketIOServer {
             }
         }
         let sid = Self.newID()
-        if let user, let connections = self.userConnections,
-            !connections.register(.init(id: sid, userID: user.id, kind: "socketio", target: nil))
-        {
-            self.sendConnectError(AuthOutcome.tooManyConnections.message, namespace: namespace, engineSID: engineSID)
-            return
+        if let user, let connections = self.userConnections {
+            let entry = UserConnections.Entry(id: sid, userID: user.id, kind: "socketio", target: nil)
+            guard connections.admitsAcrossNodes ? await connections.admit(entry) : connections.register(entry) else {
+                self.sendConnectError(AuthOutcome.tooManyConnections.message, namespace: namespace, engineSID: engineSID)
+                return
+            }
+            // In cluster mode the other nodes were asked (a Redis round trip): the engine may have closed, or
+            // connected this namespace, meanwhile.
+            guard self.engines[engineSID] != nil, self.engines[engineSID]?.sockets[namespace] == nil else {
+                connections.unregister(sid)
+                return
+            }
         }
         let session = SocketIOSession(
             sid: sid, namespace: namespace, user: user, engineSID: engineSID, auth: packet.data)
