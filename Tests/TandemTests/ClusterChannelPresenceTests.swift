@@ -64,6 +64,7 @@ struct ClusterChannelPresenceTests {
 
         // Alice opens a second connection, on node 2: already online in the cluster, so nothing is announced …
         await two.presence.add("c", user: Self.user("alice"), key: "a2")
+        try await eventually("alice in node 2's list") { try await field("n2")?.contains(#""alice""#) == true }
         // … and when she closes the one on node 1 she is still online (on node 2): no "left" either.
         await one.presence.remove("c", userID: "alice", key: "a1")
         try await eventually("node 1's field deleted") { try await field("n1") == nil }

@@ -127,7 +127,7 @@ extension SocketIOServer {
             sid: sid, namespace: namespace, user: user, engineSID: engineSID, auth: packet.data)
         self.sockets[sid] = session
         self.engines[engineSID]?.sockets[namespace] = sid
-        self.engines[engineSID]?.everConnected = true
+        self.engines[engineSID]?.state.connected()
         self.join(sid, room: .session(sid))
         if let user { self.join(sid, room: .user(user.id)) }
         if let cluster = self.cluster {

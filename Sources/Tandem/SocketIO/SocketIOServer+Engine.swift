@@ -18,18 +18,14 @@ extension SocketIOServer {
         self.nextSerial += 1
         let serial = self.nextSerial
         if let engineSID {
-            guard var engine = self.engines[engineSID], engine.websocket == nil, engine.probe == nil else {
-                return nil
-            }
+            guard var engine = self.engines[engineSID], engine.state.probeOpened(serial: serial) else { return nil }
             engine.probe = socket
-            engine.probeSerial = serial
             self.engines[engineSID] = engine
             return EngineIOWebSocketToken(engineSID: engineSID, serial: serial)
         }
         let sid = Self.newID()
-        var engine = self.newEngineSession(sid: sid, now: now)
+        var engine = self.newEngineSession(sid: sid, webSocketSerial: serial, now: now)
         engine.websocket = socket
-        engine.websocketSerial = serial
         self.engines[sid] = engine
         socket.send(text: self.handshake(sid: sid, upgrades: []).packet.encodedText)
         return EngineIOWebSocketToken(engineSID: sid, serial: serial)
@@ -40,11 +36,11 @@ extension SocketIOServer {
         _ token: EngineIOWebSocketToken, text: String, now: ContinuousClock.Instant = .now
     ) async {
         guard let engine = self.engines[token.engineSID] else { return }
-        if let probe = engine.probe, token.serial == engine.probeSerial {
-            self.receiveProbe(token.engineSID, probe: probe, text: text)
+        if engine.probe != nil, token.serial == engine.state.probeSerial {
+            self.receiveProbe(token.engineSID, text: text)
             return
         }
-        guard engine.websocket != nil, token.serial == engine.websocketSerial else { return }
+        guard engine.websocket != nil, token.serial == engine.state.webSocketSerial else { return }
         guard text.utf8.count <= self.configuration.maxPayload else {
             await self.closeEngine(token.engineSID, reason: "message too big", code: 1009)
             return
@@ -68,7 +64,7 @@ extension SocketIOServer {
         _ token: EngineIOWebSocketToken, binary: [UInt8], now: ContinuousClock.Instant = .now
     ) async {
         guard let engine = self.engines[token.engineSID], engine.websocket != nil,
-            token.serial == engine.websocketSerial
+            token.serial == engine.state.webSocketSerial
         else { return }
         guard binary.count <= self.configuration.maxPayload else {
             await self.closeEngine(token.engineSID, reason: "message too big", code: 1009)
@@ -80,47 +76,60 @@ extension SocketIOServer {
     /// A WebSocket closed (by the peer or the network).
     public func webSocketClosed(_ token: EngineIOWebSocketToken) async {
         guard var engine = self.engines[token.engineSID] else { return }
-        if engine.probe != nil, token.serial == engine.probeSerial {
+        if token.serial == engine.state.probeSerial {
             engine.probe = nil
-            engine.probed = false
-            self.engines[token.engineSID] = engine
-            return
+        } else if token.serial == engine.state.webSocketSerial {
+            engine.websocket = nil
         }
-        guard engine.websocket != nil, token.serial == engine.websocketSerial else { return }
-        engine.websocket = nil
+        let actions = engine.state.webSocketClosed(serial: token.serial)
         self.engines[token.engineSID] = engine
-        await self.closeEngine(token.engineSID, reason: "transport close")
+        await self.perform(actions, engineSID: token.engineSID)
     }
 
-    private func receiveProbe(_ engineSID: String, probe: any EngineIOWebSocket, text: String) {
-        guard var engine = self.engines[engineSID] else { return }
-        switch try? EngineIOPacket(text: text) {
-        case .ping("probe")?:
-            probe.send(text: EngineIOPacket.pong("probe").encodedText)
-            engine.probed = true
-            self.engines[engineSID] = engine
-            // Complete the client's pending poll so it pauses polling and sends the upgrade packet.
-            if let poll = engine.pendingPoll {
-                engine.pendingPoll = nil
-                let queued = engine.pollQueue + [.noop]
-                engine.pollQueue = []
-                self.engines[engineSID] = engine
-                poll.resume(returning: queued)
-            }
-        case .upgrade?:
-            engine.websocket = probe
-            engine.websocketSerial = engine.probeSerial
+    /// A text message on the upgrade probe: `2probe`, then `5` (``EngineIOSessionState/probeReceived(_:)``).
+    private func receiveProbe(_ engineSID: String, text: String) {
+        guard var engine = self.engines[engineSID], let packet = try? EngineIOPacket(text: text) else { return }
+        let probeSerial = engine.state.probeSerial
+        let actions = engine.state.probeReceived(packet)
+        if probeSerial != nil, engine.state.webSocketSerial == probeSerial {  // upgraded: the probe carries it now
+            engine.websocket = engine.probe
             engine.probe = nil
-            engine.probed = false
-            let queued = engine.pollQueue
-            engine.pollQueue = []
-            let poll = engine.pendingPoll
-            engine.pendingPoll = nil
-            self.engines[engineSID] = engine
-            poll?.resume(returning: [.noop])
-            self.send(queued, toEngine: engineSID)
-        default:
-            break
+        }
+        self.engines[engineSID] = engine
+        _ = self.apply(actions, engineSID: engineSID)
+    }
+
+    /// Carries out a session's actions; returns the close one, if any, for the caller to perform (it suspends).
+    func apply(_ actions: [EngineIOSessionState.Action], engineSID: String) -> EngineIOSessionState.Action? {
+        var close: EngineIOSessionState.Action?
+        for action in actions {
+            switch action {
+            case .writeWebSocket(let packets):
+                guard let websocket = self.engines[engineSID]?.websocket else { continue }
+                for packet in packets {
+                    if case .binaryMessage(let bytes) = packet {
+                        websocket.send(binary: bytes)
+                    } else {
+                        websocket.send(text: packet.encodedText)
+                    }
+                }
+            case .writeProbe(let packet):
+                self.engines[engineSID]?.probe?.send(text: packet.encodedText)
+            case .answerPoll(let packets):
+                let poll = self.engines[engineSID]?.pendingPoll
+                self.engines[engineSID]?.pendingPoll = nil
+                poll?.resume(returning: packets)
+            case .close:
+                close = action
+            }
+        }
+        return close
+    }
+
+    /// Carries out a session's actions, closing it when one says so.
+    func perform(_ actions: [EngineIOSessionState.Action], engineSID: String) async {
+        if case .close(let reason, let code, let notify)? = self.apply(actions, engineSID: engineSID) {
+            await self.closeEngine(engineSID, reason: reason, notify: notify, code: code)
         }
     }
 
@@ -146,16 +155,29 @@ extension SocketIOServer {
             return EngineIOHTTPResponse(
                 status: 200, body: EngineIOPayload.encode([self.handshake(sid: sid, upgrades: ["websocket"]).packet]))
         }
-        guard let engine = self.engines[sid] else { return .error(code: 1, message: "Session ID unknown") }
+        guard var engine = self.engines[sid] else { return .error(code: 1, message: "Session ID unknown") }
         switch method {
         case "GET":
-            guard engine.websocket == nil else { return .error(code: 3, message: "Bad request") }
-            guard engine.pendingPoll == nil else {
+            let answer = engine.state.poll()
+            self.engines[sid] = engine
+            switch answer {
+            case .badRequest:
+                return .error(code: 3, message: "Bad request")
+            case .overlapping:
                 await self.closeEngine(sid, reason: "overlapping polls")
                 return .error(code: 3, message: "Bad request")
+            case .now(let packets):
+                return EngineIOHTTPResponse(status: 200, body: EngineIOPayload.encode(packets))
+            case .wait:
+                let packets = await withCheckedContinuation { continuation in
+                    if self.engines[sid] != nil {
+                        self.engines[sid]?.pendingPoll = continuation
+                    } else {
+                        continuation.resume(returning: [.close])
+                    }
+                }
+                return EngineIOHTTPResponse(status: 200, body: EngineIOPayload.encode(packets))
             }
-            let packets = await self.nextPoll(sid)
-            return EngineIOHTTPResponse(status: 200, body: EngineIOPayload.encode(packets))
         case "POST":
             guard body.count <= self.configuration.maxPayload else {
                 await self.closeEngine(sid, reason: "payload too large")
@@ -174,29 +196,13 @@ extension SocketIOServer {
         }
     }
 
-    private func nextPoll(_ sid: String) async -> [EngineIOPacket] {
-        if var engine = self.engines[sid], !engine.pollQueue.isEmpty || engine.probed {
-            let packets = engine.pollQueue.isEmpty ? [.noop] : engine.pollQueue
-            engine.pollQueue = []
-            self.engines[sid] = engine
-            return packets
-        }
-        return await withCheckedContinuation { continuation in
-            if self.engines[sid] != nil {
-                self.engines[sid]?.pendingPoll = continuation
-            } else {
-                continuation.resume(returning: [.close])
-            }
-        }
-    }
-
     // MARK: - Packets, heartbeat, close
 
     /// Handles one inbound Engine.IO packet of an open session.
     func receive(_ packet: EngineIOPacket, engineSID: String, now: ContinuousClock.Instant) async {
         switch packet {
         case .pong:
-            self.engines[engineSID]?.heartbeat.receivedPong(now: now)
+            self.engines[engineSID]?.state.receivedPong(now: now)
         case .ping(let data):
             self.send([.pong(data)], toEngine: engineSID)
         case .message(let text):
@@ -213,19 +219,10 @@ extension SocketIOServer {
     /// Sends pings that are due, closes sessions whose pong is overdue, and expires usage entries.
     public func housekeep(now: ContinuousClock.Instant) async {
         for sid in Array(self.engines.keys) {
-            guard let engine = self.engines[sid] else { continue }
-            if !engine.everConnected, now - engine.openedAt >= self.configuration.connectTimeout {
-                await self.closeEngine(sid, reason: "no Socket.IO connection in time")
-                continue
-            }
-            var heartbeat = engine.heartbeat
-            let action = heartbeat.tick(now: now)
-            self.engines[sid]?.heartbeat = heartbeat
-            switch action {
-            case .none: break
-            case .sendPing: self.send([.ping("")], toEngine: sid)
-            case .timedOut: await self.closeEngine(sid, reason: "ping timeout")
-            }
+            guard var engine = self.engines[sid] else { continue }
+            let actions = engine.state.tick(now: now)
+            self.engines[sid] = engine
+            await self.perform(actions, engineSID: sid)
         }
         self.openWebUI?.usage.expire(now: now)
         await self.disconnectExpiredTokens()
@@ -243,17 +240,20 @@ extension SocketIOServer {
             websocket.close(code: code, reason: reason)
         }
         engine.probe?.close(code: 1000, reason: reason)
-        engine.pendingPoll?.resume(returning: engine.pollQueue + [.close])
+        var state = engine.state
+        for case .answerPoll(let packets) in state.closing() { engine.pendingPoll?.resume(returning: packets) }
         for socketSID in engine.sockets.values { await self.removeSocket(socketSID) }
     }
 
-    func newEngineSession(sid: String, now: ContinuousClock.Instant) -> EngineSession {
-        EngineSession(
+    func newEngineSession(sid: String, webSocketSerial: Int? = nil, now: ContinuousClock.Instant) -> EngineSession {
+        let heartbeat = EngineIOHeartbeat(
+            interval: self.configuration.pingInterval, timeout: self.configuration.pingTimeout, now: now)
+        return EngineSession(
             sid: sid,
-            heartbeat: EngineIOHeartbeat(
-                interval: self.configuration.pingInterval, timeout: self.configuration.pingTimeout, now: now),
-            assembler: SocketIOPacketAssembler(limits: self.configuration.parserLimits),
-            openedAt: now)
+            state: EngineIOSessionState(
+                webSocketSerial: webSocketSerial, heartbeat: heartbeat,
+                connectTimeout: self.configuration.connectTimeout, now: now),
+            assembler: SocketIOPacketAssembler(limits: self.configuration.parserLimits))
     }
 
     func handshake(sid: String, upgrades: [String]) -> EngineIOHandshake {

@@ -19,24 +19,20 @@ public actor SocketIOServer {
     let verifier: JWTVerifier?
     let wallClock: @Sendable () -> Double
 
+    /// One Engine.IO session: its transport state machine (``EngineIOSessionState``) and what that machine
+    /// refers to — the WebSocket carrying it, an upgrade probe, the waiting poll — plus its Socket.IO sockets.
     struct EngineSession {
         let sid: String
+        var state: EngineIOSessionState
+        /// The WebSocket with `state.webSocketSerial`.
         var websocket: (any EngineIOWebSocket)?
-        var websocketSerial = 0
+        /// The upgrade probe with `state.probeSerial`.
         var probe: (any EngineIOWebSocket)?
-        var probeSerial = 0
-        /// The probe answered `3probe`: polls now complete at once with a noop until the upgrade packet.
-        var probed = false
-        var pollQueue: [EngineIOPacket] = []
+        /// The open poll request (`state.pollWaiting`).
         var pendingPoll: CheckedContinuation<[EngineIOPacket], Never>?
-        var heartbeat: EngineIOHeartbeat
         var assembler: SocketIOPacketAssembler
         /// namespace → socket sid
         var sockets: [String: String] = [:]
-        /// When the session opened, for ``SocketIOConfiguration/connectTimeout``.
-        var openedAt: ContinuousClock.Instant
-        /// Whether a namespace ever connected on this session.
-        var everConnected = false
         /// Event work of this connection, run in order by one task (see ``enqueue(engineSID:_:)``).
         var work: AsyncStream<@Sendable () async -> Void>.Continuation?
         var pendingWork = 0
@@ -365,26 +361,9 @@ public actor SocketIOServer {
     /// Sends an event to one Engine.IO session, over its WebSocket or into its polling queue.
     func send(_ packets: [EngineIOPacket], toEngine engineSID: String) {
         guard var engine = self.engines[engineSID] else { return }
-        if let websocket = engine.websocket {
-            for packet in packets {
-                if case .binaryMessage(let bytes) = packet {
-                    websocket.send(binary: bytes)
-                } else {
-                    websocket.send(text: packet.encodedText)
-                }
-            }
-            return
-        }
-        engine.pollQueue.append(contentsOf: packets)
-        if let poll = engine.pendingPoll {
-            engine.pendingPoll = nil
-            let queued = engine.pollQueue
-            engine.pollQueue = []
-            self.engines[engineSID] = engine
-            poll.resume(returning: queued)
-        } else {
-            self.engines[engineSID] = engine
-        }
+        let actions = engine.state.send(packets)
+        self.engines[engineSID] = engine
+        _ = self.apply(actions, engineSID: engineSID)  // sending never closes
     }
 
     /// Drops socket `sid`: rooms, usage, pending calls; then runs the disconnect hooks.
