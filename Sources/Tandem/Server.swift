@@ -84,10 +84,17 @@ public final class Server: Sendable {
     }
 
     /// Turns SIGTERM and SIGINT into a graceful ``shutdown()``; a second signal exits immediately.
+    ///
+    /// Returns once Dispatch has registered both sources with the kernel (at most 5 s): Dispatch opens the
+    /// descriptor it reads signals from lazily, on its own thread, and a server that runs out of descriptors right
+    /// after starting (a connection flood) would otherwise be left deaf to SIGTERM, the signals being ignored.
     public func installSignalHandlers() {
+        let registered = DispatchGroup()
         for signalNumber in [SIGTERM, SIGINT] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            registered.enter()
+            source.setRegistrationHandler { registered.leave() }
             source.setEventHandler { [self] in
                 if self.state.noteSignal() {
                     self.logger.warn("second signal, exiting now", ["signal": signalNumber])
@@ -99,6 +106,9 @@ public final class Server: Sendable {
             }
             source.resume()
             self.state.keep(source)
+        }
+        if registered.wait(timeout: .now() + 5) == .timedOut {
+            self.logger.warn("signal handlers not registered within 5 s; SIGTERM may not stop the server")
         }
     }
 }

@@ -64,6 +64,9 @@ def test_out_of_descriptors_neither_spins_nor_hangs_clients(tandem_bin):
     process, port = start_server(tandem_bin, nofile=64)
     clients: list[socket.socket] = []
     try:
+        # A server that has been up a moment (its runtime's own descriptors open), as in production.
+        assert healthz(port).startswith(b"HTTP/1.1 200")
+        time.sleep(0.5)
         for _ in range(100):
             clients.append(socket.create_connection(("127.0.0.1", port), timeout=10))
         time.sleep(0.5)
