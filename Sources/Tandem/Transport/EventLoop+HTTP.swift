@@ -185,8 +185,8 @@ extension EventLoop {
     ) {
         self.record(response, on: connection, now: now, reason: nil)
         connection.enqueue(response.serialize(keepAlive: true))
-        connection.enqueue(connection.pendingAfterUpgrade)
-        connection.pendingAfterUpgrade = []
+        connection.output.append(contentsOf: connection.pendingAfterUpgrade)
+        connection.pendingAfterUpgrade.removeAll()
         let limits = self.configuration.webSocketLimits(forPath: connection.upgradePath)
         var decoder = WebSocketFrameDecoder(role: .server, configuration: .init(maxFrameSize: limits.maxFrameSize))
         decoder.append(connection.parser.takeBufferedBytes())

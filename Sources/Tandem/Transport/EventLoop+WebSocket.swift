@@ -85,13 +85,15 @@ extension EventLoop {
         }
     }
 
-    /// Queues frames a session sent, enforcing the write-queue bound (a reader that fell behind gets 1013).
+    /// Queues frames a session sent (`parts` written one after another, each kept by reference), enforcing the
+    /// write-queue bound (a reader that fell behind gets 1013).
     func sendApplicationFrames(
-        _ bytes: [UInt8], messageCount: Int, on connection: ServerConnection, now: ContinuousClock.Instant
+        _ parts: some Collection<[UInt8]>, messageCount: Int, on connection: ServerConnection,
+        now: ContinuousClock.Instant
     ) {
         switch connection.phase {
         case .upgrading:
-            connection.pendingAfterUpgrade.append(contentsOf: bytes)
+            for part in parts { connection.pendingAfterUpgrade.append(part) }
             self.metrics.messagesOut.increment(by: Int64(messageCount))
             return
         case .webSocket:
@@ -100,7 +102,8 @@ extension EventLoop {
             return
         }
         let queued = connection.queuedByteCount
-        if queued > 0 && queued + bytes.count > self.configuration.maxBufferedBytes {
+        let byteCount = parts.reduce(0) { $0 + $1.count }
+        if queued > 0 && queued + byteCount > self.configuration.maxBufferedBytes {
             self.metrics.error(.slowReader)
             self.logger.warn(
                 "websocket closed",
@@ -115,7 +118,7 @@ extension EventLoop {
             return
         }
         self.metrics.messagesOut.increment(by: Int64(messageCount))
-        connection.enqueue(bytes)
+        for part in parts { connection.enqueue(part) }
         self.markDirty(connection)
     }
 }

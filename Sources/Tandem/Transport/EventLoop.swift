@@ -13,6 +13,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
     /// Work handed to the loop thread.
     enum Command {
         case send(UInt64, [UInt8], messageCount: Int)
+        /// One frame given as parts written one after another (each kept by reference).
+        case sendParts(UInt64, [[UInt8]], messageCount: Int)
         case close(UInt64, WebSocketCloseCode, String)
         case respond(UInt64, HTTPResponse, keepAlive: Bool, includeBody: Bool)
         case upgraded(UInt64, HTTPResponse, AsyncStream<SessionEvent>.Continuation, InboundBudget)
@@ -125,6 +127,10 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         self.post(.send(connection, frames, messageCount: messageCount))
     }
 
+    func enqueue(connection: UInt64, frameParts: [[UInt8]], messageCount: Int) {
+        self.post(.sendParts(connection, frameParts, messageCount: messageCount))
+    }
+
     func close(connection: UInt64, code: WebSocketCloseCode, reason: String) {
         self.post(.close(connection, code, reason))
     }
@@ -214,7 +220,10 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         switch command {
         case .send(let id, let bytes, let messageCount):
             guard let connection = self.connections[id] else { return }
-            self.sendApplicationFrames(bytes, messageCount: messageCount, on: connection, now: now)
+            self.sendApplicationFrames(CollectionOfOne(bytes), messageCount: messageCount, on: connection, now: now)
+        case .sendParts(let id, let parts, let messageCount):
+            guard let connection = self.connections[id] else { return }
+            self.sendApplicationFrames(parts, messageCount: messageCount, on: connection, now: now)
         case .close(let id, let code, let reason):
             guard let connection = self.connections[id] else { return }
             if case .upgrading = connection.phase {
@@ -238,7 +247,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             self.completeUpgrade(response, continuation: continuation, budget: budget, on: connection, now: now)
         case .upgradeRefused(let id, let response):
             guard let connection = self.connections[id] else { return }
-            connection.pendingAfterUpgrade = []
+            connection.pendingAfterUpgrade.removeAll()
             self.metrics.error(.handshake)
             self.respond(response, keepAlive: false, includeBody: true, on: connection, now: now)
         case .resumeReading(let id):
@@ -388,7 +397,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
 
     /// EOF from the peer: close now, unless queued bytes (a response, a close frame) still need writing.
     private func peerClosed(_ connection: ServerConnection, now: ContinuousClock.Instant) {
-        guard connection.outputIndex < connection.output.count else {
+        guard !connection.output.isEmpty else {
             self.teardown(connection)
             return
         }
@@ -417,16 +426,15 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         }
     }
 
-    /// Writes as much of the queue as the socket takes; drains the connection once it is empty and marked so.
+    /// Writes as much of the queue as the socket takes (`writev(2)` over its chunks); drains the connection once it
+    /// is empty and marked so.
     func flush(_ connection: ServerConnection, now: ContinuousClock.Instant) {
-        while connection.outputIndex < connection.output.count {
-            let remaining = connection.output.count - connection.outputIndex
-            let written = connection.output.withUnsafeBytes { buffer in
-                let start = buffer.baseAddress.map { $0 + connection.outputIndex }
-                return send(connection.fd, start, remaining, Int32(MSG_NOSIGNAL))
+        while !connection.output.isEmpty {
+            let written = connection.output.withIOVecs { vectors in
+                writev(connection.fd, vectors.baseAddress, Int32(vectors.count))
             }
             if written > 0 {
-                connection.outputIndex += written
+                connection.output.consume(written)
                 self.metrics.bytesOut.increment(by: Int64(written))
             } else if written < 0 && errno == EINTR {
                 continue
@@ -439,12 +447,6 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
                 return
             }
         }
-        if connection.output.capacity > 64 * 1024 {
-            connection.output = []
-        } else {
-            connection.output.removeAll(keepingCapacity: true)
-        }
-        connection.outputIndex = 0
         if connection.closeAfterFlush {
             if connection.peerFinished {
                 self.teardown(connection)
@@ -503,7 +505,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         guard self.connections[connection.id] != nil else { return }
         var events: UInt32 = 0
         if connection.wantsRead { events |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
-        if connection.outputIndex < connection.output.count { events |= EPOLLOUT.rawValue }
+        if !connection.output.isEmpty { events |= EPOLLOUT.rawValue }
         guard events != connection.registeredEvents else { return }
         connection.registeredEvents = events
         self.register(connection.fd, id: connection.id, events: events, modify: true)

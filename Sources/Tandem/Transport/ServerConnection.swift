@@ -39,15 +39,14 @@ final class ServerConnection {
     var inbound: AsyncStream<SessionEvent>.Continuation?
     var budget: InboundBudget?
     /// Frames a session sent while its upgrade was pending; written right after the 101 response.
-    var pendingAfterUpgrade: [UInt8] = []
+    var pendingAfterUpgrade = WriteQueue()
     /// A close frame held back until the session has handled the messages delivered before it.
     var deferredClose: WebSocketFrame?
     /// A close the session asked for while its upgrade was pending; started right after the 101 response.
     var pendingClose: (code: WebSocketCloseCode, reason: String)?
 
-    /// The write queue: bytes from `outputIndex` on are still to be written.
-    var output: [UInt8] = []
-    var outputIndex = 0
+    /// The bytes still to be written (shared chunks, written with `writev(2)`).
+    var output = WriteQueue()
     /// Close (drain) once the write queue is empty.
     var closeAfterFlush = false
     /// Drop the connection at this instant even if the queue never empties (a peer that stopped reading).
@@ -83,7 +82,7 @@ final class ServerConnection {
     }
 
     /// Bytes queued but not yet written.
-    var queuedByteCount: Int { self.output.count - self.outputIndex + self.pendingAfterUpgrade.count }
+    var queuedByteCount: Int { self.output.count + self.pendingAfterUpgrade.count }
 
     /// Whether the loop should read from the socket now.
     var wantsRead: Bool {
@@ -100,14 +99,9 @@ final class ServerConnection {
         return false
     }
 
-    /// Appends bytes to the write queue.
+    /// Appends bytes to the write queue (kept by reference when large, see ``WriteQueue``).
     func enqueue(_ bytes: [UInt8]) {
-        if self.output.isEmpty {
-            self.output = bytes
-            self.outputIndex = 0
-        } else {
-            self.output.append(contentsOf: bytes)
-        }
+        self.output.append(bytes)
     }
 }
 
