@@ -7,8 +7,9 @@ import Wire
 ///
 /// All socket I/O and per-connection protocol state live on this thread. Async code (HTTP handlers, WebSocket
 /// sessions, any task that sends) talks to it only through ``post(_:)``: a locked command queue plus a wake-up eventfd,
-/// so sending is safe from anywhere and never blocks. Sends issued in one loop iteration are written with one
-/// `send(2)` per connection. Measured choice: see Docs/server.md (epoll vs Dispatch sources).
+/// so sending is safe from anywhere and never blocks. Sends issued in one loop iteration are written together, one
+/// `writev(2)` over the connection's ``WriteQueue`` chunks (SIGPIPE is ignored). Measured choice: see
+/// Docs/server.md (epoll vs Dispatch sources).
 final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
     /// Work handed to the loop thread.
     enum Command {
