@@ -227,15 +227,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             self.sendApplicationFrames(parts, messageCount: messageCount, on: connection, now: now)
         case .close(let id, let code, let reason):
             guard let connection = self.connections[id] else { return }
-            if case .upgrading = connection.phase {
-                connection.pendingClose = (code, reason)
-                return
-            }
-            guard let state = connection.state else { return }
-            var copy = state
-            let action = copy.close(code: code, reason: reason, now: now)
-            connection.state = copy
-            self.perform(action, on: connection, now: now)
+            self.perform(connection.lifecycle.closeRequested(code: code, reason: reason), on: connection, now: now)
         case .respond(let id, let response, let keepAlive, let includeBody):
             guard let connection = self.connections[id] else { return }
             self.respond(response, keepAlive: keepAlive, includeBody: includeBody, on: connection, now: now)
@@ -253,7 +245,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             self.respond(response, keepAlive: false, includeBody: true, on: connection, now: now)
         case .resumeReading(let id):
             guard let connection = self.connections[id] else { return }
-            connection.inboundPaused = false
+            connection.lifecycle.resumeReading()
             self.processWebSocketInput(connection, now: now)
             self.updateInterest(connection)
         case .drained(let id):
@@ -292,7 +284,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
                 continue
             }
             let connection = ServerConnection(
-                id: self.nextID, fd: fd, remoteAddress: address, http: self.configuration.http, now: now)
+                id: self.nextID, fd: fd, remoteAddress: address, http: self.configuration.http,
+                closeTimeout: self.configuration.closeTimeout, now: now)
             self.nextID += 1
             self.connections[connection.id] = connection
             self.metrics.acceptedConnections.increment()
@@ -389,7 +382,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             guard connection.state?.phase != .closed else { return }
             connection.decoder?.append(bytes)
             self.processWebSocketInput(connection, now: now)
-        case .draining:
+        case .draining, .closed:
             break
         case .awaitingResponse, .upgrading:
             connection.parser.append(bytes)
@@ -398,13 +391,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
 
     /// EOF from the peer: close now, unless queued bytes (a response, a close frame) still need writing.
     private func peerClosed(_ connection: ServerConnection, now: ContinuousClock.Instant) {
-        guard !connection.output.isEmpty else {
-            self.teardown(connection)
-            return
-        }
-        connection.peerFinished = true
-        connection.closeAfterFlush = true
-        connection.hardDeadline = connection.hardDeadline ?? now + self.configuration.closeTimeout
+        let action = connection.lifecycle.peerEOF(queueEmpty: connection.output.isEmpty, now: now)
+        self.perform(action, on: connection, now: now)
         self.updateInterest(connection)
     }
 
@@ -448,29 +436,33 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
                 return
             }
         }
-        if connection.closeAfterFlush {
-            if connection.peerFinished {
-                self.teardown(connection)
-                return
-            }
-            self.startDraining(connection, now: now)
-        }
+        self.perform(connection.lifecycle.flushed(now: now), on: connection, now: now)
         self.updateInterest(connection)
     }
 
-    /// Half-closes the socket and waits for the peer's EOF, discarding input (RFC 9112 §9.6 "lingering close").
-    private func startDraining(_ connection: ServerConnection, now: ContinuousClock.Instant) {
-        guard !connection.writeShut else { return }
-        self.finishSession(connection)
-        connection.phase = .draining(deadline: now + self.configuration.closeTimeout)
-        connection.closeAfterFlush = false
-        connection.writeShut = true
-        shutdown(connection.fd, Int32(SHUT_WR))
+    /// Carries out one action of the connection's lifecycle.
+    func perform(_ action: ConnectionLifecycle.Action, on connection: ServerConnection, now: ContinuousClock.Instant) {
+        switch action {
+        case .none:
+            return
+        case .shutdownWrite:
+            // Half-close and wait for the peer's EOF, discarding input (RFC 9112 §9.6 "lingering close").
+            self.finishSession(connection)
+            shutdown(connection.fd, Int32(SHUT_WR))
+        case .teardown:
+            self.teardown(connection)
+        case .closeWebSocket(let code, let reason):
+            guard var state = connection.state else { return }
+            let closing = state.close(code: code, reason: reason, now: now)
+            connection.state = state
+            self.perform(closing, on: connection, now: now)
+        }
     }
 
     /// Closes the socket and forgets the connection, telling its session.
     func teardown(_ connection: ServerConnection) {
         guard self.connections.removeValue(forKey: connection.id) != nil else { return }
+        connection.lifecycle.closed()
         self.finishSession(connection)
         epoll_ctl(self.epollFD, EPOLL_CTL_DEL, connection.fd, nil)
         Glibc.close(connection.fd)
@@ -523,7 +515,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
 
     private func tick(now: ContinuousClock.Instant) {
         for connection in Array(self.connections.values) {
-            if let deadline = connection.hardDeadline, now >= deadline {
+            if case .teardown = connection.lifecycle.tick(now: now) {
                 self.teardown(connection)
                 continue
             }
@@ -551,9 +543,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
                         "websocket closed", ["connection": connection.id, "reason": "keepalive_timeout"])
                 }
                 self.perform(action, on: connection, now: now)
-            case .draining(let deadline):
-                if now >= deadline { self.teardown(connection) }
-            case .awaitingResponse, .upgrading:
+            case .draining, .awaitingResponse, .upgrading, .closed:
                 break
             }
         }
@@ -566,23 +556,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         Glibc.close(self.listenFD)
         self.listenFD = -1
         for connection in Array(self.connections.values) {
-            switch connection.phase {
-            case .http:
-                if connection.parser.isIdle {
-                    self.teardown(connection)
-                } else {
-                    connection.keepAlive = false
-                }
-            case .awaitingResponse, .upgrading:
-                connection.keepAlive = false
-            case .webSocket:
-                guard var state = connection.state else { continue }
-                let action = state.close(code: .goingAway, reason: "server shutting down", now: now)
-                connection.state = state
-                self.perform(action, on: connection, now: now)
-            case .draining:
-                break
-            }
+            let action = connection.lifecycle.shutdownBegan(requestInProgress: !connection.parser.isIdle)
+            self.perform(action, on: connection, now: now)
         }
     }
 }
