@@ -7,14 +7,16 @@ struct ConnectionLifecycleTests {
     static let timeout = Duration.seconds(5)
     static let start = ContinuousClock.now
 
-    static func fresh() -> ConnectionLifecycle { ConnectionLifecycle(closeTimeout: Self.timeout) }
+    static let timeouts = ConnectionLifecycle.Timeouts(close: Self.timeout, idle: .seconds(60), request: .seconds(30))
+
+    static func fresh() -> ConnectionLifecycle { ConnectionLifecycle(timeouts: Self.timeouts, now: Self.start) }
 
     /// A lifecycle that went through an upgrade and has frames flowing.
     static func webSocket() -> ConnectionLifecycle {
         var lifecycle = Self.fresh()
-        lifecycle.requestReceived(keepAlive: true)
+        lifecycle.requestReceived(keepAlive: true, now: Self.start)
         lifecycle.upgradeStarted()
-        _ = lifecycle.upgraded(shuttingDown: false)
+        _ = lifecycle.upgraded(shuttingDown: false, now: Self.start)
         return lifecycle
     }
 
@@ -23,7 +25,7 @@ struct ConnectionLifecycleTests {
         var lifecycle = Self.fresh()
         #expect(lifecycle.phase == .http)
         #expect(lifecycle.wantsRead)
-        lifecycle.requestReceived(keepAlive: true)
+        lifecycle.requestReceived(keepAlive: true, now: Self.start)
         lifecycle.handlerStarted()
         #expect(lifecycle.phase == .awaitingResponse)
         #expect(!lifecycle.wantsRead)
@@ -33,14 +35,14 @@ struct ConnectionLifecycleTests {
         #expect(lifecycle.wantsRead)
         let step2 = lifecycle.flushed(now: Self.start)
         #expect(step2 == .none, "an empty queue of an open connection does nothing")
-        let step3 = lifecycle.tick(now: Self.start + .seconds(3600))
-        #expect(step3 == .none, "no deadline armed")
+        let step3 = lifecycle.tick(now: Self.start + .seconds(59), requestInProgress: false)
+        #expect(step3 == .none, "no deadline armed, not idle long enough")
     }
 
     @Test("Connection: close drains: write side shut once written, torn down at the peer's EOF")
     func closeAfterResponse() {
         var lifecycle = Self.fresh()
-        lifecycle.requestReceived(keepAlive: false)
+        lifecycle.requestReceived(keepAlive: false, now: Self.start)
         lifecycle.handlerStarted()
         let step1 = lifecycle.responded(keepAlive: true, now: Self.start)
         #expect(!step1, "the request said close")
@@ -67,9 +69,9 @@ struct ConnectionLifecycleTests {
         #expect(!step1)
         let step2 = lifecycle.flushed(now: Self.start)
         #expect(step2 == .shutdownWrite)
-        let step3 = lifecycle.tick(now: Self.start + .seconds(4))
+        let step3 = lifecycle.tick(now: Self.start + .seconds(4), requestInProgress: false)
         #expect(step3 == .none)
-        let step4 = lifecycle.tick(now: Self.start + Self.timeout)
+        let step4 = lifecycle.tick(now: Self.start + Self.timeout, requestInProgress: false)
         #expect(step4 == .teardown)
         #expect(lifecycle.phase == .closed)
     }
@@ -78,11 +80,11 @@ struct ConnectionLifecycleTests {
     func hardDeadline() {
         var lifecycle = Self.webSocket()
         lifecycle.closeAfterWriting(now: Self.start)
-        let step1 = lifecycle.tick(now: Self.start + .seconds(1))
+        let step1 = lifecycle.tick(now: Self.start + .seconds(1), requestInProgress: false)
         #expect(step1 == .none)
         lifecycle.closeAfterWriting(now: Self.start + .seconds(2))
         #expect(lifecycle.hardDeadline == Self.start + Self.timeout, "an armed deadline stays")
-        let step2 = lifecycle.tick(now: Self.start + Self.timeout)
+        let step2 = lifecycle.tick(now: Self.start + Self.timeout, requestInProgress: false)
         #expect(step2 == .teardown)
     }
 
@@ -116,7 +118,7 @@ struct ConnectionLifecycleTests {
         #expect(!lifecycle.wantsRead)
         let step1 = lifecycle.closeRequested(code: .policyViolation, reason: "kicked")
         #expect(step1 == .none)
-        let step2 = lifecycle.upgraded(shuttingDown: true)
+        let step2 = lifecycle.upgraded(shuttingDown: true, now: Self.start)
         #expect(step2 == .closeWebSocket(.policyViolation, reason: "kicked"),
                 "the session's own close wins over the shutdown's")
         #expect(lifecycle.phase == .webSocket)
@@ -129,11 +131,11 @@ struct ConnectionLifecycleTests {
     func upgradeDuringShutdown() {
         var shutting = Self.fresh()
         shutting.upgradeStarted()
-        let step1 = shutting.upgraded(shuttingDown: true)
+        let step1 = shutting.upgraded(shuttingDown: true, now: Self.start)
         #expect(step1 == .closeWebSocket(.goingAway, reason: "server shutting down"))
         var plain = Self.fresh()
         plain.upgradeStarted()
-        let step2 = plain.upgraded(shuttingDown: false)
+        let step2 = plain.upgraded(shuttingDown: false, now: Self.start)
         #expect(step2 == .none)
         #expect(plain.isWebSocket)
         #expect(plain.wantsRead)
@@ -196,7 +198,7 @@ struct ConnectionLifecycleTests {
         #expect(step2 == .none)
         #expect(!receiving.keepAlive)
         var answering = Self.fresh()
-        answering.requestReceived(keepAlive: true)
+        answering.requestReceived(keepAlive: true, now: Self.start)
         answering.handlerStarted()
         let step3 = answering.shutdownBegan(requestInProgress: false)
         #expect(step3 == .none)
@@ -220,5 +222,36 @@ struct ConnectionLifecycleTests {
         let step2 = lifecycle.closeRequested(code: .normalClosure, reason: "")
         #expect(step2 == .none)
         #expect(lifecycle.phase == .closed)
+    }
+
+    @Test("HTTP timers: a request that does not arrive in full gets 408, an idle connection is closed")
+    func httpTimers() {
+        var slow = Self.fresh()
+        slow.bytesReceived(startsRequest: true, now: Self.start + .seconds(1))
+        let early = slow.tick(now: Self.start + .seconds(30), requestInProgress: true)
+        #expect(early == .none, "30 s from the first byte, not from accept")
+        let late = slow.tick(now: Self.start + .seconds(31), requestInProgress: true)
+        #expect(late == .requestTimedOut)
+
+        var idle = Self.fresh()
+        idle.bytesReceived(startsRequest: true, now: Self.start + .seconds(10))
+        idle.requestReceived(keepAlive: true, now: Self.start + .seconds(10))
+        idle.handlerStarted()
+        let answering = idle.tick(now: Self.start + .seconds(100), requestInProgress: false)
+        #expect(answering == .none, "no timer while a handler runs")
+        _ = idle.responded(keepAlive: true, now: Self.start + .seconds(20))
+        let before = idle.tick(now: Self.start + .seconds(79), requestInProgress: false)
+        #expect(before == .none, "the idle timeout counts from the response")
+        let after = idle.tick(now: Self.start + .seconds(80), requestInProgress: false)
+        #expect(after == .idleTimedOut)
+
+        var pipelined = Self.fresh()
+        pipelined.requestReceived(keepAlive: true, morePending: true, now: Self.start + .seconds(5))
+        let next = pipelined.tick(now: Self.start + .seconds(35), requestInProgress: true)
+        #expect(next == .requestTimedOut, "a pipelined request's timeout starts when the one before it is parsed")
+
+        var socket = Self.webSocket()
+        let quiet = socket.tick(now: Self.start + .seconds(3600), requestInProgress: false)
+        #expect(quiet == .none, "a WebSocket has no idle timeout here (its keepalive is the connection state's)")
     }
 }

@@ -36,10 +36,25 @@ struct ConnectionLifecycle {
         case teardown
         /// Start the WebSocket close handshake with this code (the connection state decides the frame).
         case closeWebSocket(WebSocketCloseCode, reason: String)
+        /// A request did not arrive in full within the request timeout: answer 408 and close.
+        case requestTimedOut
+        /// An HTTP connection was idle for the idle timeout: close it.
+        case idleTimedOut
     }
 
+    /// The timeouts of one connection (from ``ServerConfiguration``).
+    struct Timeouts: Equatable {
+        /// How long a closing connection may wait for its queue to drain and for the peer's EOF.
+        var close: Duration
+        /// How long an HTTP connection may wait, between requests, for the next one.
+        var idle: Duration
+        /// How long a request may take to arrive, from its first byte.
+        var request: Duration
+    }
+
+    let timeouts: Timeouts
     /// How long a closing connection may wait for its queue to drain and for the peer's EOF.
-    let closeTimeout: Duration
+    var closeTimeout: Duration { self.timeouts.close }
     private(set) var phase = Phase.http
     /// Whether the current response may be followed by another request.
     private(set) var keepAlive = true
@@ -57,10 +72,15 @@ struct ConnectionLifecycle {
     private(set) var deferredClose: WebSocketFrame?
     /// A close the session asked for while its upgrade was pending; started right after the 101 response.
     private(set) var pendingClose: (code: WebSocketCloseCode, reason: String)?
+    /// When bytes last arrived or a response or upgrade was written (the HTTP idle timeout counts from here).
+    private(set) var lastActivity: ContinuousClock.Instant
+    /// When the first byte of the request being received arrived (nil between requests).
+    private(set) var requestStarted: ContinuousClock.Instant?
 
-    /// A fresh connection, waiting for its first request.
-    init(closeTimeout: Duration) {
-        self.closeTimeout = closeTimeout
+    /// A connection accepted at `now`, waiting for its first request.
+    init(timeouts: Timeouts, now: ContinuousClock.Instant) {
+        self.timeouts = timeouts
+        self.lastActivity = now
     }
 
     /// Whether the loop should read from the socket now.
@@ -78,9 +98,17 @@ struct ConnectionLifecycle {
 
     // MARK: HTTP
 
-    /// A request was parsed; `keepAlive` is whether it (and the server) allows another one after it.
-    mutating func requestReceived(keepAlive: Bool) {
+    /// Bytes arrived; `startsRequest` when they are the first of a request (the parser was idle, in `http`).
+    mutating func bytesReceived(startsRequest: Bool, now: ContinuousClock.Instant) {
+        self.lastActivity = now
+        if startsRequest && self.phase == .http { self.requestStarted = now }
+    }
+
+    /// A request was parsed; `keepAlive` is whether it (and the server) allows another one after it, `morePending`
+    /// whether bytes of a next request are already buffered (its request timeout starts now).
+    mutating func requestReceived(keepAlive: Bool, morePending: Bool = false, now: ContinuousClock.Instant) {
         self.keepAlive = keepAlive
+        self.requestStarted = morePending ? now : nil
     }
 
     /// A handler runs for the request: stop reading until its response.
@@ -98,6 +126,7 @@ struct ConnectionLifecycle {
     /// A response is queued. Returns whether the connection reads another request after it (`keepAlive` of the
     /// response and of the request); if not, it drains once the response is written, within the close timeout.
     mutating func responded(keepAlive: Bool, now: ContinuousClock.Instant) -> Bool {
+        self.lastActivity = now
         let keep = keepAlive && self.keepAlive
         if keep {
             self.phase = .http
@@ -111,7 +140,8 @@ struct ConnectionLifecycle {
 
     /// The 101 response is queued and frames flow. Returns the close to start right away: one the session asked
     /// for during the upgrade, else 1001 when the server is shutting down.
-    mutating func upgraded(shuttingDown: Bool) -> Action {
+    mutating func upgraded(shuttingDown: Bool, now: ContinuousClock.Instant) -> Action {
+        self.lastActivity = now
         self.phase = .webSocket
         let requested = self.pendingClose
         self.pendingClose = nil
@@ -194,11 +224,22 @@ struct ConnectionLifecycle {
         return .shutdownWrite
     }
 
-    /// The once-a-second check: `teardown` past the hard deadline or the end of draining; otherwise the loop does
-    /// the phase's own timers (request and idle timeouts, WebSocket keepalive).
-    mutating func tick(now: ContinuousClock.Instant) -> Action {
+    /// The once-a-second check: `teardown` past the hard deadline or the end of draining; in `http`, the request
+    /// timeout (`requestInProgress`: the parser holds part of a request) and then the idle timeout. A WebSocket's
+    /// keepalive is its connection state's own tick.
+    mutating func tick(now: ContinuousClock.Instant, requestInProgress: Bool) -> Action {
         if let deadline = self.hardDeadline, now >= deadline { return self.closed() }
-        if case .draining(let deadline) = self.phase, now >= deadline { return self.closed() }
+        switch self.phase {
+        case .draining(let deadline):
+            if now >= deadline { return self.closed() }
+        case .http:
+            if let started = self.requestStarted, requestInProgress, now - started >= self.timeouts.request {
+                return .requestTimedOut
+            }
+            if now - self.lastActivity >= self.timeouts.idle { return .idleTimedOut }
+        case .awaitingResponse, .upgrading, .webSocket, .closed:
+            break
+        }
         return .none
     }
 

@@ -18,7 +18,6 @@ extension EventLoop {
                 return
             }
             guard var request else { return }
-            connection.requestStarted = connection.parser.isIdle ? nil : now
             request.remoteAddress = connection.remoteAddress
             connection.requestCount += 1
             connection.currentRequest = (request.method.rawValue, request.path, now)
@@ -28,7 +27,9 @@ extension EventLoop {
     }
 
     private func dispatch(_ request: HTTPRequest, on connection: ServerConnection, now: ContinuousClock.Instant) {
-        connection.lifecycle.requestReceived(keepAlive: request.keepAlive && self.shutdownDeadline == nil)
+        connection.lifecycle.requestReceived(
+            keepAlive: request.keepAlive && self.shutdownDeadline == nil, morePending: !connection.parser.isIdle,
+            now: now)
         let path = request.path
         if WebSocketHandshake.isUpgradeRequest(request) {
             guard let factory = self.router.resolveWebSocket(path: path) else {
@@ -97,7 +98,6 @@ extension EventLoop {
         self.record(response, on: connection, now: now, reason: reason)
         let keep = connection.lifecycle.responded(keepAlive: keepAlive && self.shutdownDeadline == nil, now: now)
         connection.enqueue(response.serialize(keepAlive: keep, includeBody: includeBody))
-        connection.lastActivity = now
         self.markDirty(connection)
         if keep {
             self.updateInterest(connection)
@@ -191,10 +191,9 @@ extension EventLoop {
             configuration: self.configuration.webSocketState(forPath: connection.upgradePath), now: now)
         connection.inbound = continuation
         connection.budget = budget
-        connection.lastActivity = now
         self.metrics.openWebSockets.add(1)
         self.markDirty(connection)
-        let lifecycleAction = connection.lifecycle.upgraded(shuttingDown: self.shutdownDeadline != nil)
+        let lifecycleAction = connection.lifecycle.upgraded(shuttingDown: self.shutdownDeadline != nil, now: now)
         if case .closeWebSocket = lifecycleAction {
             self.perform(lifecycleAction, on: connection, now: now)
         } else {

@@ -285,7 +285,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             }
             let connection = ServerConnection(
                 id: self.nextID, fd: fd, remoteAddress: address, http: self.configuration.http,
-                closeTimeout: self.configuration.closeTimeout, now: now)
+                timeouts: self.configuration.connectionTimeouts, now: now)
             self.nextID += 1
             self.connections[connection.id] = connection
             self.metrics.acceptedConnections.increment()
@@ -350,7 +350,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         for _ in 0..<4 {
             let count = recv(connection.fd, base, Self.readBufferSize, 0)
             if count > 0 {
-                connection.lastActivity = now
+                connection.lifecycle.bytesReceived(
+                    startsRequest: connection.phase == .http && connection.parser.isIdle, now: now)
                 self.metrics.bytesIn.increment(by: Int64(count))
                 let bytes = UnsafeRawBufferPointer(start: base, count: count)
                 self.received(bytes, on: connection, now: now)
@@ -374,7 +375,6 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
     ) {
         switch connection.phase {
         case .http:
-            if connection.parser.isIdle { connection.requestStarted = now }
             connection.parser.append(bytes)
             self.processHTTPInput(connection, now: now)
         case .webSocket:
@@ -456,6 +456,15 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             let closing = state.close(code: code, reason: reason, now: now)
             connection.state = state
             self.perform(closing, on: connection, now: now)
+        case .requestTimedOut:
+            self.metrics.error(.requestTimeout)
+            self.respond(
+                .error(.requestTimeout), keepAlive: false, includeBody: true, on: connection, now: now,
+                reason: "request_timeout")
+        case .idleTimedOut:
+            self.metrics.error(.idleTimeout)
+            self.logger.debug("idle connection closed", ["connection": connection.id])
+            self.teardown(connection)
         }
     }
 
@@ -515,24 +524,9 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
 
     private func tick(now: ContinuousClock.Instant) {
         for connection in Array(self.connections.values) {
-            if case .teardown = connection.lifecycle.tick(now: now) {
-                self.teardown(connection)
-                continue
-            }
+            let action = connection.lifecycle.tick(now: now, requestInProgress: !connection.parser.isIdle)
+            self.perform(action, on: connection, now: now)
             switch connection.phase {
-            case .http:
-                if let started = connection.requestStarted, !connection.parser.isIdle,
-                    now - started >= self.configuration.requestTimeout
-                {
-                    self.metrics.error(.requestTimeout)
-                    self.respond(
-                        .error(.requestTimeout), keepAlive: false, includeBody: true, on: connection, now: now,
-                        reason: "request_timeout")
-                } else if now - connection.lastActivity >= self.configuration.idleTimeout {
-                    self.metrics.error(.idleTimeout)
-                    self.logger.debug("idle connection closed", ["connection": connection.id])
-                    self.teardown(connection)
-                }
             case .webSocket:
                 guard var state = connection.state else { continue }
                 let action = state.tick(now: now)
@@ -543,7 +537,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
                         "websocket closed", ["connection": connection.id, "reason": "keepalive_timeout"])
                 }
                 self.perform(action, on: connection, now: now)
-            case .draining, .awaitingResponse, .upgrading, .closed:
+            case .http, .draining, .awaitingResponse, .upgrading, .closed:
                 break
             }
         }

@@ -32,9 +32,6 @@ final class ServerConnection {
     var output = WriteQueue()
     /// The close code reported to the session.
     var closeCode: WebSocketCloseCode?
-    var lastActivity: ContinuousClock.Instant
-    /// When the first byte of the request being received arrived (nil between requests).
-    var requestStarted: ContinuousClock.Instant?
     /// The epoll event mask currently registered.
     var registeredEvents: UInt32 = 0
     /// Already on the loop's list of connections to flush this iteration.
@@ -42,15 +39,14 @@ final class ServerConnection {
 
     init(
         id: UInt64, fd: Int32, remoteAddress: String, http: HTTPRequestParser.Configuration,
-        closeTimeout: Duration, now: ContinuousClock.Instant
+        timeouts: ConnectionLifecycle.Timeouts, now: ContinuousClock.Instant
     ) {
         self.id = id
         self.fd = fd
         self.remoteAddress = remoteAddress
         self.openedAt = now
         self.parser = HTTPRequestParser(configuration: http)
-        self.lifecycle = ConnectionLifecycle(closeTimeout: closeTimeout)
-        self.lastActivity = now
+        self.lifecycle = ConnectionLifecycle(timeouts: timeouts, now: now)
     }
 
     /// Bytes queued but not yet written.
