@@ -70,6 +70,24 @@ struct WriteQueueTests {
         #expect(Self.vectored(queue) == expected + big + [9])
     }
 
+    @Test("A small frame alone in an empty queue is kept by reference until another follows")
+    func loneSmallFrame() {
+        let frame: [UInt8] = [0x82, 0x02, 0x01, 0x02]
+        var queue = WriteQueue()
+        queue.append(frame)
+        let address = frame.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        let queued = queue.withIOVecs { vectors in vectors.first.map { UnsafeRawPointer($0.iov_base) } ?? nil }
+        #expect(queued == address, "no copy")
+        queue.append([0x82, 0x00])
+        #expect(queue.chunkCount == 1, "both in one buffer of the queue's own")
+        #expect(Self.vectored(queue) == frame + [0x82, 0x00])
+        #expect(frame == [0x82, 0x02, 0x01, 0x02], "the caller's buffer is untouched")
+        queue.consume(1)
+        queue.append([7])
+        #expect(queue.chunkCount == 1)
+        #expect(Self.vectored(queue) == [0x02, 0x01, 0x02, 0x82, 0x00, 7])
+    }
+
     @Test("A tail buffer stops growing at its limit")
     func coalescedChunkLimit() {
         var queue = WriteQueue()

@@ -6,7 +6,8 @@ import Glibc
 /// many connections (a join answer, a broadcast) stays one buffer however much is queued in front of it (issue 16:
 /// a 14–20 MB state frame was copied into every joiner's contiguous buffer whenever anything was queued before it).
 /// A small chunk (under ``coalescingThreshold`` bytes) is copied into a buffer the queue owns at the tail, so
-/// thousands of tiny frames become a few iovecs rather than thousands.
+/// thousands of tiny frames become a few iovecs rather than thousands; a small chunk alone in an empty queue (one
+/// fan-out frame per connection per loop iteration, the common case) is kept by reference until another follows.
 ///
 /// A value type with no I/O of its own: the event loop appends, asks for iovecs with ``withIOVecs(_:)``, and
 /// reports what the socket took with ``consume(_:)``.
@@ -42,7 +43,8 @@ struct WriteQueue {
     /// The number of chunks still queued (for tests and the iovec cap).
     var chunkCount: Int { self.chunks.count - self.head }
 
-    /// Queues `bytes` after everything already queued: kept as is when large, else copied into the tail buffer.
+    /// Queues `bytes` after everything already queued: kept as is when large or alone, else copied into the tail
+    /// buffer.
     mutating func append(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
         self.count += bytes.count
@@ -52,8 +54,22 @@ struct WriteQueue {
             return
         }
         let last = self.chunks.count - 1
-        if self.tailIsOwned, last >= self.head, self.chunks[last].count + bytes.count <= Self.maxCoalescedChunk {
+        if last < self.head {
+            // Alone in the queue (the common case: one frame per connection per loop iteration): no copy.
+            self.chunks.append(bytes)
+            self.tailIsOwned = false
+        } else if self.tailIsOwned, self.chunks[last].count + bytes.count <= Self.maxCoalescedChunk {
             self.chunks[last].append(contentsOf: bytes)
+        } else if !self.tailIsOwned, self.chunks[last].count < Self.coalescingThreshold,
+            last > self.head || self.headOffset == 0
+        {
+            // A small chunk kept by reference gets company: both go into a buffer of the queue's own.
+            var owned: [UInt8] = []
+            owned.reserveCapacity(max(self.chunks[last].count + bytes.count, 256))
+            owned.append(contentsOf: self.chunks[last])
+            owned.append(contentsOf: bytes)
+            self.chunks[last] = owned
+            self.tailIsOwned = true
         } else {
             // A fresh array, so appending to it later never copies a buffer shared with anyone else.
             var owned: [UInt8] = []
