@@ -12,11 +12,11 @@ final class RawOutbound: DocumentOutbound, @unchecked Sendable {
     func send(_ message: DocumentWireMessage) { lock.withLock { messages.append(message) } }
     func revoked() {}
 
-    /// The Socket.IO packets and frames received so far, and clears the record.
-    func takeSocketIO() -> [(packet: String, frame: [UInt8])] {
+    /// The Socket.IO messages received so far, and clears the record.
+    func takeSocketIO() -> [SocketIOWireMessage] {
         lock.withLock {
             defer { messages.removeAll() }
-            return messages.compactMap { if case .socketIO(let packet, let frame) = $0 { (packet, frame) } else { nil } }
+            return messages.compactMap { if case .socketIO(let message) = $0 { message } else { nil } }
         }
     }
 }
@@ -31,7 +31,7 @@ struct JoinCacheTests {
     }
 
     /// Joins `id` as a Socket.IO member (with the note's content when `content`) and returns its state packet.
-    static func join(_ room: DocumentRoom, _ id: String, content: Bool = true) async throws -> (packet: String, frame: [UInt8]) {
+    static func join(_ room: DocumentRoom, _ id: String, content: Bool = true) async throws -> SocketIOWireMessage {
         let outbound = RawOutbound()
         let grant = NoteGrant(canWrite: true, storedContent: content ? Self.content : nil)
         try await room.join(peer(id), outbound: outbound, canWrite: true, grant: grant, color: nil, requested: .now)
@@ -44,6 +44,12 @@ struct JoinCacheTests {
             throw BenchLikeError("not a state packet: \(packet.prefix(80))")
         }
         return items[1]
+    }
+
+    /// The address of the largest part of a message's frame (the serialised state), to tell sharing from copies.
+    static func stateBuffer(_ message: SocketIOWireMessage) -> UnsafePointer<UInt8>? {
+        let largest = message.frameParts.max { $0.count < $1.count } ?? []
+        return largest.withUnsafeBufferPointer { $0.baseAddress }
     }
 
     struct BenchLikeError: Error, CustomStringConvertible {
@@ -64,8 +70,8 @@ struct JoinCacheTests {
         let second = try await Self.join(room, "b")
         #expect(first.frame == second.frame)
         #expect(first.packet == second.packet)
-        #expect(first.frame.withUnsafeBufferPointer { $0.baseAddress } == second.frame.withUnsafeBufferPointer { $0.baseAddress },
-                "the same buffer, not a copy")
+        #expect(first.frame == WebSocketFrameEncoder.encode(.text("4" + first.packet)), "one text frame of 4 + packet")
+        #expect(Self.stateBuffer(first) == Self.stateBuffer(second), "the same state buffer, not a copy")
         #expect(stats.snapshot.socketIOStateEncodings == encodingsBefore + 1)
         let expected = DocumentWire.socketIOFromValues(
             .state(documentID: "note:n", state: await room.state(), stateVector: [0], sessions: [], content: Self.content))
@@ -85,7 +91,10 @@ struct JoinCacheTests {
         try await room.applyUpdate(try fixtureState(session: 1), noteData: nil, from: peer("writer"))
         let encodingsBefore = stats.snapshot.socketIOStateEncodings
 
-        let joined = try Self.payload(try await Self.join(room, "a").packet)
+        let joinedMessage = try await Self.join(room, "a")
+        #expect(!joinedMessage.hasPacketText, "no packet text until a polling session asks for it")
+        let joined = try Self.payload(joinedMessage.packet)
+        #expect(joinedMessage.hasPacketText)
         #expect(joined["content"] == Self.content)
         #expect(joined["sessions"] == nil)
 
@@ -93,7 +102,10 @@ struct JoinCacheTests {
         try await room.join(peer("r"), outbound: resyncing, canWrite: true, grant: nil, color: nil, requested: .now)
         _ = resyncing.takeSocketIO()
         try await room.resync(peer("r"))
-        let resynced = try Self.payload(try #require(resyncing.takeSocketIO().first).packet)
+        let resyncMessage = try #require(resyncing.takeSocketIO().first)
+        #expect(Self.stateBuffer(resyncMessage) == Self.stateBuffer(joinedMessage),
+                "another tail, the same serialised state buffer")
+        let resynced = try Self.payload(resyncMessage.packet)
         #expect(resynced["content"] == nil, "a resync carries sessions, not the content")
         #expect(resynced["sessions"] == ["a", "r", "writer"])
         #expect(resynced["state"] == joined["state"])

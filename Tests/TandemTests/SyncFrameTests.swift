@@ -68,9 +68,10 @@ struct SocketIOBytesPacketTests {
     @Test("The Engine.IO frame is the text frame of 4 + packet")
     func frame() throws {
         let packet = #"2["x",{"a":[1,2]}]"#
-        #expect(DocumentWire.engineIOFrame(packet) == WebSocketFrameEncoder.encode(.text("4" + packet)))
+        #expect(SocketIOWireMessage(packet: packet).frame == WebSocketFrameEncoder.encode(.text("4" + packet)))
         let long = String(repeating: "y", count: 70_000)
-        #expect(DocumentWire.engineIOFrame(long) == WebSocketFrameEncoder.encode(.text("4" + long)))
+        #expect(SocketIOWireMessage(packet: long).frame == WebSocketFrameEncoder.encode(.text("4" + long)))
+        #expect(SocketIOWireMessage(packet: long).packet == long)
         #expect(DocumentWire.socketIOWithBytes(.left(documentID: "d", peer: Self.origin)) == nil)
     }
 }

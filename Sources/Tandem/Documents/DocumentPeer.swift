@@ -65,7 +65,7 @@ public enum DocumentEvent: Sendable {
 public enum DocumentWireMessage: Sendable {
     /// A Socket.IO packet (`2["event",{…}]`) for Socket.IO engine sessions, with the WebSocket text frame of its
     /// Engine.IO message (`42[…]`) encoded once for every session on a WebSocket.
-    case socketIO(packet: String, frame: [UInt8])
+    case socketIO(SocketIOWireMessage)
     /// An encoded WebSocket frame, for y-websocket connections.
     case webSocketFrame([UInt8])
 }

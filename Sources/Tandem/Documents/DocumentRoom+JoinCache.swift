@@ -15,14 +15,13 @@ struct RoomJoinCache {
     /// When the cache was last used.
     var lastUsed: ContinuousClock.Instant?
 
-    /// A Socket.IO state answer: its encoded message, the tail that makes it this joiner's (`content` or
-    /// `sessions`), and where the shared state head (``DocumentWire/statePacketHead(documentID:state:)``) lies in
-    /// its frame, so a joiner with another tail gets the head spliced instead of serialised again.
+    /// A Socket.IO state answer: its message, the tail that makes it this joiner's (`content` or `sessions`), and
+    /// the shared state head (``DocumentWire/statePacketHead(documentID:state:)``), so a joiner with another tail
+    /// gets a message of the same head buffer and its own tail, neither serialised nor copied again.
     struct SocketIOState {
+        var head: [UInt8]
         var tail: [UInt8]
         var message: DocumentWireMessage
-        var frame: [UInt8]
-        var head: Range<Int>
     }
 
     var isEmpty: Bool { syncFrame == nil && socketIOState == nil }
@@ -33,20 +32,14 @@ struct RoomJoinCache {
         return lastUsed + lifetime
     }
 
-    /// A Socket.IO state answer of `head` (the packet's start, from a frame or freshly serialised) and `tail`: the
-    /// Engine.IO frame is written in one buffer and the packet text read back from it.
-    static func socketIOState(head: some Collection<UInt8>, tail: [UInt8]) -> SocketIOState {
-        let packetLength = head.count + tail.count
-        var frame = WebSocketFrameEncoder.header(fin: true, opcode: .text, payloadLength: packetLength + 1)
-        let headStart = frame.count + 1
-        frame.reserveCapacity(headStart + packetLength)
-        frame.append(UInt8(ascii: "4"))
-        frame.append(contentsOf: head)
-        frame.append(contentsOf: tail)
-        let packet = String(decoding: frame[headStart...], as: UTF8.self)
-        return SocketIOState(
-            tail: tail, message: .socketIO(packet: packet, frame: frame), frame: frame,
-            head: headStart..<(headStart + head.count))
+    /// A Socket.IO state answer of `head` (the packet's start) and `tail`: the Engine.IO frame is a small header
+    /// followed by both buffers as they are, queued by reference on a WebSocket (``SocketIOWireMessage``); the
+    /// packet text is built only if a polling session needs it.
+    static func socketIOState(head: [UInt8], tail: [UInt8]) -> SocketIOState {
+        var header = WebSocketFrameEncoder.header(fin: true, opcode: .text, payloadLength: head.count + tail.count + 1)
+        header.append(UInt8(ascii: "4"))
+        let message = SocketIOWireMessage(header: header, packetParts: [head, tail])
+        return SocketIOState(head: head, tail: tail, message: .socketIO(message))
     }
 }
 
@@ -74,7 +67,7 @@ extension DocumentRoom {
         let answer: RoomJoinCache.SocketIOState
         if let cached = joinCache.socketIOState {
             if cached.tail == tail { return cached.message }
-            answer = RoomJoinCache.socketIOState(head: cached.frame[cached.head], tail: tail)
+            answer = RoomJoinCache.socketIOState(head: cached.head, tail: tail)
         } else {
             stats.update { $0.socketIOStateEncodings += 1 }
             answer = RoomJoinCache.socketIOState(

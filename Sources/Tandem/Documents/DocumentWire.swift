@@ -11,18 +11,9 @@ public enum DocumentWire {
     public static func encode(_ event: DocumentEvent, for kind: DocumentPeer.Kind) -> DocumentWireMessage? {
         switch kind {
         case .socketIO:
-            return socketIO(event).map { .socketIO(packet: $0, frame: engineIOFrame($0)) }
+            return socketIO(event).map { .socketIO(SocketIOWireMessage(packet: $0)) }
         case .yWebSocket: return yWebSocket(event).map { .webSocketFrame(WebSocketFrameEncoder.encode(.binary($0))) }
         }
-    }
-
-    /// The WebSocket text frame of the Engine.IO message carrying `packet` (`4` + packet), written in one buffer.
-    static func engineIOFrame(_ packet: String) -> [UInt8] {
-        var frame = WebSocketFrameEncoder.header(fin: true, opcode: .text, payloadLength: packet.utf8.count + 1)
-        frame.reserveCapacity(frame.count + packet.utf8.count + 1)
-        frame.append(UInt8(ascii: "4"))
-        frame.append(contentsOf: packet.utf8)
-        return frame
     }
 
     /// The Socket.IO packet text of `event` (`2["name",{…}]`).

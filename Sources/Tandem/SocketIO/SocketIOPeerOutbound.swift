@@ -2,8 +2,9 @@
 /// Engine.IO session, without suspending and in order.
 ///
 /// A session opened directly on a WebSocket (Open WebUI's client: `transports: ['websocket']`) is written to
-/// directly, the frame encoded once for all; a session on polling (or upgraded from it) goes through the server's
-/// one ordered outbox, since only the server knows its transport at that moment. Either way a session receives
+/// directly, the frame encoded once for all (its parts queued by reference, never joined); a session on polling (or
+/// upgraded from it) goes through the server's one ordered outbox with the packet text (built only then for a
+/// message made of parts), since only the server knows its transport at that moment. Either way a session receives
 /// what a room sends in the order the room sent it.
 public struct SocketIOPeerOutbound: DocumentOutbound {
     let server: SocketIOServer
@@ -16,11 +17,11 @@ public struct SocketIOPeerOutbound: DocumentOutbound {
     }
 
     public func send(_ message: DocumentWireMessage) {
-        guard case .socketIO(let packet, let frame) = message else { return }
+        guard case .socketIO(let message) = message else { return }
         if let direct = server.directWebSocket(engineSID) {
-            direct.send(encodedFrame: frame)
+            direct.send(encodedFrameParts: message.frameParts)
         } else {
-            server.roomOutbox.yield((packet: packet, engineSID: engineSID))
+            server.roomOutbox.yield((packet: message.packet, engineSID: engineSID))
         }
     }
 

@@ -18,7 +18,6 @@ extension EventLoop {
                 return
             }
             guard var request else { return }
-            connection.requestStarted = connection.parser.isIdle ? nil : now
             request.remoteAddress = connection.remoteAddress
             connection.requestCount += 1
             connection.currentRequest = (request.method.rawValue, request.path, now)
@@ -28,7 +27,9 @@ extension EventLoop {
     }
 
     private func dispatch(_ request: HTTPRequest, on connection: ServerConnection, now: ContinuousClock.Instant) {
-        connection.keepAlive = request.keepAlive && self.shutdownDeadline == nil
+        connection.lifecycle.requestReceived(
+            keepAlive: request.keepAlive && self.shutdownDeadline == nil, morePending: !connection.parser.isIdle,
+            now: now)
         let path = request.path
         if WebSocketHandshake.isUpgradeRequest(request) {
             guard let factory = self.router.resolveWebSocket(path: path) else {
@@ -47,7 +48,7 @@ extension EventLoop {
                     reason: "websocket handshake: \(error)")
                 return
             }
-            connection.phase = .upgrading
+            connection.lifecycle.upgradeStarted()
             connection.upgradePath = path
             self.updateInterest(connection)
             self.startSession(factory: factory, request: request, response: response, connectionID: connection.id)
@@ -55,10 +56,10 @@ extension EventLoop {
         }
         switch self.router.resolveHTTP(method: request.method, path: path) {
         case .handler(let handler):
-            connection.phase = .awaitingResponse
+            connection.lifecycle.handlerStarted()
             self.updateInterest(connection)
             let id = connection.id
-            let keepAlive = connection.keepAlive
+            let keepAlive = connection.lifecycle.keepAlive
             let includeBody = request.method != .head
             let metrics = self.metrics
             let logger = self.logger
@@ -77,13 +78,13 @@ extension EventLoop {
             }
         case .methodNotAllowed:
             self.respond(
-                .error(.methodNotAllowed), keepAlive: connection.keepAlive, includeBody: true, on: connection, now: now)
+                .error(.methodNotAllowed), keepAlive: connection.lifecycle.keepAlive, includeBody: true, on: connection, now: now)
         case .notFound:
             let status: HTTPStatus = self.router.resolveWebSocket(path: path) == nil ? .notFound : .upgradeRequired
             var response = HTTPResponse.error(status)
             if status == .upgradeRequired { response.headers.set("Upgrade", "websocket") }
             self.respond(
-                response, keepAlive: connection.keepAlive, includeBody: request.method != .head, on: connection,
+                response, keepAlive: connection.lifecycle.keepAlive, includeBody: request.method != .head, on: connection,
                 now: now)
         }
     }
@@ -95,20 +96,15 @@ extension EventLoop {
         now: ContinuousClock.Instant, reason: String? = nil
     ) {
         self.record(response, on: connection, now: now, reason: reason)
-        let keep = keepAlive && connection.keepAlive && self.shutdownDeadline == nil
+        let keep = connection.lifecycle.responded(keepAlive: keepAlive && self.shutdownDeadline == nil, now: now)
         connection.enqueue(response.serialize(keepAlive: keep, includeBody: includeBody))
-        connection.lastActivity = now
         self.markDirty(connection)
         if keep {
-            connection.phase = .http
             self.updateInterest(connection)
             self.processHTTPInput(connection, now: now)
         } else {
             // Nothing after this response will be answered: discard input, close once it is written.
             connection.parser = HTTPRequestParser(configuration: self.configuration.http)
-            connection.phase = .draining(deadline: now + self.configuration.closeTimeout)
-            connection.closeAfterFlush = true
-            connection.hardDeadline = now + self.configuration.closeTimeout
             self.updateInterest(connection)
         }
     }
@@ -185,8 +181,8 @@ extension EventLoop {
     ) {
         self.record(response, on: connection, now: now, reason: nil)
         connection.enqueue(response.serialize(keepAlive: true))
-        connection.enqueue(connection.pendingAfterUpgrade)
-        connection.pendingAfterUpgrade = []
+        connection.output.append(contentsOf: connection.pendingAfterUpgrade)
+        connection.pendingAfterUpgrade.removeAll()
         let limits = self.configuration.webSocketLimits(forPath: connection.upgradePath)
         var decoder = WebSocketFrameDecoder(role: .server, configuration: .init(maxFrameSize: limits.maxFrameSize))
         decoder.append(connection.parser.takeBufferedBytes())
@@ -195,19 +191,11 @@ extension EventLoop {
             configuration: self.configuration.webSocketState(forPath: connection.upgradePath), now: now)
         connection.inbound = continuation
         connection.budget = budget
-        connection.phase = .webSocket
-        connection.lastActivity = now
         self.metrics.openWebSockets.add(1)
         self.markDirty(connection)
-        var requestedClose = connection.pendingClose
-        connection.pendingClose = nil
-        if requestedClose == nil && self.shutdownDeadline != nil {
-            requestedClose = (code: .goingAway, reason: "server shutting down")
-        }
-        if let (code, reason) = requestedClose, var state = connection.state {
-            let action = state.close(code: code, reason: reason, now: now)
-            connection.state = state
-            self.perform(action, on: connection, now: now)
+        let lifecycleAction = connection.lifecycle.upgraded(shuttingDown: self.shutdownDeadline != nil, now: now)
+        if case .closeWebSocket = lifecycleAction {
+            self.perform(lifecycleAction, on: connection, now: now)
         } else {
             self.processWebSocketInput(connection, now: now)
         }

@@ -5,7 +5,7 @@ import Wire
 extension EventLoop {
     /// Decodes and handles every complete frame buffered, unless the session asked us to pause.
     func processWebSocketInput(_ connection: ServerConnection, now: ContinuousClock.Instant) {
-        while connection.isWebSocket && !connection.inboundPaused {
+        while connection.isWebSocket && !connection.lifecycle.inboundPaused {
             guard var decoder = connection.decoder, var state = connection.state, state.phase != .closed else { return }
             let action: WebSocketConnectionState.Action
             do {
@@ -33,8 +33,7 @@ extension EventLoop {
                 // The session may still be handling (and answering) earlier messages: close once it has caught up
                 // and its sends are queued, so replies precede the close frame (Autobahn 3.2, 4.1.3, 5.15).
                 // Reading stops meanwhile; the close timeout bounds the wait.
-                connection.deferredClose = frame
-                connection.hardDeadline = connection.hardDeadline ?? now + self.configuration.closeTimeout
+                connection.lifecycle.deferClose(frame, now: now)
                 inbound.yield(.drain)
                 self.updateInterest(connection)
                 return
@@ -45,8 +44,7 @@ extension EventLoop {
 
     /// The session has handled every message delivered before a close: send the deferred close frame now.
     func sessionDrained(_ connection: ServerConnection, now: ContinuousClock.Instant) {
-        guard let frame = connection.deferredClose else { return }
-        connection.deferredClose = nil
+        guard let frame = connection.lifecycle.sessionDrained() else { return }
         self.perform(.sendClose(frame, thenShutdown: true), on: connection, now: now)
     }
 
@@ -62,7 +60,7 @@ extension EventLoop {
             let size = message.byteCount
             connection.inbound?.yield(.message(message, size: size))
             if connection.budget?.added(size) == true {
-                connection.inboundPaused = true
+                connection.lifecycle.pauseReading()
                 self.updateInterest(connection)
             }
         case .send(let frame):
@@ -74,33 +72,32 @@ extension EventLoop {
             }
             connection.enqueue(WebSocketFrameEncoder.encode(frame))
             self.markDirty(connection)
-            if thenShutdown {
-                connection.closeAfterFlush = true
-                connection.hardDeadline = connection.hardDeadline ?? now + self.configuration.closeTimeout
-            }
+            if thenShutdown { connection.lifecycle.closeAfterWriting(now: now) }
         case .shutdown:
-            connection.closeAfterFlush = true
-            connection.hardDeadline = connection.hardDeadline ?? now + self.configuration.closeTimeout
+            connection.lifecycle.closeAfterWriting(now: now)
             self.markDirty(connection)
         }
     }
 
-    /// Queues frames a session sent, enforcing the write-queue bound (a reader that fell behind gets 1013).
+    /// Queues frames a session sent (`parts` written one after another, each kept by reference), enforcing the
+    /// write-queue bound (a reader that fell behind gets 1013).
     func sendApplicationFrames(
-        _ bytes: [UInt8], messageCount: Int, on connection: ServerConnection, now: ContinuousClock.Instant
+        _ parts: some Collection<[UInt8]>, messageCount: Int, on connection: ServerConnection,
+        now: ContinuousClock.Instant
     ) {
         switch connection.phase {
         case .upgrading:
-            connection.pendingAfterUpgrade.append(contentsOf: bytes)
+            for part in parts { connection.pendingAfterUpgrade.append(part) }
             self.metrics.messagesOut.increment(by: Int64(messageCount))
             return
         case .webSocket:
-            guard connection.state?.isOpen == true || connection.deferredClose != nil else { return }
+            guard connection.state?.isOpen == true || connection.lifecycle.deferredClose != nil else { return }
         default:
             return
         }
         let queued = connection.queuedByteCount
-        if queued > 0 && queued + bytes.count > self.configuration.maxBufferedBytes {
+        let byteCount = parts.reduce(0) { $0 + $1.count }
+        if queued > 0 && queued + byteCount > self.configuration.maxBufferedBytes {
             self.metrics.error(.slowReader)
             self.logger.warn(
                 "websocket closed",
@@ -110,12 +107,11 @@ extension EventLoop {
             let action = state.close(code: .tryAgainLater, reason: "send queue full", now: now)
             connection.state = state
             self.perform(action, on: connection, now: now)
-            connection.closeAfterFlush = true
-            connection.hardDeadline = now + self.configuration.closeTimeout
+            connection.lifecycle.slowReader(now: now)
             return
         }
         self.metrics.messagesOut.increment(by: Int64(messageCount))
-        connection.enqueue(bytes)
+        for part in parts { connection.enqueue(part) }
         self.markDirty(connection)
     }
 }

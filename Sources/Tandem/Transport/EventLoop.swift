@@ -7,12 +7,15 @@ import Wire
 ///
 /// All socket I/O and per-connection protocol state live on this thread. Async code (HTTP handlers, WebSocket
 /// sessions, any task that sends) talks to it only through ``post(_:)``: a locked command queue plus a wake-up eventfd,
-/// so sending is safe from anywhere and never blocks. Sends issued in one loop iteration are written with one
-/// `send(2)` per connection. Measured choice: see Docs/server.md (epoll vs Dispatch sources).
+/// so sending is safe from anywhere and never blocks. Sends issued in one loop iteration are written together, one
+/// `writev(2)` over the connection's ``WriteQueue`` chunks (SIGPIPE is ignored). Measured choice: see
+/// Docs/server.md (epoll vs Dispatch sources).
 final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
     /// Work handed to the loop thread.
     enum Command {
         case send(UInt64, [UInt8], messageCount: Int)
+        /// One frame given as parts written one after another (each kept by reference).
+        case sendParts(UInt64, [[UInt8]], messageCount: Int)
         case close(UInt64, WebSocketCloseCode, String)
         case respond(UInt64, HTTPResponse, keepAlive: Bool, includeBody: Bool)
         case upgraded(UInt64, HTTPResponse, AsyncStream<SessionEvent>.Continuation, InboundBudget)
@@ -125,6 +128,10 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         self.post(.send(connection, frames, messageCount: messageCount))
     }
 
+    func enqueue(connection: UInt64, frameParts: [[UInt8]], messageCount: Int) {
+        self.post(.sendParts(connection, frameParts, messageCount: messageCount))
+    }
+
     func close(connection: UInt64, code: WebSocketCloseCode, reason: String) {
         self.post(.close(connection, code, reason))
     }
@@ -214,18 +221,13 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         switch command {
         case .send(let id, let bytes, let messageCount):
             guard let connection = self.connections[id] else { return }
-            self.sendApplicationFrames(bytes, messageCount: messageCount, on: connection, now: now)
+            self.sendApplicationFrames(CollectionOfOne(bytes), messageCount: messageCount, on: connection, now: now)
+        case .sendParts(let id, let parts, let messageCount):
+            guard let connection = self.connections[id] else { return }
+            self.sendApplicationFrames(parts, messageCount: messageCount, on: connection, now: now)
         case .close(let id, let code, let reason):
             guard let connection = self.connections[id] else { return }
-            if case .upgrading = connection.phase {
-                connection.pendingClose = (code, reason)
-                return
-            }
-            guard let state = connection.state else { return }
-            var copy = state
-            let action = copy.close(code: code, reason: reason, now: now)
-            connection.state = copy
-            self.perform(action, on: connection, now: now)
+            self.perform(connection.lifecycle.closeRequested(code: code, reason: reason), on: connection, now: now)
         case .respond(let id, let response, let keepAlive, let includeBody):
             guard let connection = self.connections[id] else { return }
             self.respond(response, keepAlive: keepAlive, includeBody: includeBody, on: connection, now: now)
@@ -238,12 +240,12 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             self.completeUpgrade(response, continuation: continuation, budget: budget, on: connection, now: now)
         case .upgradeRefused(let id, let response):
             guard let connection = self.connections[id] else { return }
-            connection.pendingAfterUpgrade = []
+            connection.pendingAfterUpgrade.removeAll()
             self.metrics.error(.handshake)
             self.respond(response, keepAlive: false, includeBody: true, on: connection, now: now)
         case .resumeReading(let id):
             guard let connection = self.connections[id] else { return }
-            connection.inboundPaused = false
+            connection.lifecycle.resumeReading()
             self.processWebSocketInput(connection, now: now)
             self.updateInterest(connection)
         case .drained(let id):
@@ -282,7 +284,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
                 continue
             }
             let connection = ServerConnection(
-                id: self.nextID, fd: fd, remoteAddress: address, http: self.configuration.http, now: now)
+                id: self.nextID, fd: fd, remoteAddress: address, http: self.configuration.http,
+                timeouts: self.configuration.connectionTimeouts, now: now)
             self.nextID += 1
             self.connections[connection.id] = connection
             self.metrics.acceptedConnections.increment()
@@ -347,7 +350,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         for _ in 0..<4 {
             let count = recv(connection.fd, base, Self.readBufferSize, 0)
             if count > 0 {
-                connection.lastActivity = now
+                connection.lifecycle.bytesReceived(
+                    startsRequest: connection.phase == .http && connection.parser.isIdle, now: now)
                 self.metrics.bytesIn.increment(by: Int64(count))
                 let bytes = UnsafeRawBufferPointer(start: base, count: count)
                 self.received(bytes, on: connection, now: now)
@@ -371,7 +375,6 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
     ) {
         switch connection.phase {
         case .http:
-            if connection.parser.isIdle { connection.requestStarted = now }
             connection.parser.append(bytes)
             self.processHTTPInput(connection, now: now)
         case .webSocket:
@@ -379,7 +382,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
             guard connection.state?.phase != .closed else { return }
             connection.decoder?.append(bytes)
             self.processWebSocketInput(connection, now: now)
-        case .draining:
+        case .draining, .closed:
             break
         case .awaitingResponse, .upgrading:
             connection.parser.append(bytes)
@@ -388,13 +391,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
 
     /// EOF from the peer: close now, unless queued bytes (a response, a close frame) still need writing.
     private func peerClosed(_ connection: ServerConnection, now: ContinuousClock.Instant) {
-        guard connection.outputIndex < connection.output.count else {
-            self.teardown(connection)
-            return
-        }
-        connection.peerFinished = true
-        connection.closeAfterFlush = true
-        connection.hardDeadline = connection.hardDeadline ?? now + self.configuration.closeTimeout
+        let action = connection.lifecycle.peerEOF(queueEmpty: connection.output.isEmpty, now: now)
+        self.perform(action, on: connection, now: now)
         self.updateInterest(connection)
     }
 
@@ -417,16 +415,15 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         }
     }
 
-    /// Writes as much of the queue as the socket takes; drains the connection once it is empty and marked so.
+    /// Writes as much of the queue as the socket takes (`writev(2)` over its chunks); drains the connection once it
+    /// is empty and marked so.
     func flush(_ connection: ServerConnection, now: ContinuousClock.Instant) {
-        while connection.outputIndex < connection.output.count {
-            let remaining = connection.output.count - connection.outputIndex
-            let written = connection.output.withUnsafeBytes { buffer in
-                let start = buffer.baseAddress.map { $0 + connection.outputIndex }
-                return send(connection.fd, start, remaining, Int32(MSG_NOSIGNAL))
+        while !connection.output.isEmpty {
+            let written = connection.output.withIOVecs { vectors in
+                writev(connection.fd, vectors.baseAddress, Int32(vectors.count))
             }
             if written > 0 {
-                connection.outputIndex += written
+                connection.output.consume(written)
                 self.metrics.bytesOut.increment(by: Int64(written))
             } else if written < 0 && errno == EINTR {
                 continue
@@ -439,35 +436,42 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
                 return
             }
         }
-        if connection.output.capacity > 64 * 1024 {
-            connection.output = []
-        } else {
-            connection.output.removeAll(keepingCapacity: true)
-        }
-        connection.outputIndex = 0
-        if connection.closeAfterFlush {
-            if connection.peerFinished {
-                self.teardown(connection)
-                return
-            }
-            self.startDraining(connection, now: now)
-        }
+        self.perform(connection.lifecycle.flushed(now: now), on: connection, now: now)
         self.updateInterest(connection)
     }
 
-    /// Half-closes the socket and waits for the peer's EOF, discarding input (RFC 9112 §9.6 "lingering close").
-    private func startDraining(_ connection: ServerConnection, now: ContinuousClock.Instant) {
-        guard !connection.writeShut else { return }
-        self.finishSession(connection)
-        connection.phase = .draining(deadline: now + self.configuration.closeTimeout)
-        connection.closeAfterFlush = false
-        connection.writeShut = true
-        shutdown(connection.fd, Int32(SHUT_WR))
+    /// Carries out one action of the connection's lifecycle.
+    func perform(_ action: ConnectionLifecycle.Action, on connection: ServerConnection, now: ContinuousClock.Instant) {
+        switch action {
+        case .none:
+            return
+        case .shutdownWrite:
+            // Half-close and wait for the peer's EOF, discarding input (RFC 9112 §9.6 "lingering close").
+            self.finishSession(connection)
+            shutdown(connection.fd, Int32(SHUT_WR))
+        case .teardown:
+            self.teardown(connection)
+        case .closeWebSocket(let code, let reason):
+            guard var state = connection.state else { return }
+            let closing = state.close(code: code, reason: reason, now: now)
+            connection.state = state
+            self.perform(closing, on: connection, now: now)
+        case .requestTimedOut:
+            self.metrics.error(.requestTimeout)
+            self.respond(
+                .error(.requestTimeout), keepAlive: false, includeBody: true, on: connection, now: now,
+                reason: "request_timeout")
+        case .idleTimedOut:
+            self.metrics.error(.idleTimeout)
+            self.logger.debug("idle connection closed", ["connection": connection.id])
+            self.teardown(connection)
+        }
     }
 
     /// Closes the socket and forgets the connection, telling its session.
     func teardown(_ connection: ServerConnection) {
         guard self.connections.removeValue(forKey: connection.id) != nil else { return }
+        connection.lifecycle.closed()
         self.finishSession(connection)
         epoll_ctl(self.epollFD, EPOLL_CTL_DEL, connection.fd, nil)
         Glibc.close(connection.fd)
@@ -503,7 +507,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         guard self.connections[connection.id] != nil else { return }
         var events: UInt32 = 0
         if connection.wantsRead { events |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
-        if connection.outputIndex < connection.output.count { events |= EPOLLOUT.rawValue }
+        if !connection.output.isEmpty { events |= EPOLLOUT.rawValue }
         guard events != connection.registeredEvents else { return }
         connection.registeredEvents = events
         self.register(connection.fd, id: connection.id, events: events, modify: true)
@@ -520,24 +524,9 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
 
     private func tick(now: ContinuousClock.Instant) {
         for connection in Array(self.connections.values) {
-            if let deadline = connection.hardDeadline, now >= deadline {
-                self.teardown(connection)
-                continue
-            }
+            let action = connection.lifecycle.tick(now: now, requestInProgress: !connection.parser.isIdle)
+            self.perform(action, on: connection, now: now)
             switch connection.phase {
-            case .http:
-                if let started = connection.requestStarted, !connection.parser.isIdle,
-                    now - started >= self.configuration.requestTimeout
-                {
-                    self.metrics.error(.requestTimeout)
-                    self.respond(
-                        .error(.requestTimeout), keepAlive: false, includeBody: true, on: connection, now: now,
-                        reason: "request_timeout")
-                } else if now - connection.lastActivity >= self.configuration.idleTimeout {
-                    self.metrics.error(.idleTimeout)
-                    self.logger.debug("idle connection closed", ["connection": connection.id])
-                    self.teardown(connection)
-                }
             case .webSocket:
                 guard var state = connection.state else { continue }
                 let action = state.tick(now: now)
@@ -548,9 +537,7 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
                         "websocket closed", ["connection": connection.id, "reason": "keepalive_timeout"])
                 }
                 self.perform(action, on: connection, now: now)
-            case .draining(let deadline):
-                if now >= deadline { self.teardown(connection) }
-            case .awaitingResponse, .upgrading:
+            case .http, .draining, .awaitingResponse, .upgrading, .closed:
                 break
             }
         }
@@ -563,23 +550,8 @@ final class EventLoop: @unchecked Sendable, WebSocketOutboundSink {
         Glibc.close(self.listenFD)
         self.listenFD = -1
         for connection in Array(self.connections.values) {
-            switch connection.phase {
-            case .http:
-                if connection.parser.isIdle {
-                    self.teardown(connection)
-                } else {
-                    connection.keepAlive = false
-                }
-            case .awaitingResponse, .upgrading:
-                connection.keepAlive = false
-            case .webSocket:
-                guard var state = connection.state else { continue }
-                let action = state.close(code: .goingAway, reason: "server shutting down", now: now)
-                connection.state = state
-                self.perform(action, on: connection, now: now)
-            case .draining:
-                break
-            }
+            let action = connection.lifecycle.shutdownBegan(requestInProgress: !connection.parser.isIdle)
+            self.perform(action, on: connection, now: now)
         }
     }
 }

@@ -81,6 +81,11 @@ public struct ServerConfiguration: Sendable {
             pongTimeout: self.pongTimeout, closeTimeout: self.closeTimeout
         )
     }
+
+    /// The timeouts of each connection's ``ConnectionLifecycle``.
+    var connectionTimeouts: ConnectionLifecycle.Timeouts {
+        ConnectionLifecycle.Timeouts(close: self.closeTimeout, idle: self.idleTimeout, request: self.requestTimeout)
+    }
 }
 
 /// WebSocket limits for the upgrades whose path starts with ``pathPrefix`` (compared byte-wise).

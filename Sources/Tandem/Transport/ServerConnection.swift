@@ -3,24 +3,10 @@ import Wire
 
 /// One accepted TCP connection's state, owned and mutated by the event loop thread only.
 ///
-/// Starts as HTTP, may upgrade to WebSocket, and ends by draining: after the last response or close frame is written
-/// the write side is shut down and input is discarded until the peer closes or the close timeout passes, so the
-/// final bytes are not lost to a TCP reset.
+/// Where the connection stands (HTTP, upgrading, WebSocket, draining) and when it must close is the value type
+/// ``ConnectionLifecycle``; this class holds the I/O side: the descriptor, the parsers, the write queue and the
+/// session's inbound stream.
 final class ServerConnection {
-    /// Where the connection stands.
-    enum Phase {
-        /// Waiting for (more of) a request.
-        case http
-        /// A handler is producing the response; reading is paused.
-        case awaitingResponse
-        /// The session factory of a WebSocket upgrade is running; reading is paused.
-        case upgrading
-        /// Frames flow; `state` and `decoder` are set.
-        case webSocket
-        /// Write side shut down; discarding input until EOF or the deadline.
-        case draining(deadline: ContinuousClock.Instant)
-    }
-
     let id: UInt64
     let fd: Int32
     let remoteAddress: String
@@ -30,7 +16,8 @@ final class ServerConnection {
     var requestCount = 0
     /// The request being answered (for the log line and latency of its response).
     var currentRequest: (method: String, path: String, started: ContinuousClock.Instant)?
-    var phase = Phase.http
+    /// The connection's state machine (phase, closing, deadlines, reading paused).
+    var lifecycle: ConnectionLifecycle
     /// The path of the WebSocket upgrade in progress (selects its frame and message limits).
     var upgradePath = ""
     var parser: HTTPRequestParser
@@ -39,32 +26,12 @@ final class ServerConnection {
     var inbound: AsyncStream<SessionEvent>.Continuation?
     var budget: InboundBudget?
     /// Frames a session sent while its upgrade was pending; written right after the 101 response.
-    var pendingAfterUpgrade: [UInt8] = []
-    /// A close frame held back until the session has handled the messages delivered before it.
-    var deferredClose: WebSocketFrame?
-    /// A close the session asked for while its upgrade was pending; started right after the 101 response.
-    var pendingClose: (code: WebSocketCloseCode, reason: String)?
+    var pendingAfterUpgrade = WriteQueue()
 
-    /// The write queue: bytes from `outputIndex` on are still to be written.
-    var output: [UInt8] = []
-    var outputIndex = 0
-    /// Close (drain) once the write queue is empty.
-    var closeAfterFlush = false
-    /// Drop the connection at this instant even if the queue never empties (a peer that stopped reading).
-    var hardDeadline: ContinuousClock.Instant?
-    /// The peer sent EOF; close as soon as the queue is written.
-    var peerFinished = false
-    /// `shutdown(SHUT_WR)` was called.
-    var writeShut = false
-    /// Whether the current response may be followed by another request.
-    var keepAlive = true
-    /// Reading stopped because the session has too many unprocessed messages.
-    var inboundPaused = false
+    /// The bytes still to be written (shared chunks, written with `writev(2)`).
+    var output = WriteQueue()
     /// The close code reported to the session.
     var closeCode: WebSocketCloseCode?
-    var lastActivity: ContinuousClock.Instant
-    /// When the first byte of the request being received arrived (nil between requests).
-    var requestStarted: ContinuousClock.Instant?
     /// The epoll event mask currently registered.
     var registeredEvents: UInt32 = 0
     /// Already on the loop's list of connections to flush this iteration.
@@ -72,42 +39,31 @@ final class ServerConnection {
 
     init(
         id: UInt64, fd: Int32, remoteAddress: String, http: HTTPRequestParser.Configuration,
-        now: ContinuousClock.Instant
+        timeouts: ConnectionLifecycle.Timeouts, now: ContinuousClock.Instant
     ) {
         self.id = id
         self.fd = fd
         self.remoteAddress = remoteAddress
         self.openedAt = now
         self.parser = HTTPRequestParser(configuration: http)
-        self.lastActivity = now
+        self.lifecycle = ConnectionLifecycle(timeouts: timeouts, now: now)
     }
 
     /// Bytes queued but not yet written.
-    var queuedByteCount: Int { self.output.count - self.outputIndex + self.pendingAfterUpgrade.count }
+    var queuedByteCount: Int { self.output.count + self.pendingAfterUpgrade.count }
+
+    /// Where the connection stands.
+    var phase: ConnectionLifecycle.Phase { self.lifecycle.phase }
 
     /// Whether the loop should read from the socket now.
-    var wantsRead: Bool {
-        if self.peerFinished { return false }
-        switch self.phase {
-        case .http, .draining: return true
-        case .awaitingResponse, .upgrading: return false
-        case .webSocket: return !self.inboundPaused && self.deferredClose == nil
-        }
-    }
+    var wantsRead: Bool { self.lifecycle.wantsRead }
 
-    var isWebSocket: Bool {
-        if case .webSocket = self.phase { return true }
-        return false
-    }
+    /// Whether frames flow.
+    var isWebSocket: Bool { self.lifecycle.isWebSocket }
 
-    /// Appends bytes to the write queue.
+    /// Appends bytes to the write queue (kept by reference when large, see ``WriteQueue``).
     func enqueue(_ bytes: [UInt8]) {
-        if self.output.isEmpty {
-            self.output = bytes
-            self.outputIndex = 0
-        } else {
-            self.output.append(contentsOf: bytes)
-        }
+        self.output.append(bytes)
     }
 }
 

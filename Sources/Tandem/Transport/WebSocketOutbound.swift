@@ -5,8 +5,18 @@ import Wire
 public protocol WebSocketOutboundSink: Sendable {
     /// Queues already-encoded frame bytes (one or more complete frames) carrying `messageCount` messages.
     func enqueue(connection: UInt64, frames: [UInt8], messageCount: Int)
+    /// Queues one message's frame bytes given as parts written one after another without being joined (a header,
+    /// a body shared with other connections, a per-receiver tail). The default joins them and calls
+    /// ``enqueue(connection:frames:messageCount:)``.
+    func enqueue(connection: UInt64, frameParts: [[UInt8]], messageCount: Int)
     /// Starts the close handshake with `code`.
     func close(connection: UInt64, code: WebSocketCloseCode, reason: String)
+}
+
+extension WebSocketOutboundSink {
+    public func enqueue(connection: UInt64, frameParts: [[UInt8]], messageCount: Int) {
+        self.enqueue(connection: connection, frames: Array(frameParts.joined()), messageCount: messageCount)
+    }
 }
 
 /// The sending side of a WebSocket connection: cheap to copy, `Sendable`, safe to use from any task or actor.
@@ -47,6 +57,17 @@ public struct WebSocketOutbound: Sendable, Hashable {
         self.sink.enqueue(connection: self.connectionID, frames: encodedFrame, messageCount: 1)
     }
 
+    /// Sends one frame given as parts (for instance a header, a large payload shared with other connections and a
+    /// per-receiver tail): the parts are queued one after another, each by reference, without joining them. Their
+    /// concatenation must be exactly one or more complete encoded frames.
+    public func send(encodedFrameParts parts: [[UInt8]]) {
+        if parts.count == 1, let only = parts.first {
+            self.send(encodedFrame: only)
+        } else {
+            self.sink.enqueue(connection: self.connectionID, frameParts: parts, messageCount: 1)
+        }
+    }
+
     /// Closes the connection with `code` (default 1000); the session's `closed(code:)` follows.
     public func close(code: WebSocketCloseCode = .normalClosure, reason: String = "") {
         self.sink.close(connection: self.connectionID, code: code, reason: reason)
@@ -72,6 +93,12 @@ public final class RecordingWebSocketSink: WebSocketOutboundSink, @unchecked Sen
 
     public func enqueue(connection: UInt64, frames: [UInt8], messageCount: Int) {
         self.lock.withLock { self.sentFrames[connection, default: []].append(contentsOf: frames) }
+    }
+
+    public func enqueue(connection: UInt64, frameParts: [[UInt8]], messageCount: Int) {
+        self.lock.withLock {
+            for part in frameParts { self.sentFrames[connection, default: []].append(contentsOf: part) }
+        }
     }
 
     public func close(connection: UInt64, code: WebSocketCloseCode, reason: String) {

@@ -42,8 +42,8 @@ final class RecordingOutbound: DocumentOutbound, @unchecked Sendable {
     func send(_ message: DocumentWireMessage) {
         let decoded: Received?
         switch message {
-        case .socketIO(let text, _):
-            if let packet = try? SocketIOPacket(decoding: text), case .array(let items)? = packet.data,
+        case .socketIO(let message):
+            if let packet = try? SocketIOPacket(decoding: message.packet), case .array(let items)? = packet.data,
                 let name = items.first?.stringValue
             {
                 decoded = .event(name, items.count > 1 ? items[1] : .null)
