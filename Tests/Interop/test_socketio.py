@@ -84,9 +84,11 @@ async def test_connect_and_user_join_ack(server, transports):
 
 
 async def test_rooms_emit_and_skip_sender(server):
-    alice = await connect(server, ANN)
+    # A user of its own: a socket of an earlier test (same server) may still be disconnecting from user:u1.
+    ann = {"id": "u-rooms", "name": "Ann", "role": "user"}
+    alice = await connect(server, ann)
     bob = await connect(server, BO, transports=None)
-    carol = await connect(server, ANN)
+    carol = await connect(server, ann)
     try:
         alice_q, bob_q, carol_q = (recorder(c, "news") for c in (alice, bob, carol))
         assert await alice.call("test:join", {"room": "channel:c1"}, timeout=10) is True
@@ -101,7 +103,7 @@ async def test_rooms_emit_and_skip_sender(server):
         assert await asyncio.wait_for(alice_q.get(), 10) == {"n": 2}
         assert await asyncio.wait_for(bob_q.get(), 10) == {"n": 2}
         # Every socket is in user:<id>; Carol is in no channel room.
-        sent = await bob.call("test:relay", {"room": "user:u1", "event": "news", "data": "hi"}, timeout=10)
+        sent = await bob.call("test:relay", {"room": "user:u-rooms", "event": "news", "data": "hi"}, timeout=10)
         assert sent == 2
         assert await asyncio.wait_for(carol_q.get(), 10) == "hi"
         assert await asyncio.wait_for(alice_q.get(), 10) == "hi"
