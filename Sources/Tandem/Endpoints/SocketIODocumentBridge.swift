@@ -90,7 +90,7 @@ public enum SocketIODocumentBridge {
         }
     }
 
-    static func peer(session: SocketIOSession, user: SocketIOUser) -> DocumentPeer {
+    static func peer(session: SocketIOSession, user: AuthenticatedUser) -> DocumentPeer {
         var peer = DocumentPeer(
             id: session.sid, kind: .socketIO, userID: user.id, userName: user.name, isAdmin: user.role == "admin",
             token: user.token)

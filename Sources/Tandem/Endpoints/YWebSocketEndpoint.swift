@@ -51,10 +51,12 @@ public struct YWebSocketEndpoint: Sendable {
         }
         if let userSource {
             switch await userSource.user(token: token, claims: authenticator.claims(token: token) ?? [:]) {
-            case .user(let id, let name, let role) where id.bytewiseEquals(user.id):
-                user.name = name
-                user.role = role
-            case .user, .refused:
+            case .user(let host):
+                guard let confirmed = user.confirmed(by: host) else {
+                    throw HTTPError(.unauthorized, message: "token refused: log in again")
+                }
+                user = confirmed
+            case .refused:
                 throw HTTPError(.unauthorized, message: "token refused: log in again")
             case .unavailable:
                 throw HTTPError(.serviceUnavailable, message: "authentication temporarily unavailable, retry later")
