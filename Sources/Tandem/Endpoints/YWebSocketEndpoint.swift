@@ -66,10 +66,7 @@ public struct YWebSocketEndpoint: Sendable {
         if let connections, !(await connections.admit(.init(id: peerID, userID: user.id, kind: "y-websocket", target: documentID))) {
             throw HTTPError(AuthOutcome.tooManyConnections.httpStatus, message: AuthOutcome.tooManyConnections.message)
         }
-        var peer = DocumentPeer(
-            id: peerID, kind: .yWebSocket, userID: user.id, userName: user.name,
-            isAdmin: user.role == "admin", token: token)
-        peer.groups = user.groups
+        let peer = DocumentPeer(id: peerID, kind: .yWebSocket, user: user)
         // The room greets the client through `outbound` (sync step 1, then the known awareness states).
         do {
             try await manager.join(documentID, peer: peer, outbound: outbound)
