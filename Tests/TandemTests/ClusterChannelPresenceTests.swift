@@ -40,7 +40,7 @@ struct ClusterChannelPresenceTests {
         }
     }
 
-    static func user(_ id: String) -> TokenAuthenticator.User { TokenAuthenticator.User(id: id, name: id.uppercased(), role: "user") }
+    static func user(_ id: String) -> AuthenticatedUser { AuthenticatedUser(id: id, name: id.uppercased(), role: "user") }
 
     @Test("Online users of every node are listed; a user online on two nodes joins and leaves once")
     func acrossNodes() async throws {

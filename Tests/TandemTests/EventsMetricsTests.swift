@@ -79,8 +79,8 @@ struct PlainEndpointHostTests {
             switch claims["id"]?.stringValue {
             case "gone": return .refused("logged out")
             case "flaky": return .unavailable("host down")
-            case "other": return .user(id: "someone-else", name: "S", role: "user")
-            case let id?: return .user(id: id, name: "Host name of \(id)", role: "user")
+            case "other": return .user(AuthenticatedUser(id: "someone-else", name: "S"))
+            case let id?: return .user(AuthenticatedUser(id: id, name: "Host name of \(id)"))
             case nil: return .refused("no id")
             }
         }

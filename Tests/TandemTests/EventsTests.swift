@@ -248,7 +248,7 @@ struct EventsTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let harness = try await makeHarness(dir)
         let service = try #require(harness.app.channels)
-        let alice = TokenAuthenticator.User(id: "alice", name: "Alice", role: "user")
+        let alice = AuthenticatedUser(id: "alice", name: "Alice", role: "user")
         let channel = try await service.createChannel(name: "general", memberIDs: ["bob"], by: alice, now: 1)
         _ = try await service.post(channel.id, content: "earlier", by: alice, now: 2)
 

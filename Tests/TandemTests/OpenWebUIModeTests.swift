@@ -80,11 +80,11 @@ struct OpenWebUIModeTests {
     func users() async throws {
         try await withManager { _, host, _, _ in
             let users = OpenWebUIUsers(host: host)
-            guard case .user(let id, let name, let role) = await users.user(token: "tok-admin", claims: [:]) else {
+            guard case .user(let user) = await users.user(token: "tok-admin", claims: [:]) else {
                 Issue.record("expected the admin")
                 return
             }
-            #expect(id == Self.ownerID && !name.isEmpty && role == "admin")
+            #expect(user.id == Self.ownerID && !user.name.isEmpty && user.role == "admin" && user.token == "tok-admin")
             guard case .refused = await users.user(token: "tok-unknown", claims: [:]) else {
                 Issue.record("an unknown token must be refused")
                 return
@@ -127,7 +127,7 @@ final class StubUsers: TokenUserSource, @unchecked Sendable {
     func user(token: String, claims: JSONObject) async -> UserResolution {
         lock.withLock {
             count += 1
-            return refused.contains(token) ? .refused("revoked") : .user(id: token == "good" ? "a" : "b", name: "N", role: "user")
+            return refused.contains(token) ? .refused("revoked") : .user(AuthenticatedUser(id: token == "good" ? "a" : "b", name: "N"))
         }
     }
 }

@@ -85,7 +85,7 @@ struct SocketIOChannelBridgeTests {
         let dir = try makeTemporaryDirectory("channel-bridge")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (server, service, _) = try await makeServer(dir)
-        let alice = TokenAuthenticator.User(id: "alice", name: "Alice", role: "user")
+        let alice = AuthenticatedUser(id: "alice", name: "Alice", role: "user")
         let channel = try await service.createChannel(name: "general", memberIDs: ["bob"], by: alice, now: 1)
         var a = try await ChannelTestClient.connect(server, user: "alice")
         var b = try await ChannelTestClient.connect(server, user: "bob")
@@ -147,7 +147,7 @@ struct SocketIOChannelBridgeTests {
         let dir = try makeTemporaryDirectory("channel-bridge")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (server, service, _) = try await makeServer(dir)
-        let alice = TokenAuthenticator.User(id: "alice", name: "Alice", role: "user")
+        let alice = AuthenticatedUser(id: "alice", name: "Alice", role: "user")
         let channel = try await service.createChannel(name: "general", memberIDs: [], by: alice, now: 1)
         var a = try await ChannelTestClient.connect(server, user: "alice")
         let id = JSONValue.string(channel.id)
@@ -173,7 +173,7 @@ struct SocketIOChannelBridgeTests {
         let dir = try makeTemporaryDirectory("channel-bridge")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (server, service, reads) = try await makeServer(dir)
-        let alice = TokenAuthenticator.User(id: "alice", name: "Alice", role: "user")
+        let alice = AuthenticatedUser(id: "alice", name: "Alice", role: "user")
         let channel = try await service.createChannel(name: "general", memberIDs: [], by: alice, now: 1)
         var a = try await ChannelTestClient.connect(server, user: "alice")
         var a2 = try await ChannelTestClient.connect(server, user: "alice")
@@ -199,7 +199,7 @@ struct SocketIOChannelBridgeTests {
         let dir = try makeTemporaryDirectory("channel-bridge")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (server, service, _) = try await makeServer(dir)
-        let alice = TokenAuthenticator.User(id: "alice", name: "Alice", role: "user")
+        let alice = AuthenticatedUser(id: "alice", name: "Alice", role: "user")
         let channel = try await service.createChannel(name: "general", memberIDs: [], by: alice, now: 1)
         let a = try await ChannelTestClient.connect(server, user: "alice")
         let start = ContinuousClock.Instant.now

@@ -274,7 +274,7 @@ struct SocketIORedisBusTests {
 
     @Test("The session_pool entry keeps chat_ids and takes user fields from the claims")
     func sessionEntryFormat() {
-        let user = SocketIOUser(
+        let user = AuthenticatedUser(
             id: "u1", name: "Ann", role: "user", claims: ["id": "u1", "timezone": "Europe/Berlin", "created_at": 5])
         let entry = SocketIOSessionPools.sessionEntry(user: user, lastSeenAt: 9, chatIDs: ["c1"])
         #expect(entry.objectValue?.keys.first == "id" && entry.objectValue?.keys.last == "chat_ids")

@@ -17,7 +17,7 @@ public actor ChannelPresence {
 
     let server: SocketIOServer
     /// channel → user → (user, connection keys)
-    private var online: [ByteKey: [ByteKey: (user: TokenAuthenticator.User, keys: Set<String>)]] = [:]
+    private var online: [ByteKey: [ByteKey: (user: AuthenticatedUser, keys: Set<String>)]] = [:]
     private let changes: AsyncStream<(SocketIOSession, String, Bool)>.Continuation
     /// The other nodes' online users (cluster mode); nil on a single node.
     private var shared: ClusterChannelPresence?
@@ -41,7 +41,7 @@ public actor ChannelPresence {
                 await event.ack?([["error": "channel:presence needs {channel_id}"]])
                 return
             }
-            guard (try? await service.channel(channelID, for: TokenAuthenticator.User(user))) != nil else {
+            guard (try? await service.channel(channelID, for: user)) != nil else {
                 await event.ack?([["error": "not a member of this channel"]])
                 return
             }
@@ -52,8 +52,7 @@ public actor ChannelPresence {
 
     private func consume(_ stream: AsyncStream<(SocketIOSession, String, Bool)>) async {
         for await (session, channelID, joined) in stream {
-            guard let socketUser = session.user else { continue }
-            let user = TokenAuthenticator.User(socketUser)
+            guard let user = session.user else { continue }
             if joined { await add(channelID, user: user, key: session.sid) } else { await remove(channelID, userID: user.id, key: session.sid) }
         }
     }
@@ -66,7 +65,7 @@ public actor ChannelPresence {
 
     /// Adds a connection of `user` to the channel; the user's first one announces them (in a cluster: unless they
     /// are online on another node).
-    public func add(_ channelID: String, user: TokenAuthenticator.User, key: String) async {
+    public func add(_ channelID: String, user: AuthenticatedUser, key: String) async {
         var entry = online[ByteKey(channelID)]?[ByteKey(user.id)] ?? (user, [])
         guard entry.keys.count < Self.maxConnectionsPerUser else { return }
         let first = entry.keys.isEmpty
@@ -101,26 +100,26 @@ public actor ChannelPresence {
     }
 
     /// The users online in a channel, by id: this node's and, in a cluster, every other node's.
-    public func onlineUsers(_ channelID: String) async -> [TokenAuthenticator.User] {
+    public func onlineUsers(_ channelID: String) async -> [AuthenticatedUser] {
         merged(localUsers(channelID), await shared?.elsewhere(channelID) ?? [])
     }
 
     /// This node's online users of a channel, by id.
-    func localUsers(_ channelID: String) -> [TokenAuthenticator.User] {
+    func localUsers(_ channelID: String) -> [AuthenticatedUser] {
         (online[ByteKey(channelID)] ?? [:]).values.map(\.user).sorted { $0.id < $1.id }
     }
 
-    private func merged(_ local: [TokenAuthenticator.User], _ elsewhere: [TokenAuthenticator.User])
-        -> [TokenAuthenticator.User]
+    private func merged(_ local: [AuthenticatedUser], _ elsewhere: [AuthenticatedUser])
+        -> [AuthenticatedUser]
     {
-        var users: [ByteKey: TokenAuthenticator.User] = [:]
+        var users: [ByteKey: AuthenticatedUser] = [:]
         for user in elsewhere { users[ByteKey(user.id)] = user }
         for user in local { users[ByteKey(user.id)] = user }
         return users.values.sorted { $0.id < $1.id }
     }
 
     private func announce(
-        _ channelID: String, user: TokenAuthenticator.User, type: String, elsewhere: [TokenAuthenticator.User]
+        _ channelID: String, user: AuthenticatedUser, type: String, elsewhere: [AuthenticatedUser]
     ) async {
         let payload: JSONValue = [
             "channel_id": .string(channelID), "type": .string(type), "user": user.json,

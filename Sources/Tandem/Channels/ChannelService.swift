@@ -51,7 +51,7 @@ public actor ChannelService {
 
     /// Creates a channel owned by `user`; every member's connected sockets join its room, which is told
     /// `channel:created`.
-    public func createChannel(name: String, memberIDs: [String], by user: TokenAuthenticator.User, now: Int64)
+    public func createChannel(name: String, memberIDs: [String], by user: AuthenticatedUser, now: Int64)
         async throws(ChannelError) -> Channel
     {
         let store = self.store
@@ -65,7 +65,7 @@ public actor ChannelService {
 
     /// Adds and removes members (owner or admin); added members' sockets join the room, removed ones leave it.
     public func changeMembers(
-        _ channelID: String, add: [String], remove: [String], by user: TokenAuthenticator.User, now: Int64
+        _ channelID: String, add: [String], remove: [String], by user: AuthenticatedUser, now: Int64
     ) async throws(ChannelError) -> Channel {
         let (store, server) = (self.store, self.server)
         return try await serially { () async throws(ChannelError) -> Channel in
@@ -81,19 +81,19 @@ public actor ChannelService {
     }
 
     /// Channels `user` belongs to.
-    public func channels(of user: TokenAuthenticator.User) async throws(ChannelError) -> [Channel] {
+    public func channels(of user: AuthenticatedUser) async throws(ChannelError) -> [Channel] {
         try await store.channels(of: user.id, includeAll: false)
     }
 
     /// One channel, for a member or an admin.
-    public func channel(_ channelID: String, for user: TokenAuthenticator.User) async throws(ChannelError) -> Channel {
+    public func channel(_ channelID: String, for user: AuthenticatedUser) async throws(ChannelError) -> Channel {
         guard let channel = try await store.channel(channelID) else { throw .channelNotFound(channelID) }
         guard user.isAdmin || channel.isMember(user.id) else { throw .notMember }
         return channel
     }
 
     /// Records that `user` read the channel (`last_read_at`); nothing is emitted.
-    public func markRead(_ channelID: String, by user: TokenAuthenticator.User, now: Int64) async throws(ChannelError) {
+    public func markRead(_ channelID: String, by user: AuthenticatedUser, now: Int64) async throws(ChannelError) {
         try await store.markRead(channelID, userID: user.id, now: now)
     }
 
@@ -101,7 +101,7 @@ public actor ChannelService {
 
     /// Posts a message (members only) and emits `message`.
     public func post(
-        _ channelID: String, content: String, parentID: String? = nil, by user: TokenAuthenticator.User, now: Int64
+        _ channelID: String, content: String, parentID: String? = nil, by user: AuthenticatedUser, now: Int64
     ) async throws(ChannelError) -> ChannelMessage {
         let store = self.store
         return try await serially { () async throws(ChannelError) -> ChannelMessage in
@@ -114,7 +114,7 @@ public actor ChannelService {
 
     /// Edits a message (author or admin) and emits `message:update`.
     public func edit(
-        _ channelID: String, messageID: String, content: String, by user: TokenAuthenticator.User, now: Int64
+        _ channelID: String, messageID: String, content: String, by user: AuthenticatedUser, now: Int64
     ) async throws(ChannelError) -> ChannelMessage {
         let store = self.store
         return try await serially { () async throws(ChannelError) -> ChannelMessage in
@@ -126,7 +126,7 @@ public actor ChannelService {
     }
 
     /// Deletes a message (author or admin) and emits `message:delete` with the deleted message.
-    public func delete(_ channelID: String, messageID: String, by user: TokenAuthenticator.User)
+    public func delete(_ channelID: String, messageID: String, by user: AuthenticatedUser)
         async throws(ChannelError) -> ChannelMessage
     {
         let store = self.store
@@ -138,7 +138,7 @@ public actor ChannelService {
     }
 
     /// A page of history, newest first.
-    public func messages(_ channelID: String, for user: TokenAuthenticator.User, skip: Int, limit: Int?)
+    public func messages(_ channelID: String, for user: AuthenticatedUser, skip: Int, limit: Int?)
         async throws(ChannelError) -> [ChannelMessage]
     {
         try await store.messages(channelID, userID: user.id, isAdmin: user.isAdmin, skip: skip, limit: limit)
@@ -151,7 +151,7 @@ public actor ChannelService {
     /// A nil `sid` is a plain chat connection (``ChatWebSocketEndpoint``), which is bound to the channel.
     @discardableResult
     public func typing(
-        _ channelID: String, messageID: String?, typing: Bool, sid: String?, user: TokenAuthenticator.User,
+        _ channelID: String, messageID: String?, typing: Bool, sid: String?, user: AuthenticatedUser,
         now: ContinuousClock.Instant
     ) async -> Bool {
         guard let server, await sid.asyncAll({ await server.isMember($0, of: Self.room(channelID)) }),
@@ -199,13 +199,13 @@ public actor ChannelService {
         return Array(Set(local).union(await userSessions(userID))).sorted()
     }
 
-    private func emitMessage(_ type: String, _ message: ChannelMessage, user: TokenAuthenticator.User) async {
+    private func emitMessage(_ type: String, _ message: ChannelMessage, user: AuthenticatedUser) async {
         guard let channel = try? await store.channel(message.channelID) else { return }
         await emit(type: type, channel: channel, messageID: message.id, data: message.json, user: user)
     }
 
     private func emit(
-        type: String, channel: Channel, messageID: String?, data: JSONValue, user: TokenAuthenticator.User
+        type: String, channel: Channel, messageID: String?, data: JSONValue, user: AuthenticatedUser
     ) async {
         await send(channelID: channel.id, payload: [
             "channel_id": .string(channel.id), "message_id": messageID.map(JSONValue.string) ?? .null,
@@ -217,16 +217,6 @@ public actor ChannelService {
         guard let server else { return }
         await server.emit("events:channel", [payload], to: Self.room(channelID))
         if settings.emitLegacyEventName { await server.emit("channel-events", [payload], to: Self.room(channelID)) }
-    }
-}
-
-extension TokenAuthenticator.User {
-    /// The `user` object of channel events (Open WebUI's `UserNameResponse` subset a token carries).
-    public var json: JSONValue { ["id": .string(id), "name": .string(name), "role": .string(role)] }
-
-    /// The user of an authenticated socket.
-    public init(_ user: SocketIOUser) {
-        self.init(id: user.id, name: user.name, role: user.role)
     }
 }
 

@@ -38,7 +38,7 @@ public struct ChatWebSocketEndpoint: Sendable {
     }
 
     func open(request: HTTPRequest, outbound: WebSocketOutbound) async -> any WebSocketSession {
-        let user: TokenAuthenticator.User
+        let user: AuthenticatedUser
         switch await AuthOutcome.check(
             token: request.query["token"], verifier: verifier, now: Date().timeIntervalSince1970, confirmingWith: userSource)
         {
@@ -69,13 +69,13 @@ public struct ChatWebSocketEndpoint: Sendable {
 final class ChatSession: WebSocketSession, Sendable {
     let id: String
     let channelID: String
-    let user: TokenAuthenticator.User
+    let user: AuthenticatedUser
     let endpoint: ChatWebSocketEndpoint
     let outbound: WebSocketOutbound
     /// Room events arriving before `session_state` was sent wait in `buffered`.
     private let state = Mutex<(ready: Bool, buffered: [String], tap: Int?, left: Bool)>((false, [], nil, false))
 
-    init(id: String, channelID: String, user: TokenAuthenticator.User, endpoint: ChatWebSocketEndpoint, outbound: WebSocketOutbound) {
+    init(id: String, channelID: String, user: AuthenticatedUser, endpoint: ChatWebSocketEndpoint, outbound: WebSocketOutbound) {
         self.id = id
         self.channelID = channelID
         self.user = user

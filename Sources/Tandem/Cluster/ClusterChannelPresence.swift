@@ -29,7 +29,7 @@ final class ClusterChannelPresence: Sendable {
     }
 
     /// Starts the writing task; `snapshot` gives this node's online users of a channel at the moment of writing.
-    func start(snapshot: @escaping @Sendable (String) async -> [TokenAuthenticator.User]) {
+    func start(snapshot: @escaping @Sendable (String) async -> [AuthenticatedUser]) {
         let stream = self.stream
         Task {
             for await channelID in stream { await self.write(channelID, users: await snapshot(channelID)) }
@@ -45,7 +45,7 @@ final class ClusterChannelPresence: Sendable {
     func finish() { queue.finish() }
 
     /// The users online in `channelID` on the other nodes (deduplicated by id; empty when Redis fails, logged).
-    func elsewhere(_ channelID: String) async -> [TokenAuthenticator.User] {
+    func elsewhere(_ channelID: String) async -> [AuthenticatedUser] {
         let reply: RESPValue
         do {
             reply = try await client.send(RESPCommand("HGETALL", keys.channelOnline(channelID)), timeout: timeout)
@@ -53,19 +53,19 @@ final class ClusterChannelPresence: Sendable {
             Log.shared.warn("cluster: channel presence of other nodes not read", ["channel": channelID, "error": "\(error)"])
             return []
         }
-        var users: [ByteKey: TokenAuthenticator.User] = [:]
+        var users: [ByteKey: AuthenticatedUser] = [:]
         for (field, value) in reply.hashPairs where field.stringValue != nodeID {
             guard let bytes = value.bytesValue, let list = (try? JSONParser.parse(bytes))?.arrayValue else { continue }
             for entry in list {
                 guard let id = entry["id"]?.stringValue, !id.isEmpty else { continue }
-                users[ByteKey(id)] = TokenAuthenticator.User(
+                users[ByteKey(id)] = AuthenticatedUser(
                     id: id, name: entry["name"]?.stringValue ?? id, role: entry["role"]?.stringValue ?? "user")
             }
         }
         return users.values.sorted { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }
     }
 
-    private func write(_ channelID: String, users: [TokenAuthenticator.User]) async {
+    private func write(_ channelID: String, users: [AuthenticatedUser]) async {
         let commands: [RESPCommand]
         if users.isEmpty {
             commands = [

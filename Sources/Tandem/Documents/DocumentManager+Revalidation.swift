@@ -23,7 +23,7 @@ extension DocumentManager {
                     valid = known
                 } else {
                     switch await source.user(token: token, claims: [:]) {
-                    case .user(let id, _, _): valid = id.bytewiseEquals(peer.userID)
+                    case .user(let host): valid = host.id.bytewiseEquals(peer.userID)
                     case .refused: valid = false
                     case .unavailable: continue
                     }

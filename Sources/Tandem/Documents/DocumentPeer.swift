@@ -1,6 +1,7 @@
 import Wire
 
-/// A member of a document room: a Socket.IO socket or a y-websocket connection, with the user behind it.
+/// A member of a document room: a Socket.IO socket or a y-websocket connection, with the user behind it (peers are
+/// equal by connection id, whoever the user).
 public struct DocumentPeer: Sendable, Hashable {
     /// Which protocol the peer speaks; each protocol has its own ``DocumentRelay``.
     public enum Kind: Sendable, Hashable {
@@ -11,25 +12,49 @@ public struct DocumentPeer: Sendable, Hashable {
     /// The peer's id: the Socket.IO sid, or `yws-<connection>` for a y-websocket connection.
     public var id: String
     public var kind: Kind
-    /// The authenticated user's id.
-    public var userID: String
-    /// The user's display name (for `ydoc:user:joined`).
-    public var userName: String
-    /// Whether the user is an admin (admins may read and write every document).
-    public var isAdmin: Bool
-    /// The bearer token the peer authenticated with, for asking a host application (Open WebUI) on its behalf.
-    /// Never logged.
-    public var token: String?
-    /// The user's groups (from the token), for group grants on notes.
-    public var groups: [String] = []
+    /// The authenticated user behind the connection (for server-made origins such as `server`, a user with only an
+    /// id and a name).
+    public var user: AuthenticatedUser
 
-    public init(id: String, kind: Kind, userID: String, userName: String = "", isAdmin: Bool = false, token: String? = nil) {
+    /// A peer for an authenticated user (Socket.IO sockets, y-websocket connections, REST writes).
+    public init(id: String, kind: Kind, user: AuthenticatedUser) {
         self.id = id
         self.kind = kind
-        self.userID = userID
-        self.userName = userName
-        self.isAdmin = isAdmin
-        self.token = token
+        self.user = user
+    }
+
+    /// A peer from a user's fields: server-made origins and members known from other cluster nodes.
+    public init(id: String, kind: Kind, userID: String, userName: String = "", isAdmin: Bool = false, token: String? = nil) {
+        self.init(
+            id: id, kind: kind,
+            user: AuthenticatedUser(id: userID, name: userName, role: isAdmin ? "admin" : "user", token: token))
+    }
+
+    /// The authenticated user's id.
+    public var userID: String {
+        get { self.user.id }
+        set { self.user.id = newValue }
+    }
+    /// The user's display name (for `ydoc:user:joined`).
+    public var userName: String {
+        get { self.user.name }
+        set { self.user.name = newValue }
+    }
+    /// Whether the user is an admin (admins may read and write every document).
+    public var isAdmin: Bool {
+        get { self.user.isAdmin }
+        set { self.user.role = newValue ? "admin" : "user" }
+    }
+    /// The bearer token the peer authenticated with, for asking a host application (Open WebUI) on its behalf.
+    /// Never logged.
+    public var token: String? {
+        get { self.user.token }
+        set { self.user.token = newValue }
+    }
+    /// The user's groups (from the token), for group grants on notes.
+    public var groups: [String] {
+        get { self.user.groups }
+        set { self.user.groups = newValue }
     }
 
     public static func == (lhs: DocumentPeer, rhs: DocumentPeer) -> Bool { lhs.id == rhs.id }

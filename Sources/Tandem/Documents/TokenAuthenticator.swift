@@ -1,24 +1,11 @@
 import Foundation
 import Wire
 
-/// Turns a bearer token into a user, for the REST routes and the y-websocket endpoint.
+/// Turns a bearer token into an ``AuthenticatedUser``, for the REST routes and the y-websocket endpoint.
 ///
 /// Tokens are Open WebUI's HS256 JWTs (``JWTVerifier``): `id` is required, `name` and `role` optional (`role`
 /// defaults to `user`; only `admin` and `user` are accepted — `pending` gets nothing, as in Open WebUI).
 public struct TokenAuthenticator: Sendable {
-    /// An authenticated user.
-    public struct User: Sendable, Equatable {
-        public var id: String
-        public var name: String
-        public var role: String
-        /// The groups the token says the user is in (`groups` claim; standalone mode's note group grants).
-        public var groups: [String] = []
-        /// The token's `exp` (seconds since 1970), nil when it never expires: connections authenticated by the
-        /// token are closed when it passes (issue 19).
-        public var expiresAt: Double? = nil
-        public var isAdmin: Bool { role == "admin" }
-    }
-
     let verifier: JWTVerifier?
 
     /// An authenticator for tokens signed with `secret`; with nil, every token is refused. `clockSkew`: seconds an
@@ -28,20 +15,9 @@ public struct TokenAuthenticator: Sendable {
     }
 
     /// The user a token authenticates, or nil when it is missing, forged, expired or for a refused role.
-    public func user(token: String?, now: Double = Date().timeIntervalSince1970) -> User? {
+    public func user(token: String?, now: Double = Date().timeIntervalSince1970) -> AuthenticatedUser? {
         guard let token, let verifier, let claims = try? verifier.verify(token, now: now) else { return nil }
-        let id: String
-        switch claims["id"] {
-        case .string(let value)? where !value.isEmpty: id = value
-        case .int(let value)?: id = String(value)
-        default: return nil
-        }
-        let role = claims["role"]?.stringValue ?? "user"
-        guard role == "admin" || role == "user" else { return nil }
-        let groups = (claims["groups"]?.arrayValue ?? []).compactMap(\.stringValue)
-        return User(
-            id: id, name: claims["name"]?.stringValue ?? "", role: role, groups: groups,
-            expiresAt: claims["exp"]?.doubleValue)
+        return AuthenticatedUser(claims: claims, token: token)
     }
 
     /// The verified claims of a token, or nil when it is missing, forged or expired.
@@ -51,7 +27,7 @@ public struct TokenAuthenticator: Sendable {
     }
 
     /// The user of an `Authorization: Bearer <token>` header value.
-    public func user(authorization: String?, now: Double = Date().timeIntervalSince1970) -> User? {
+    public func user(authorization: String?, now: Double = Date().timeIntervalSince1970) -> AuthenticatedUser? {
         guard let authorization else { return nil }
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }

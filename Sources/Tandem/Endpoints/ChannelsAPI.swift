@@ -46,7 +46,7 @@ public struct ChannelsAPI: Sendable {
         router.http(nil, "/api/v1/channels/", match: .prefix) { request in try await api.route(request) }
     }
 
-    func user(_ request: HTTPRequest) throws -> TokenAuthenticator.User {
+    func user(_ request: HTTPRequest) throws -> AuthenticatedUser {
         guard let user = authenticator.user(authorization: request.headers["authorization"]) else {
             throw APIError.unauthorized
         }
@@ -148,7 +148,7 @@ public struct ChannelsAPI: Sendable {
         }
     }
 
-    func post(_ id: String, _ user: TokenAuthenticator.User, _ form: JSONObject) async throws -> HTTPResponse {
+    func post(_ id: String, _ user: AuthenticatedUser, _ form: JSONObject) async throws -> HTTPResponse {
         guard let content = form["content"]?.stringValue else {
             throw APIError.make(.badRequest, "content (a string) is required")
         }
@@ -162,7 +162,7 @@ public struct ChannelsAPI: Sendable {
         return .json(message.json.serialized())
     }
 
-    func page(_ id: String, _ user: TokenAuthenticator.User, _ query: [String: String]) async throws -> HTTPResponse {
+    func page(_ id: String, _ user: AuthenticatedUser, _ query: [String: String]) async throws -> HTTPResponse {
         func number(_ name: String) throws -> Int? {
             guard let text = query[name] else { return nil }
             guard let value = Int(text), value >= 0 else {

@@ -33,6 +33,7 @@ public struct DocumentsAPI: Sendable {
 
     func route(_ request: HTTPRequest) async throws -> HTTPResponse {
         guard let user = authenticator.user(authorization: request.headers["authorization"]) else { throw APIError.unauthorized }
+        // The REST peer carries neither the token nor the groups (as before the one user type): only id, name, role.
         let peer = DocumentPeer(id: "rest", kind: .socketIO, userID: user.id, userName: user.name, isAdmin: user.isAdmin)
         let rest = request.path.dropFirst("/api/v1/documents/".count).split(separator: "/", omittingEmptySubsequences: false)
         guard let first = rest.first, let documentID = HTTPRequest.percentDecode(first), !documentID.isEmpty,

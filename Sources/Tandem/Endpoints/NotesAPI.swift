@@ -46,7 +46,7 @@ public struct NotesAPI: Sendable {
         router.http(nil, "/api/v1/notes/", match: .prefix) { request in try await api.route(request) }
     }
 
-    func user(_ request: HTTPRequest) throws -> TokenAuthenticator.User {
+    func user(_ request: HTTPRequest) throws -> AuthenticatedUser {
         guard let user = authenticator.user(authorization: request.headers["authorization"]) else {
             throw APIError.unauthorized
         }
@@ -123,7 +123,7 @@ public struct NotesAPI: Sendable {
         }
     }
 
-    func readable(_ id: String, _ user: TokenAuthenticator.User) async throws -> Note {
+    func readable(_ id: String, _ user: AuthenticatedUser) async throws -> Note {
         let stored: Note?
         do {
             stored = try await notes.note(id)
@@ -137,7 +137,7 @@ public struct NotesAPI: Sendable {
         return note
     }
 
-    func update(_ id: String, _ user: TokenAuthenticator.User, _ form: JSONObject) async throws -> HTTPResponse {
+    func update(_ id: String, _ user: AuthenticatedUser, _ form: JSONObject) async throws -> HTTPResponse {
         var note = try await readable(id, user)
         let isOwner = user.isAdmin || note.userID.bytewiseEquals(user.id)
         guard note.allows(.write, userID: user.id, isAdmin: user.isAdmin, groups: user.groups) else {

@@ -73,13 +73,12 @@ public enum SocketIOChannelBridge {
     static func channelEvent(
         _ event: SocketIOEvent, service: ChannelService, server: SocketIOServer, now: @Sendable () -> Int64
     ) async {
-        guard let socketUser = event.session.user, let data = event.data?.objectValue,
+        guard let user = event.session.user, let data = event.data?.objectValue,
             let channelID = data["channel_id"]?.stringValue, let type = data["data"]?["type"]?.stringValue
         else {
             return await sendError(
                 server, event, "Invalid \(event.name) payload: expected {channel_id, message_id, data: {type}}")
         }
-        let user = TokenAuthenticator.User(socketUser)
         switch type {
         case "typing":
             let typing = data["data"]?["data"]?["typing"]?.boolValue ?? true
@@ -98,9 +97,9 @@ public enum SocketIOChannelBridge {
     /// with an ack `[message]` or an `error` event.
     static func messageEvent(
         _ event: SocketIOEvent, server: SocketIOServer, fields: [String],
-        _ operation: @Sendable (TokenAuthenticator.User, MessageFields) async throws(ChannelError) -> ChannelMessage
+        _ operation: @Sendable (AuthenticatedUser, MessageFields) async throws(ChannelError) -> ChannelMessage
     ) async {
-        guard let socketUser = event.session.user else { return }
+        guard let user = event.session.user else { return }
         guard let object = event.data?.objectValue, let channelID = object["channel_id"]?.stringValue,
             !channelID.isEmpty, fields.allSatisfy({ object[$0]?.stringValue != nil }),
             object["parent_id"].map({ $0.isNull || $0.stringValue != nil }) ?? true
@@ -111,7 +110,7 @@ public enum SocketIOChannelBridge {
         }
         do {
             let message = try await operation(
-                TokenAuthenticator.User(socketUser), MessageFields(object: object, channelID: channelID))
+                user, MessageFields(object: object, channelID: channelID))
             await event.ack?([message.json])
         } catch {
             await refuse(server, event, channelID: channelID, error.description)

@@ -90,12 +90,8 @@ public enum SocketIODocumentBridge {
         }
     }
 
-    static func peer(session: SocketIOSession, user: SocketIOUser) -> DocumentPeer {
-        var peer = DocumentPeer(
-            id: session.sid, kind: .socketIO, userID: user.id, userName: user.name, isAdmin: user.role == "admin",
-            token: user.token)
-        peer.groups = (user.claims["groups"]?.arrayValue ?? []).compactMap(\.stringValue)
-        return peer
+    static func peer(session: SocketIOSession, user: AuthenticatedUser) -> DocumentPeer {
+        DocumentPeer(id: session.sid, kind: .socketIO, user: user)
     }
 
     /// The sender as a peer and the event's `document_id`; nil when either is missing.

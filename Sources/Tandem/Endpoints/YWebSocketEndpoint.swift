@@ -51,10 +51,12 @@ public struct YWebSocketEndpoint: Sendable {
         }
         if let userSource {
             switch await userSource.user(token: token, claims: authenticator.claims(token: token) ?? [:]) {
-            case .user(let id, let name, let role) where id.bytewiseEquals(user.id):
-                user.name = name
-                user.role = role
-            case .user, .refused:
+            case .user(let host):
+                guard let confirmed = user.confirmed(by: host) else {
+                    throw HTTPError(.unauthorized, message: "token refused: log in again")
+                }
+                user = confirmed
+            case .refused:
                 throw HTTPError(.unauthorized, message: "token refused: log in again")
             case .unavailable:
                 throw HTTPError(.serviceUnavailable, message: "authentication temporarily unavailable, retry later")
@@ -64,10 +66,7 @@ public struct YWebSocketEndpoint: Sendable {
         if let connections, !(await connections.admit(.init(id: peerID, userID: user.id, kind: "y-websocket", target: documentID))) {
             throw HTTPError(AuthOutcome.tooManyConnections.httpStatus, message: AuthOutcome.tooManyConnections.message)
         }
-        var peer = DocumentPeer(
-            id: peerID, kind: .yWebSocket, userID: user.id, userName: user.name,
-            isAdmin: user.role == "admin", token: token)
-        peer.groups = user.groups
+        let peer = DocumentPeer(id: peerID, kind: .yWebSocket, user: user)
         // The room greets the client through `outbound` (sync step 1, then the known awareness states).
         do {
             try await manager.join(documentID, peer: peer, outbound: outbound)

@@ -40,7 +40,7 @@ public struct NotifyEndpoint: Sendable {
     }
 
     func open(request: HTTPRequest, outbound: WebSocketOutbound) async -> any WebSocketSession {
-        let user: TokenAuthenticator.User
+        let user: AuthenticatedUser
         switch await AuthOutcome.check(
             token: request.query["token"], verifier: verifier, now: dispatcher.wallClock(), confirmingWith: userSource)
         {

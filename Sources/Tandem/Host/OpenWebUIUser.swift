@@ -43,6 +43,15 @@ public struct OpenWebUIUser: Sendable, Hashable {
             permissions: json["permissions"]?.objectValue ?? [:], expiresAt: json["expires_at"]?.intValue)
     }
 
+    /// The server's user for this answer, the one place a host user becomes an ``AuthenticatedUser``: id, name and
+    /// role as Open WebUI keeps them, the token and its verified claims, and Open WebUI's `expires_at`. Open WebUI
+    /// reports no groups (its group grants are checked by Open WebUI itself).
+    public func authenticatedUser(token: String?, claims: JSONObject = [:]) -> AuthenticatedUser {
+        AuthenticatedUser(
+            id: self.id, name: self.name, role: self.role, claims: claims, token: token,
+            expiresAt: self.expiresAt.map(Double.init))
+    }
+
     /// Whether the user is an admin (admins pass every note and channel check in Open WebUI).
     public var isAdmin: Bool { self.role == "admin" }
 

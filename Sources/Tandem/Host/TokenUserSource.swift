@@ -2,8 +2,9 @@ import Wire
 
 /// What a host application says about a token that passed the local signature and expiry check.
 public enum UserResolution: Sendable, Equatable {
-    /// The user behind the token, with the name and role the host keeps.
-    case user(id: String, name: String, role: String)
+    /// The user behind the token, with the name and role the host keeps (``OpenWebUIUser/authenticatedUser(token:claims:)``);
+    /// merged into the token's user with ``AuthenticatedUser/confirmed(by:)``.
+    case user(AuthenticatedUser)
     /// The host refuses the token (revoked, logged out, user deleted or pending): "log in again".
     case refused(String)
     /// The host could not be asked: "retry later".
@@ -37,7 +38,7 @@ public struct OpenWebUIUsers: TokenUserSource {
         do {
             let user = try await host.user(token: token)
             guard user.isVerified else { return .refused("role \(user.role) may not connect") }
-            return .user(id: user.id, name: user.name, role: user.role)
+            return .user(user.authenticatedUser(token: token, claims: claims))
         } catch {
             if error.isRetryable { return .unavailable("\(error)") }
             return .refused("\(error)")

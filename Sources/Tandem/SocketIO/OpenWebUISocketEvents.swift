@@ -19,9 +19,9 @@ struct OpenWebUISocketEvents: Sendable {
     /// When each authenticated sid last sent `heartbeat`.
     var lastSeen: [String: ContinuousClock.Instant] = [:]
     /// The channel ids of a user, for `user-join` and `join-channels`; none without a lookup.
-    var channelLookup: (@Sendable (SocketIOUser) async -> [String])?
+    var channelLookup: (@Sendable (AuthenticatedUser) async -> [String])?
     /// The note read-access check of `join-note`; without one, any authenticated user may join.
-    var noteAccess: (@Sendable (SocketIOUser, String) async -> Bool)?
+    var noteAccess: (@Sendable (AuthenticatedUser, String) async -> Bool)?
 
     init(usageExpiry: Duration) {
         self.usage = UsagePool(expiry: usageExpiry)
@@ -111,14 +111,14 @@ struct OpenWebUISocketEvents: Sendable {
     /// The user of a payload's `auth.token`, else of the session.
     private static func user(
         for data: JSONObject, session: SocketIOSession, on server: isolated SocketIOServer
-    ) async -> SocketIOUser? {
+    ) async -> AuthenticatedUser? {
         if let token = data["auth"]?["token"]?.stringValue, case .success(let user) = await server.authenticate(token) {
             return user
         }
         return server.sockets[session.sid]?.user
     }
 
-    private static func joinChannelRooms(sid: String, user: SocketIOUser, on server: isolated SocketIOServer) async {
+    private static func joinChannelRooms(sid: String, user: AuthenticatedUser, on server: isolated SocketIOServer) async {
         guard let lookup = server.openWebUI?.channelLookup else { return }
         for channel in await lookup(user) { server.join(sid, room: .channel(channel)) }
     }

@@ -7,7 +7,7 @@ import Wire
 public enum SocketIOChatEvents {
     /// Registers the handler; `mayRead` asks the host whether the user may read a chat.
     public static func install(
-        on server: SocketIOServer, mayRead: @escaping @Sendable (SocketIOUser, String) async -> Bool
+        on server: SocketIOServer, mayRead: @escaping @Sendable (AuthenticatedUser, String) async -> Bool
     ) async {
         await server.on("events:chat") { event in
             guard let user = event.session.user, let data = event.data?.objectValue else {

@@ -28,9 +28,9 @@ public protocol SocketIOClusterLink: Sendable {
 /// `heartbeat`, `usage`, `disconnect`).
 public enum SocketIOSessionActivity: Sendable, Equatable {
     /// The socket has an authenticated user (CONNECT with a valid token, or `user-join`).
-    case authenticated(sid: String, user: SocketIOUser)
+    case authenticated(sid: String, user: AuthenticatedUser)
     /// `heartbeat` from an authenticated socket.
-    case heartbeat(sid: String, user: SocketIOUser)
+    case heartbeat(sid: String, user: AuthenticatedUser)
     /// `usage {model}` from an authenticated socket.
     case usage(sid: String, model: String)
     /// The socket disconnected.

@@ -9,15 +9,13 @@ extension SocketIOServer {
 
     /// Verifies an Open WebUI JWT and maps its claims to a user; with a user source (Open WebUI mode) the source
     /// confirms the user and supplies name and role, which Open WebUI 0.12's tokens do not carry.
-    func authenticate(_ token: String?) async -> Result<SocketIOUser, AuthFailure> {
+    func authenticate(_ token: String?) async -> Result<AuthenticatedUser, AuthFailure> {
         let local = self.verifyLocally(token)
-        guard case .success(var user) = local, let source = self.userSource, let token else { return local }
+        guard case .success(let user) = local, let source = self.userSource, let token else { return local }
         switch await source.user(token: token, claims: user.claims) {
-        case .user(let id, let name, let role):
-            user.name = name
-            user.role = role
-            guard id.bytewiseEquals(user.id) else { return .failure(AuthFailure(message: "Invalid token")) }
-            return .success(user)
+        case .user(let host):
+            guard let confirmed = user.confirmed(by: host) else { return .failure(AuthFailure(message: "Invalid token")) }
+            return .success(confirmed)
         case .refused(let why):
             Log.shared.info("token refused by the host", ["user": user.id, "reason": why])
             return .failure(AuthFailure(message: "Invalid token"))
@@ -28,7 +26,7 @@ extension SocketIOServer {
     }
 
     /// Checks a token's signature, expiry and claims with the shared secret.
-    func verifyLocally(_ token: String?) -> Result<SocketIOUser, AuthFailure> {
+    func verifyLocally(_ token: String?) -> Result<AuthenticatedUser, AuthFailure> {
         guard let verifier = self.verifier else { return .failure(AuthFailure(message: "Authentication unavailable")) }
         guard let token, !token.isEmpty else { return .failure(AuthFailure(message: "Missing token")) }
         let claims: JSONObject
@@ -41,8 +39,9 @@ extension SocketIOServer {
             default: return .failure(AuthFailure(message: "Invalid token"))
             }
         }
-        guard var user = SocketIOUser(claims: claims) else { return .failure(AuthFailure(message: "User not allowed")) }
-        user.token = token
+        guard let user = AuthenticatedUser(claims: claims, token: token) else {
+            return .failure(AuthFailure(message: "User not allowed"))
+        }
         return .success(user)
     }
 
@@ -96,7 +95,7 @@ extension SocketIOServer {
             return
         }
         guard self.engines[engineSID] != nil, self.engines[engineSID]?.sockets[namespace] == nil else { return }
-        var user: SocketIOUser? = nil
+        var user: AuthenticatedUser? = nil
         let outcome = await self.authenticate(packet.data?["token"]?.stringValue)
         // The engine may have closed, or connected this namespace, while the user was being resolved.
         guard self.engines[engineSID] != nil, self.engines[engineSID]?.sockets[namespace] == nil else { return }

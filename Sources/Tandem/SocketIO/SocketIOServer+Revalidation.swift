@@ -17,7 +17,7 @@ extension SocketIOServer {
                 valid = known
             } else {
                 switch await source.user(token: token, claims: user.claims) {
-                case .user(let id, _, _): valid = id.bytewiseEquals(user.id)
+                case .user(let host): valid = host.id.bytewiseEquals(user.id)
                 case .refused: valid = false
                 case .unavailable: continue
                 }

@@ -12,7 +12,7 @@ extension SocketIOServer {
     func disconnectExpiredTokens() async -> [String] {
         let now = self.wallClock()
         let expired = self.sockets.values.compactMap { session -> String? in
-            guard let expiry = session.user?.claims["exp"]?.doubleValue, expiry <= now else { return nil }
+            guard let expiry = session.user?.expiresAt, expiry <= now else { return nil }
             return session.sid
         }.sorted()
         for sid in expired {

@@ -150,7 +150,7 @@ public actor SocketIOServer {
     }
 
     /// Sets the channel membership lookup used by `user-join` and `join-channels` (channel ids of a user).
-    public func setChannelLookup(_ lookup: @escaping @Sendable (SocketIOUser) async -> [String]) {
+    public func setChannelLookup(_ lookup: @escaping @Sendable (AuthenticatedUser) async -> [String]) {
         self.openWebUI?.channelLookup = lookup
     }
 
@@ -160,7 +160,7 @@ public actor SocketIOServer {
     }
 
     /// Sets the note read-access check used by `join-note`; without one, any authenticated user may join.
-    public func setNoteAccess(_ check: @escaping @Sendable (SocketIOUser, String) async -> Bool) {
+    public func setNoteAccess(_ check: @escaping @Sendable (AuthenticatedUser, String) async -> Bool) {
         self.openWebUI?.noteAccess = check
     }
 

@@ -1,44 +1,5 @@
 import Wire
 
-/// An authenticated Open WebUI user, from a verified JWT.
-///
-/// Open WebUI's tokens carry only `id` (and `exp`, `jti`); the server looks up name and role in its database. Tandem
-/// has no user database, so `name` and `role` come from the token when present; a token without `role` counts as
-/// `user`. Roles other than `admin` and `user` (notably `pending`) are refused, as `get_verified_user_by_token` does.
-public struct SocketIOUser: Sendable, Equatable {
-    public var id: String
-    public var name: String
-    public var role: String
-    /// Every claim of the token.
-    public var claims: JSONObject
-    /// The token itself, to ask a host application on the user's behalf (Open WebUI mode). Never logged.
-    public var token: String?
-
-    public init(id: String, name: String, role: String = "user", claims: JSONObject = [:], token: String? = nil) {
-        self.id = id
-        self.name = name
-        self.role = role
-        self.claims = claims
-        self.token = token
-    }
-
-    /// The `{id, name}` object (`user-join` ack, `user` fields of relayed events).
-    public var json: JSONValue { ["id": .string(self.id), "name": .string(self.name), "role": .string(self.role)] }
-
-    /// The user in verified claims, or nil when `id` is missing or the role is not admin or user.
-    public init?(claims: JSONObject) {
-        let id: String
-        switch claims["id"] {
-        case .string(let value)? where !value.isEmpty: id = value
-        case .int(let value)?: id = String(value)
-        default: return nil
-        }
-        let role = claims["role"]?.stringValue ?? "user"
-        guard role == "admin" || role == "user" else { return nil }
-        self.init(id: id, name: claims["name"]?.stringValue ?? "", role: role, claims: claims)
-    }
-}
-
 /// One Socket.IO connection to a namespace: its sid, namespace and (once authenticated) user.
 public struct SocketIOSession: Sendable, Equatable {
     /// The Socket.IO sid (the client's `socket.id`), also the name of the socket's own room.
@@ -46,7 +7,7 @@ public struct SocketIOSession: Sendable, Equatable {
     /// The namespace, `/` for Open WebUI.
     public var namespace: String
     /// The authenticated user; nil for a socket that connected without a valid token.
-    public var user: SocketIOUser?
+    public var user: AuthenticatedUser?
     /// The Engine.IO session carrying this socket.
     public var engineSID: String
     /// The CONNECT auth payload.

@@ -181,7 +181,7 @@ final class SocketIOSessionPools: Sendable {
 
     /// The `session_pool` entry of `user`, members in `UserModel` order; what the token does not say is null
     /// (timestamps: `last_seen_at`).
-    static func sessionEntry(user: SocketIOUser, lastSeenAt: Int64, chatIDs: [JSONValue]) -> JSONValue {
+    static func sessionEntry(user: AuthenticatedUser, lastSeenAt: Int64, chatIDs: [JSONValue]) -> JSONValue {
         let claims = user.claims
         func claim(_ key: String) -> JSONValue { claims[key] ?? .null }
         func time(_ key: String) -> JSONValue { claims[key]?.intValue.map { .int($0) } ?? .int(lastSeenAt) }

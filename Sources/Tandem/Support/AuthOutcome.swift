@@ -107,7 +107,7 @@ public enum AuthOutcome: String, Error, Sendable, CaseIterable {
     }
 
     /// Checks a token with the shared secret and tells which outcome refuses it, or the user it authenticates.
-    public static func check(token: String?, verifier: JWTVerifier?, now: Double) -> Result<TokenAuthenticator.User, AuthOutcome> {
+    public static func check(token: String?, verifier: JWTVerifier?, now: Double) -> Result<AuthenticatedUser, AuthOutcome> {
         guard let token, !token.isEmpty else { return .failure(.missingToken) }
         guard let verifier else { return .failure(.badToken) }
         let claims: JSONObject
@@ -117,8 +117,8 @@ public enum AuthOutcome: String, Error, Sendable, CaseIterable {
             if case .expired = error { return .failure(.expired) }
             return .failure(.badToken)
         }
-        guard let user = SocketIOUser(claims: claims) else { return .failure(.badToken) }
-        return .success(TokenAuthenticator.User(id: user.id, name: user.name, role: user.role))
+        guard let user = AuthenticatedUser(claims: claims, token: token) else { return .failure(.badToken) }
+        return .success(user)
     }
 
     /// ``check(token:verifier:now:)``, then, with a host application (Open WebUI mode), the user confirmed by it as
@@ -126,16 +126,15 @@ public enum AuthOutcome: String, Error, Sendable, CaseIterable {
     /// that names another user) is ``revoked``, a host that cannot be asked ``unavailable``.
     public static func check(
         token: String?, verifier: JWTVerifier?, now: Double, confirmingWith source: (any TokenUserSource)?
-    ) async -> Result<TokenAuthenticator.User, AuthOutcome> {
+    ) async -> Result<AuthenticatedUser, AuthOutcome> {
         let checked = check(token: token, verifier: verifier, now: now)
-        guard case .success(var user) = checked, let source, let token, let verifier else { return checked }
+        guard case .success(let user) = checked, let source, let token, let verifier else { return checked }
         let claims = (try? verifier.verify(token, now: now)) ?? [:]
         switch await source.user(token: token, claims: claims) {
-        case .user(let id, let name, let role) where id.bytewiseEquals(user.id):
-            user.name = name
-            user.role = role
-            return .success(user)
-        case .user, .refused: return .failure(.revoked)
+        case .user(let host):
+            guard let confirmed = user.confirmed(by: host) else { return .failure(.revoked) }
+            return .success(confirmed)
+        case .refused: return .failure(.revoked)
         case .unavailable: return .failure(.unavailable)
         }
     }
