@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
+import time
 
 import aiohttp
 import pytest
@@ -216,6 +217,20 @@ async def test_auth_outcome_codes_on_plain_endpoints(server, query, code):
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await asyncio.wait_for(ws.recv(), 10)
             assert closed.value.rcvd.code == code
+
+
+async def test_token_expiring_while_open_closes_plain_endpoints_with_4401(server):
+    status, channel = await api(server, "POST", "/api/v1/channels/create", {"name": "c"}, auth=token("owner"))
+    assert status == 200
+    soon = mint_jwt({"id": "owner", "name": "owner", "exp": int(time.time()) + 2})
+    for path in ("/ws/notify", f"/ws/chat/{channel['id']}"):
+        async with websockets.connect(f"{server.ws}{path}?token={soon}") as ws:
+            error = await next_json(ws, "error", timeout=15)
+            assert error["code"] == 4401, error
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                while True:
+                    await asyncio.wait_for(ws.recv(), 10)
+            assert closed.value.rcvd.code == 4401
 
 
 async def test_auth_outcome_codes_forbidden_and_not_found(server):

@@ -60,6 +60,10 @@ public struct ChatWebSocketEndpoint: Sendable {
             return NotifyEndpoint.refuse(outbound, .tooManyConnections)
         }
         let session = ChatSession(id: id, channelID: channelID, user: user, endpoint: self, outbound: outbound)
+        session.watchAuthentication(AuthWatch.start(user: user, source: userSource) { outcome in
+            outbound.send(text: outcome.plainErrorMessage)
+            outbound.close(code: outcome.closeCode, reason: outcome.message)
+        })
         await session.start()
         return session
     }
@@ -74,6 +78,8 @@ final class ChatSession: WebSocketSession, Sendable {
     let outbound: WebSocketOutbound
     /// Room events arriving before `session_state` was sent wait in `buffered`.
     private let state = Mutex<(ready: Bool, buffered: [String], tap: Int?, left: Bool)>((false, [], nil, false))
+    /// The watch of this connection's token (``AuthWatch``: expiry, host re-check), cancelled when it closes.
+    private let authWatch = Mutex<Task<Void, Never>?>(nil)
 
     init(id: String, channelID: String, user: AuthenticatedUser, endpoint: ChatWebSocketEndpoint, outbound: WebSocketOutbound) {
         self.id = id
@@ -205,7 +211,13 @@ final class ChatSession: WebSocketSession, Sendable {
         await endpoint.presence.remove(channelID, userID: user.id, key: id)
     }
 
+    /// Keeps `task` (an ``AuthWatch``) until the connection closes.
+    func watchAuthentication(_ task: Task<Void, Never>?) {
+        authWatch.withLock { $0 = task }
+    }
+
     func closed(code: WebSocketCloseCode) async {
+        authWatch.withLock { $0?.cancel() }
         await leave()
     }
 }

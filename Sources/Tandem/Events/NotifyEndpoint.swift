@@ -56,6 +56,11 @@ public struct NotifyEndpoint: Sendable {
             id: id, userID: user.id, outbound: outbound, dispatcher: dispatcher, connections: connections,
             registry: registry, maxPendingCalls: maxPendingCalls)
         registry.add(session)
+        session.watchAuthentication(AuthWatch.start(user: user, source: userSource, wallClock: dispatcher.wallClock) {
+            outcome in
+            outbound.send(text: outcome.plainErrorMessage)
+            outbound.close(code: outcome.closeCode, reason: outcome.message)
+        })
         await session.start(after: after)
         return session
     }
@@ -78,6 +83,8 @@ final class NotifySession: WebSocketSession, Sendable {
     let registry: NotifyRegistry?
     /// Calls of the events API waiting for this connection's answer.
     private let calls: Mutex<NotifyCalls>
+    /// The watch of this connection's token (``AuthWatch``: expiry, host re-check), cancelled when it closes.
+    private let authWatch = Mutex<Task<Void, Never>?>(nil)
     /// While replaying, live durable events wait in `buffered`; `lastID` is the highest durable id sent.
     private let state = Mutex<(replaying: Bool, buffered: [JSONValue], lastID: Int64, taps: [(Int, SocketIORoom)])>((true, [], 0, []))
 
@@ -206,7 +213,13 @@ final class NotifySession: WebSocketSession, Sendable {
         outbound.send(text: JSONValue.object(["type": "error", "message": .string(message)]).serialized())
     }
 
+    /// Keeps `task` (an ``AuthWatch``) until the connection closes.
+    func watchAuthentication(_ task: Task<Void, Never>?) {
+        authWatch.withLock { $0 = task }
+    }
+
     func closed(code: WebSocketCloseCode) async {
+        authWatch.withLock { $0?.cancel() }
         registry?.remove(id)
         for waiter in calls.withLock({ $0.close() }) { waiter.resume(returning: .failure(.disconnected)) }
         connections.unregister(id)
