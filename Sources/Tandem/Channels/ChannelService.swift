@@ -49,8 +49,11 @@ public actor ChannelService {
 
     // MARK: Channels
 
-    /// Creates a channel owned by `user`; every member's connected sockets join its room, which is told
-    /// `channel:created`.
+    /// Creates a channel owned by `user`; every member's connected sockets join its room, and every member is told
+    /// `channel:created` in their `user:<id>` room — the room each of their sockets has been in since it connected,
+    /// on every node. (In a cluster a new channel's room is joined on the other nodes through the bus, and a node
+    /// subscribes to a room's channel only once it has a member there: an event sent to the new room at once could
+    /// pass before that subscription.)
     public func createChannel(name: String, memberIDs: [String], by user: AuthenticatedUser, now: Int64)
         async throws(ChannelError) -> Channel
     {
@@ -58,7 +61,9 @@ public actor ChannelService {
         return try await serially { () async throws(ChannelError) -> Channel in
             let channel = try await store.createChannel(name: name, ownerID: user.id, memberIDs: memberIDs, now: now)
             await self.join(channel.members.keys.map(\.string), room: Self.room(channel.id))
-            await self.emit(type: "channel:created", channel: channel, messageID: nil, data: channel.json, user: user)
+            await self.emit(
+                type: "channel:created", channel: channel, messageID: nil, data: channel.json, user: user,
+                to: channel.members.keys.map { SocketIORoom.user($0.string) })
             return channel
         }
     }
@@ -159,10 +164,10 @@ public actor ChannelService {
         else { return false }
         if typingLimiter.trackedCount > 1_024 { typingLimiter.prune(now: now) }
         guard typingLimiter.allow(user.id, now: now) else { return false }
-        await send(channelID: channelID, payload: [
+        await send([
             "channel_id": .string(channelID), "message_id": messageID.map(JSONValue.string) ?? .null,
             "data": ["type": "typing", "data": ["typing": .bool(typing)]], "user": user.json,
-        ])
+        ], to: Self.room(channelID))
         return true
     }
 
@@ -204,19 +209,22 @@ public actor ChannelService {
         await emit(type: type, channel: channel, messageID: message.id, data: message.json, user: user)
     }
 
+    /// Emits a channel event to the channel's room, or to `rooms` instead.
     private func emit(
-        type: String, channel: Channel, messageID: String?, data: JSONValue, user: AuthenticatedUser
+        type: String, channel: Channel, messageID: String?, data: JSONValue, user: AuthenticatedUser,
+        to rooms: [SocketIORoom]? = nil
     ) async {
-        await send(channelID: channel.id, payload: [
+        let payload: JSONValue = [
             "channel_id": .string(channel.id), "message_id": messageID.map(JSONValue.string) ?? .null,
             "data": ["type": .string(type), "data": data], "user": user.json, "channel": channel.json,
-        ])
+        ]
+        for room in rooms ?? [Self.room(channel.id)] { await send(payload, to: room) }
     }
 
-    private func send(channelID: String, payload: JSONValue) async {
+    private func send(_ payload: JSONValue, to room: SocketIORoom) async {
         guard let server else { return }
-        await server.emit("events:channel", [payload], to: Self.room(channelID))
-        if settings.emitLegacyEventName { await server.emit("channel-events", [payload], to: Self.room(channelID)) }
+        await server.emit("events:channel", [payload], to: room)
+        if settings.emitLegacyEventName { await server.emit("channel-events", [payload], to: room) }
     }
 }
 
