@@ -60,10 +60,7 @@ public struct ChatWebSocketEndpoint: Sendable {
             return NotifyEndpoint.refuse(outbound, .tooManyConnections)
         }
         let session = ChatSession(id: id, channelID: channelID, user: user, endpoint: self, outbound: outbound)
-        session.watchAuthentication(AuthWatch.start(user: user, source: userSource) { outcome in
-            outbound.send(text: outcome.plainErrorMessage)
-            outbound.close(code: outcome.closeCode, reason: outcome.message)
-        })
+        session.watchAuthentication(AuthWatch.start(user: user, source: userSource) { NotifyEndpoint.end(outbound, $0) })
         await session.start()
         return session
     }

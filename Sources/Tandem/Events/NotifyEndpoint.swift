@@ -57,9 +57,7 @@ public struct NotifyEndpoint: Sendable {
             registry: registry, maxPendingCalls: maxPendingCalls)
         registry.add(session)
         session.watchAuthentication(AuthWatch.start(user: user, source: userSource, wallClock: dispatcher.wallClock) {
-            outcome in
-            outbound.send(text: outcome.plainErrorMessage)
-            outbound.close(code: outcome.closeCode, reason: outcome.message)
+            Self.end(outbound, $0)
         })
         await session.start(after: after)
         return session
@@ -67,9 +65,15 @@ public struct NotifyEndpoint: Sendable {
 
     /// Sends the outcome's `error` message, closes with its code, and returns a session that ignores the rest.
     static func refuse(_ outbound: WebSocketOutbound, _ outcome: AuthOutcome) -> any WebSocketSession {
+        end(outbound, outcome)
+        return ClosureWebSocketSession(received: { _ in })
+    }
+
+    /// Ends a plain connection with an auth outcome: its `error` message, then the close with its code (at connect,
+    /// or later from ``AuthWatch``).
+    static func end(_ outbound: WebSocketOutbound, _ outcome: AuthOutcome) {
         outbound.send(text: outcome.plainErrorMessage)
         outbound.close(code: outcome.closeCode, reason: outcome.message)
-        return ClosureWebSocketSession(received: { _ in })
     }
 }
 
