@@ -47,6 +47,8 @@ public func fuzzWire(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = try? EngineIOPayload.decode(bytes, limits: .init(maxPayload: 1 << 16, maxPackets: 64))
     case "socketio":
         if let packet = try? SocketIOPacket(decoding: text) { _ = packet.encoded }
+        // The WebSocket path: the frame's raw bytes (invalid UTF-8 included) after the Engine.IO type byte.
+        if let packet = try? SocketIOPacket(decoding: bytes, from: 1) { _ = packet.encoded }
     case "resp":
         var decoder = RESPDecoder()
         decoder.append(bytes)
