@@ -1,4 +1,3 @@
-import Synchronization
 import Testing
 import Wire
 @testable import Tandem
@@ -6,16 +5,16 @@ import Wire
 /// ``AuthWatch``: an open plain connection closes when its token expires or its host refuses it on a re-check.
 struct AuthWatchTests {
     final class Outcomes: Sendable {
-        let list = Mutex<[AuthOutcome]>([])
+        let list = Locked<[AuthOutcome]>([])
         func add(_ outcome: AuthOutcome) { list.withLock { $0.append(outcome) } }
         var all: [AuthOutcome] { list.withLock { $0 } }
     }
 
     /// A host whose answers are scripted: each re-check takes the next one (the last repeats).
     final class ScriptedHost: TokenUserSource, Sendable {
-        let answers: Mutex<[UserResolution]>
-        let asked = Mutex(0)
-        init(_ answers: [UserResolution]) { self.answers = Mutex(answers) }
+        let answers: Locked<[UserResolution]>
+        let asked = Locked(0)
+        init(_ answers: [UserResolution]) { self.answers = Locked(answers) }
         func user(token: String, claims: JSONObject) async -> UserResolution {
             asked.withLock { $0 += 1 }
             return answers.withLock { $0.count > 1 ? $0.removeFirst() : $0[0] }
@@ -30,7 +29,7 @@ struct AuthWatchTests {
     func expiry() async throws {
         let outcomes = Outcomes()
         let now = 1_000.0
-        let clock = Mutex(now)
+        let clock = Locked(now)
         let task = AuthWatch.start(user: Self.user(exp: now + 0.2), source: nil, wallClock: { clock.withLock { $0 } }) {
             outcomes.add($0)
         }

@@ -1,10 +1,9 @@
-import Synchronization
 import Testing
 import Wire
 @testable import Tandem
 
 final class Recorded: Sendable {
-    let events = Mutex<[JSONValue]>([])
+    let events = Locked<[JSONValue]>([])
     func withLock<T>(_ body: (inout [JSONValue]) -> T) -> T { events.withLock { body(&$0) } }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import Wire
 import YCRDT
@@ -44,7 +43,7 @@ struct TokenLifetimeTests {
 
     @Test("A Socket.IO socket is disconnected by housekeeping once its token's exp passes")
     func socketIOExpiry() async throws {
-        let clock = Mutex<Double>(Self.now)
+        let clock = Locked<Double>(Self.now)
         var configuration = SocketIOConfiguration()
         configuration.jwtSecret = Self.secret
         let server = SocketIOServer(configuration: configuration, wallClock: { clock.withLock { $0 } })

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Wire
 
 /// `/ws/chat/<channel_id>?token=<jwt>`: a channel's chat as plain JSON WebSocket messages, for clients that do not
@@ -74,9 +73,9 @@ final class ChatSession: WebSocketSession, Sendable {
     let endpoint: ChatWebSocketEndpoint
     let outbound: WebSocketOutbound
     /// Room events arriving before `session_state` was sent wait in `buffered`.
-    private let state = Mutex<(ready: Bool, buffered: [String], tap: Int?, left: Bool)>((false, [], nil, false))
+    private let state = Locked<(ready: Bool, buffered: [String], tap: Int?, left: Bool)>((false, [], nil, false))
     /// The watch of this connection's token (``AuthWatch``: expiry, host re-check), cancelled when it closes.
-    private let authWatch = Mutex<Task<Void, Never>?>(nil)
+    private let authWatch = Locked<Task<Void, Never>?>(nil)
 
     init(id: String, channelID: String, user: AuthenticatedUser, endpoint: ChatWebSocketEndpoint, outbound: WebSocketOutbound) {
         self.id = id

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Wire
 
 /// Calls of the events API to `/ws/notify` connections held by another node of the cluster (Docs/events.md,
@@ -20,7 +19,7 @@ final class ClusterCalls: Sendable {
     let answerGrace: Duration
     /// The longest call a message may ask this node to make (default 60 s; the events API's `maxCallTimeout`).
     let maxCallTimeout: Duration
-    private let waiting = Mutex<[String: Waiter]>([:])
+    private let waiting = Locked<[String: Waiter]>([:])
 
     init(node: ClusterNode, registry: NotifyRegistry, answerGrace: Duration = .seconds(2), maxCallTimeout: Duration = .seconds(60)) {
         self.node = node

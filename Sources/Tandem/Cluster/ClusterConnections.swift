@@ -1,4 +1,3 @@
-import Synchronization
 import Wire
 
 /// Every node's connections with a user, mirrored in Redis: the events API lists a user's plain connections
@@ -45,9 +44,9 @@ final class ClusterConnections: ClusterAdmitter {
     let checkInterval: Duration
     private let operations: AsyncStream<Operation>
     let queue: AsyncStream<Operation>.Continuation
-    private let source = Mutex(Source())
+    private let source = Locked(Source())
     /// A write failed since the last successful resynchronization.
-    private let dirty = Mutex(false)
+    private let dirty = Locked(false)
 
     /// Counts admissions that could not reach Redis (`tandem_events_limit_check_failures_total`).
     let limitCheckFailures: MetricCounter?

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Wire
 
 /// One Tandem node of a cluster (`tandem serve --redis URL --cluster`): the Redis stores of its documents, the
@@ -29,9 +28,9 @@ public final class ClusterNode: Sendable {
         var tasks: [Task<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Gets the messages of subscribed channels that are not document channels (``ClusterCalls``); must not block.
-    private let otherChannels = Mutex<(@Sendable (String, [UInt8]) -> Void)?>(nil)
+    private let otherChannels = Locked<(@Sendable (String, [UInt8]) -> Void)?>(nil)
     let outbox: AsyncStream<(String, [UInt8])>.Continuation
     private let outgoing: AsyncStream<(String, [UInt8])>
 

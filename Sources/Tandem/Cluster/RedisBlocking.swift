@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// Runs an async Redis call to completion from synchronous code, blocking the calling thread.
 ///
@@ -13,7 +12,7 @@ enum RedisBlocking {
     static func run<Value: Sendable>(
         _ body: @escaping @Sendable () async throws -> Value
     ) throws(RedisError) -> Value {
-        let box = Mutex<Result<Value, RedisError>?>(nil)
+        let box = Locked<Result<Value, RedisError>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task.detached {
             let result: Result<Value, RedisError>

@@ -1,4 +1,3 @@
-import Synchronization
 import Wire
 import YCRDT
 
@@ -21,9 +20,9 @@ public final class DocumentManager: Sendable {
     public let statistics = RoomStatistics()
 
     /// Keyed by the id's bytes: `café` NFC and NFD are two documents (``ByteKey``, issue 19).
-    let rooms = Mutex<[ByteKey: DocumentRoom]>([:])
+    let rooms = Locked<[ByteKey: DocumentRoom]>([:])
     /// peer id → its user and the documents it joined, and per user its documents (``DocumentPeerIndex``).
-    let joined = Mutex(DocumentPeerIndex())
+    let joined = Locked(DocumentPeerIndex())
 
     /// A directory whose notes are `notes` (standalone) or, when given, `noteBackend` (e.g. Open WebUI).
     public init(configuration: DocumentConfiguration, notes: (any NoteStorage)?, noteBackend: (any NoteBackend)? = nil) {

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// Counters of every room, shared by the rooms of one ``DocumentManager`` (for /metrics and tests).
 public final class RoomStatistics: Sendable {
@@ -31,7 +30,7 @@ public final class RoomStatistics: Sendable {
         public var socketIOStateEncodings = 0
     }
 
-    private let counters = Mutex(Counters())
+    private let counters = Locked(Counters())
     /// Join, relay and save latency histograms (observed by the rooms, exported on `/metrics`).
     public let latencies = DocumentLatencies()
 

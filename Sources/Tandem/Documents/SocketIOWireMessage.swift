@@ -1,4 +1,3 @@
-import Synchronization
 import Wire
 
 /// A Socket.IO event encoded for a room's Socket.IO subscribers: the WebSocket text frame of its Engine.IO message
@@ -73,10 +72,10 @@ public struct SocketIOWireMessage: Sendable {
 
 /// A packet text given up front or built once on demand, shared by every copy of one message.
 private final class PacketText: Sendable {
-    private let storage: Mutex<String?>
+    private let storage: Locked<String?>
 
     init(_ text: String?) {
-        self.storage = Mutex(text)
+        self.storage = Locked(text)
     }
 
     var isBuilt: Bool { self.storage.withLock { $0 != nil } }

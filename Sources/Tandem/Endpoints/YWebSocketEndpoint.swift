@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Wire
 import YCRDT
 
@@ -128,7 +127,7 @@ final class YWebSocketSession: WebSocketSession, @unchecked Sendable {
     /// Touched only from `received`, which the server calls one message at a time.
     private var toldReadOnly = false
     /// Closes the connection when the token expires; cancelled when it closes first.
-    private let expiry = Mutex<Task<Void, Never>?>(nil)
+    private let expiry = Locked<Task<Void, Never>?>(nil)
 
     init(
         documentID: String, peer: DocumentPeer, manager: DocumentManager, outbound: WebSocketOutbound,

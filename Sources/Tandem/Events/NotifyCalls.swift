@@ -1,4 +1,3 @@
-import Synchronization
 import Wire
 
 /// Why a call to a `/ws/notify` connection failed.
@@ -69,7 +68,7 @@ struct NotifyCalls: Sendable {
 
 /// The live `/ws/notify` connections of this node by id (``NotifyEndpoint/idPrefix`` + number), so the events API can call one.
 final class NotifyRegistry: Sendable {
-    private let sessions = Mutex<[String: NotifySession]>([:])
+    private let sessions = Locked<[String: NotifySession]>([:])
 
     func add(_ session: NotifySession) {
         sessions.withLock { $0[session.id] = session }

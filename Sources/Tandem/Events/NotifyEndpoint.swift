@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Wire
 
 /// `/ws/notify?token=<jwt>[&after=<id>]`: every event addressed to the user (emits to `user:<id>`) as plain JSON
@@ -86,11 +85,11 @@ final class NotifySession: WebSocketSession, Sendable {
     let connections: UserConnections
     let registry: NotifyRegistry?
     /// Calls of the events API waiting for this connection's answer.
-    private let calls: Mutex<NotifyCalls>
+    private let calls: Locked<NotifyCalls>
     /// The watch of this connection's token (``AuthWatch``: expiry, host re-check), cancelled when it closes.
-    private let authWatch = Mutex<Task<Void, Never>?>(nil)
+    private let authWatch = Locked<Task<Void, Never>?>(nil)
     /// While replaying, live durable events wait in `buffered`; `lastID` is the highest durable id sent.
-    private let state = Mutex<(replaying: Bool, buffered: [JSONValue], lastID: Int64, taps: [(Int, SocketIORoom)])>((true, [], 0, []))
+    private let state = Locked<(replaying: Bool, buffered: [JSONValue], lastID: Int64, taps: [(Int, SocketIORoom)])>((true, [], 0, []))
 
     init(
         id: String, userID: String, outbound: WebSocketOutbound, dispatcher: EventDispatcher, connections: UserConnections,
@@ -102,7 +101,7 @@ final class NotifySession: WebSocketSession, Sendable {
         self.dispatcher = dispatcher
         self.connections = connections
         self.registry = registry
-        self.calls = Mutex(NotifyCalls(maxPending: maxPendingCalls))
+        self.calls = Locked(NotifyCalls(maxPending: maxPendingCalls))
     }
 
     func start(after: Int64) async {

@@ -1,4 +1,3 @@
-import Synchronization
 import Wire
 
 /// The live connections of every user across protocols, with the per-user limit (`--max-connections-per-user`).
@@ -30,10 +29,10 @@ public final class UserConnections: Sendable {
 
     /// The most connections one user may hold at once; nil (the default) for no limit.
     public let maxPerUser: Int?
-    private let state = Mutex<(byID: [String: Entry], byUser: [ByteKey: Set<String>])>(([:], [:]))
+    private let state = Locked<(byID: [String: Entry], byUser: [ByteKey: Set<String>])>(([:], [:]))
 
     /// Told of every registration (`true`) and removal (`false`), outside the lock (cluster mode mirrors the table).
-    private let observer = Mutex<(@Sendable (Entry, Bool) -> Void)?>(nil)
+    private let observer = Locked<(@Sendable (Entry, Bool) -> Void)?>(nil)
 
     /// Calls `observer` for every later registration and removal.
     public func observe(_ observer: @escaping @Sendable (Entry, Bool) -> Void) {
@@ -41,7 +40,7 @@ public final class UserConnections: Sendable {
     }
 
     /// The other nodes' side of the limit; nil outside cluster mode.
-    private let admitter = Mutex<(any ClusterAdmitter)?>(nil)
+    private let admitter = Locked<(any ClusterAdmitter)?>(nil)
 
     public init(maxPerUser: Int? = nil) {
         self.maxPerUser = maxPerUser

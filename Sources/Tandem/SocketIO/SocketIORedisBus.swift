@@ -1,4 +1,3 @@
-import Synchronization
 import Wire
 
 /// Tandem's Socket.IO server as one host of python-socketio's Redis pub/sub cluster (`AsyncRedisManager`, or Open
@@ -34,7 +33,7 @@ public final class SocketIORedisBus: SocketIOClusterLink, Sendable {
         var dropped = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let publishWake: AsyncStream<Void>.Continuation
     private let publishSignals: AsyncStream<Void>
     private let roomWake: AsyncStream<Void>.Continuation

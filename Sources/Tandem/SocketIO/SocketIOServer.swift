@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Wire
 
 /// A handler for one client event; see ``SocketIOServer/on(_:namespace:requiresUser:_:)``.
@@ -69,7 +68,7 @@ public actor SocketIOServer {
     let roomOutboxStream: AsyncStream<(packet: String, engineSID: String)>
     var roomOutboxDrain: Task<Void, Never>?
     /// Engine sessions opened directly on a WebSocket (never polling), which rooms write to without a hop.
-    nonisolated let directWebSockets = Mutex<[String: WebSocketOutbound]>([:])
+    nonisolated let directWebSockets = Locked<[String: WebSocketOutbound]>([:])
     /// The bus to the other hosts (python-socketio's pub/sub protocol), if any; see SocketIOServer+Bus.swift.
     var cluster: (any SocketIOClusterLink)?
     /// Acks owed to other hosts for bus emits with a callback: sid → local ack id → reply to publish.

@@ -1,4 +1,3 @@
-import Synchronization
 import Wire
 
 /// Mirrors Tandem's sockets into Open WebUI's shared pools, so its REST views see them (socket/main.py, 0.12.4).
@@ -34,7 +33,7 @@ final class SocketIOSessionPools: Sendable {
     private let operations: AsyncStream<Operation>
     private let queue: AsyncStream<Operation>.Continuation
     /// model → sid → when this host last wrote the sid's usage (epoch seconds); only the processing task touches it.
-    private let usage = Mutex<[String: [String: Double]]>([:])
+    private let usage = Locked<[String: [String: Double]]>([:])
 
     init(client: RedisClient, settings: SocketIOBusSettings, wallClock: @escaping @Sendable () -> Double) {
         self.client = client
@@ -211,7 +210,7 @@ final class SocketIOSessionPools: Sendable {
 
 /// A continuation resumed by whichever of several paths comes first.
 final class ResumeOnceVoid: Sendable {
-    private let slot = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    private let slot = Locked<CheckedContinuation<Void, Never>?>(nil)
 
     func set(_ continuation: CheckedContinuation<Void, Never>) {
         self.slot.withLock { $0 = continuation }
