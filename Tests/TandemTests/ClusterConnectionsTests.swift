@@ -158,11 +158,16 @@ struct ClusterConnectionsTests {
         try await eventually("mirrored", timeout: .seconds(20)) { await table.connections(ofUser: "ann")?.count == 1 }
 
         // Another node took this one for dead during a pause and removed its entries; a stale entry of a
-        // connection this node no longer has is left too.
-        _ = try await node.client.send(RESPCommand("DEL", node.keys.userConnections("ann"), node.keys.userConnections("bob")))
-        _ = try await node.client.send(RESPCommand("DEL", node.keys.nodeConnections("node-a")))
-        _ = try await node.client.send(RESPCommand("HSET", node.keys.nodeConnections("node-a"), "notify-9", "cy"))
-        _ = try await node.client.send(RESPCommand("HSET", node.keys.userConnections("cy"), "node-a/notify-9", "{}"))
+        // connection this node no longer has is left too. One transaction: a check between separate commands could
+        // see the node's hash already right while the stale user entry is not written yet, and never look again.
+        _ = try await node.client.pipeline([
+            RESPCommand("MULTI"),
+            RESPCommand("DEL", node.keys.userConnections("ann"), node.keys.userConnections("bob")),
+            RESPCommand("DEL", node.keys.nodeConnections("node-a")),
+            RESPCommand("HSET", node.keys.nodeConnections("node-a"), "notify-9", "cy"),
+            RESPCommand("HSET", node.keys.userConnections("cy"), "node-a/notify-9", "{}"),
+            RESPCommand("EXEC"),
+        ])
         try await eventually("restored and cleaned", timeout: .seconds(20)) {
             let ann = await table.connections(ofUser: "ann")?.map(\.id)
             let bob = await table.connections(ofUser: "bob")?.map(\.id)

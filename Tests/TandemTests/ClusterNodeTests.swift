@@ -64,6 +64,42 @@ struct ClusterNodeTests {
         for node in [nodeA, nodeB, nodeC] { await node.stop() }
     }
 
+    @Test("A room overtaken by another node's compaction relays only what it lacked, not the whole state")
+    func compactionOvertakesRoom() async throws {
+        let server = try RedisServerProcess()
+        let (nodeA, a) = try await makeNode(server.url, "node-a")
+        let outA = RecordingOutbound()
+        try await a.join("doc", peer: peer("pa"), outbound: outA)
+        let own = textUpdate("mine", client: 100)
+        try await a.applyUpdate("doc", update: own, from: peer("pa"))
+        _ = outA.take()
+        // Another node appended two updates and compacted past them before this node read them: the stream was
+        // trimmed and only the state (covering this room's own update too) holds them. Written as one transaction
+        // and announced as an append would be.
+        let (first, second) = (textUpdate("one", client: 101), textUpdate("two", client: 102))
+        var merged = Document(clientID: 1)
+        for update in [own, first, second] { merged.apply(try Update(v1: update)) }
+        let covered = "9999999999999-0"
+        _ = try await nodeA.client.pipeline([
+            RESPCommand("MULTI"),
+            RESPCommand("HSET", nodeA.keys.state("doc"), "id", covered, "fence", "1", "state", merged.encodeStateAsUpdate()),
+            RESPCommand("XTRIM", nodeA.keys.log("doc"), "MINID", covered),
+            RESPCommand("EXEC"),
+        ])
+        _ = try await nodeA.client.send(RESPCommand("PUBLISH", nodeA.keys.updates("doc"), "node-b \(covered)"))
+        var relayed: [[UInt8]] = []
+        try await eventually("the compacted state reached the room", timeout: .seconds(5)) {
+            relayed += outA.take("ydoc:document:update").compactMap { $0["update"]?.byteArrayValue }
+            return !relayed.isEmpty
+        }
+        // One update with exactly the two structs the room lacked; the member's own text is not sent back.
+        #expect(relayed.count == 1)
+        let update = try Update(v1: try #require(relayed.first))
+        #expect(update.sections.filter { !$0.blocks.isEmpty }.map(\.client).sorted() == [101, 102])
+        #expect(try textOf(try #require(await a.state("doc"))) == textOf(merged.encodeStateAsUpdate()))
+        await nodeA.stop()
+    }
+
     @Test("Awareness crosses nodes; a dead node's members' awareness is cleared on the others")
     func awarenessAndLiveness() async throws {
         let server = try RedisServerProcess()

@@ -44,7 +44,7 @@ extension DocumentRoom {
         let now = ContinuousClock.now
         if let state = pulled.state {
             // Entries past the cursor were compacted away: the state holds them.
-            integrateLogged(state, origin: DocumentPeer(id: "server", kind: .socketIO, userID: ""), now: now)
+            integrateCompacted(state, now: now)
         }
         for entry in pulled.entries {
             integrateLogged(entry.update, origin: DocumentPeer(id: entry.peerID, kind: .socketIO, userID: entry.userID), now: now)
@@ -53,6 +53,23 @@ extension DocumentRoom {
             stats.update { $0.compactions += 1 }
             save(now: now)
         }
+    }
+
+    /// Integrates the state another node compacted past this room's cursor. The members get only what this room
+    /// lacked (the state diffed against the room's state vector, the delete set whole as in Yjs's `diffUpdate`), not
+    /// the whole document: a large note compacted by another node would otherwise reach every member again in full.
+    func integrateCompacted(_ state: [UInt8], now: ContinuousClock.Instant) {
+        let decoded: Update
+        do {
+            decoded = try Update(v1: state)
+        } catch {
+            stats.update { $0.updatesRejected += 1 }
+            Log.shared.warn("compacted state is not an update; skipped", ["document": documentID, "error": error.description])
+            return
+        }
+        let missing = decoded.diff(against: document.document.stateVectorModel)
+        guard !missing.isEmpty else { return }
+        integrate(decoded, relaying: missing.encoded(.v1), origin: DocumentPeer(id: "server", kind: .socketIO, userID: ""), now: now)
     }
 
     /// Integrates an update that is already logged (appended by another node): apply, relay, mark for the save.
@@ -65,6 +82,11 @@ extension DocumentRoom {
             Log.shared.warn("stream entry is not an update; skipped", ["document": documentID, "error": error.description])
             return
         }
+        integrate(decoded, relaying: update, origin: origin, now: now)
+    }
+
+    /// Applies `decoded`, relays `update` (its bytes, or the part of it the room lacked) and marks for the save.
+    private func integrate(_ decoded: Update, relaying update: [UInt8], origin: DocumentPeer, now: ContinuousClock.Instant) {
         document.apply(decoded: decoded)
         cachedState = nil
         history.applied(bytes: update.count)
