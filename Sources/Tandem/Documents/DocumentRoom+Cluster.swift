@@ -59,14 +59,7 @@ extension DocumentRoom {
     /// lacked (the state diffed against the room's state vector, the delete set whole as in Yjs's `diffUpdate`), not
     /// the whole document: a large note compacted by another node would otherwise reach every member again in full.
     func integrateCompacted(_ state: [UInt8], now: ContinuousClock.Instant) {
-        let decoded: Update
-        do {
-            decoded = try Update(v1: state)
-        } catch {
-            stats.update { $0.updatesRejected += 1 }
-            Log.shared.warn("compacted state is not an update; skipped", ["document": documentID, "error": error.description])
-            return
-        }
+        guard let decoded = decodeLogged(state, what: "compacted state") else { return }
         let missing = decoded.diff(against: document.document.stateVectorModel)
         guard !missing.isEmpty else { return }
         integrate(decoded, relaying: missing.encoded(.v1), origin: DocumentPeer(id: "server", kind: .socketIO, userID: ""), now: now)
@@ -74,15 +67,19 @@ extension DocumentRoom {
 
     /// Integrates an update that is already logged (appended by another node): apply, relay, mark for the save.
     func integrateLogged(_ update: [UInt8], origin: DocumentPeer, now: ContinuousClock.Instant) {
-        let decoded: Update
+        guard let decoded = decodeLogged(update, what: "stream entry") else { return }
+        integrate(decoded, relaying: update, origin: origin, now: now)
+    }
+
+    /// Decodes bytes another node wrote to Redis; what does not decode is counted, logged and skipped.
+    private func decodeLogged(_ bytes: [UInt8], what: String) -> Update? {
         do {
-            decoded = try Update(v1: update)
+            return try Update(v1: bytes)
         } catch {
             stats.update { $0.updatesRejected += 1 }
-            Log.shared.warn("stream entry is not an update; skipped", ["document": documentID, "error": error.description])
-            return
+            Log.shared.warn("\(what) is not an update; skipped", ["document": documentID, "error": error.description])
+            return nil
         }
-        integrate(decoded, relaying: update, origin: origin, now: now)
     }
 
     /// Applies `decoded`, relays `update` (its bytes, or the part of it the room lacked) and marks for the save.
