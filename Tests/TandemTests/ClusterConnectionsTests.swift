@@ -155,7 +155,11 @@ struct ClusterConnectionsTests {
         defer { table.finish() }
         #expect(connections.register(.init(id: "notify-1", userID: "ann", kind: "notify", target: nil)))
         #expect(connections.register(.init(id: "sid-2", userID: "bob", kind: "socketio", target: nil)))
-        try await eventually("mirrored", timeout: .seconds(20)) { await table.connections(ofUser: "ann")?.count == 1 }
+        try await eventually("mirrored", timeout: .seconds(20)) {
+            let ann = await table.connections(ofUser: "ann")?.count
+            let bob = await table.connections(ofUser: "bob")?.count
+            return ann == 1 && bob == 1
+        }
 
         // Another node took this one for dead during a pause and removed its entries; a stale entry of a
         // connection this node no longer has is left too. One transaction: a check between separate commands could
@@ -173,6 +177,22 @@ struct ClusterConnectionsTests {
             let bob = await table.connections(ofUser: "bob")?.map(\.id)
             let cy = try? await node.client.send(RESPCommand("HLEN", node.keys.userConnections("cy"))).intValue
             return ann == ["notify-1"] && bob == ["sid-2"] && cy == 0
+        }
+
+        // A divergence that leaves the count equal (ann's entry lost, a stale one in its place): HLEN cannot see it,
+        // the periodic full comparison does.
+        _ = try await node.client.pipeline([
+            RESPCommand("MULTI"),
+            RESPCommand("DEL", node.keys.userConnections("ann")),
+            RESPCommand("HDEL", node.keys.nodeConnections("node-a"), "notify-1"),
+            RESPCommand("HSET", node.keys.nodeConnections("node-a"), "notify-8", "dan"),
+            RESPCommand("HSET", node.keys.userConnections("dan"), "node-a/notify-8", "{}"),
+            RESPCommand("EXEC"),
+        ])
+        try await eventually("an equal-count divergence healed", timeout: .seconds(20)) {
+            let ann = await table.connections(ofUser: "ann")?.map(\.id)
+            let dan = try? await node.client.send(RESPCommand("HLEN", node.keys.userConnections("dan"))).intValue
+            return ann == ["notify-1"] && dan == 0
         }
 
         // Redis goes away while a connection closes and another opens: both are written once it is back.

@@ -14,7 +14,9 @@ import Wire
 /// The mirror heals itself: every ``checkInterval`` the writing task compares the size of this node's hash with its
 /// table (one `HLEN`) and, when they differ or a write failed since the last check (Redis was unreachable, the
 /// queue overflowed, the other nodes took this node for dead during a pause and removed its entries), rewrites
-/// the node's entries from its table and removes those it no longer has.
+/// the node's entries from its table and removes those it no longer has. Every ``fullComparisonEvery``-th check
+/// reads the whole hash instead of its size, so a divergence that leaves the count equal (an entry lost and a stale
+/// one left) heals too, within a minute by default.
 final class ClusterConnections: ClusterAdmitter {
     /// One remote or local entry as listed.
     struct Listed: Sendable, Equatable {
@@ -42,6 +44,8 @@ final class ClusterConnections: ClusterAdmitter {
     let timeout: Duration
     /// How often the mirror is compared with the table (default 5 s).
     let checkInterval: Duration
+    /// Every this many checks, the whole hash is compared, not only its size (12: once a minute by default).
+    static let fullComparisonEvery = 12
     private let operations: AsyncStream<Operation>
     let queue: AsyncStream<Operation>.Continuation
     private let source = Locked(Source())
@@ -84,6 +88,7 @@ final class ClusterConnections: ClusterAdmitter {
     func finish() { queue.finish() }
 
     private func run() async {
+        var checks = 0
         for await operation in operations {
             let commands: [RESPCommand]
             switch operation {
@@ -98,7 +103,8 @@ final class ClusterConnections: ClusterAdmitter {
                     RESPCommand("HDEL", keys.nodeConnections(nodeID), entry.id),
                 ]
             case .check:
-                await check()
+                checks += 1
+                await check(full: checks % Self.fullComparisonEvery == 0)
                 continue
             }
             do {
@@ -110,11 +116,13 @@ final class ClusterConnections: ClusterAdmitter {
         }
     }
 
-    /// Compares the node's hash with the table; rewrites it when they differ or a write failed.
-    private func check() async {
+    /// Compares the node's hash with the table (its size, or with `full` every entry); rewrites it when they differ
+    /// or a write failed.
+    private func check(full: Bool) async {
         guard let connections = source.withLock({ $0.connections }) else { return }
         let local = connections.allEntries()
-        if !dirty.withLock({ $0 }) {
+        let wasDirty = dirty.withLock { $0 }
+        if !wasDirty && !full {
             guard let reply = try? await client.send(RESPCommand("HLEN", keys.nodeConnections(nodeID)), timeout: timeout),
                 let stored = reply.intValue
             else { return }
@@ -132,6 +140,9 @@ final class ClusterConnections: ClusterAdmitter {
                 commands.append(RESPCommand("HDEL", keys.nodeConnections(nodeID), id))
             }
             let removed = commands.count / 2
+            if full && !wasDirty && removed == 0 && reply.hashPairs.count == local.count {
+                return  // the same entries as the table: nothing to write
+            }
             for entry in local {
                 commands.append(RESPCommand("HSET", keys.userConnections(entry.userID), self.field(entry.id), json(entry)))
                 commands.append(RESPCommand("HSET", keys.nodeConnections(nodeID), entry.id, entry.userID))
