@@ -31,6 +31,33 @@ public func fuzzYCRDT(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if let message = try? ProtocolMessage(bytes: bytes) { _ = message.encoded() }
     case "awareness":
         if let update = try? AwarenessUpdate(bytes: bytes) { _ = update.encoded() }
+    case "note-content":
+        // Note content from REST or the host (HTML, Markdown, plain text, ProseMirror JSON; the first byte picks):
+        // parsed, written into a document twice (seed, then replace), rendered; the state replayed into a fresh
+        // document must render the same.
+        guard let first = bytes.first else { return 0 }
+        let text = String(decoding: bytes.dropFirst(), as: UTF8.self)
+        let node: ProseMirrorNode
+        switch first % 4 {
+        case 0: node = HTMLParser.parse(text)
+        case 1: node = MarkdownParser.parse(text)
+        case 2: node = MarkdownParser.parsePlainText(text)
+        default:
+            guard let parsed = try? ProseMirrorNode(parsing: text) else { return 0 }
+            node = parsed
+        }
+        var document = Document(clientID: 1)
+        _ = document.replaceProseMirror(with: node)
+        _ = document.replaceProseMirror(with: MarkdownParser.parsePlainText(text))
+        _ = document.replaceProseMirror(with: node)
+        let rendered = document.renderNote()
+        var replay = Document(clientID: 2)
+        do {
+            try replay.applyUpdate(document.encodeStateAsUpdate())
+        } catch {
+            fatalError("the document's own state does not decode: \(error)")
+        }
+        if replay.renderNote().jsonText != rendered.jsonText { fatalError("the replayed state renders differently") }
     default:
         break
     }
