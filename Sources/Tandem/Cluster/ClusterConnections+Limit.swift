@@ -40,7 +40,7 @@ extension ClusterConnections {
 
     /// Removes a reservation (through the writing task, after anything queued for the entry).
     func release(_ entry: UserConnections.Entry) {
-        queue.yield(.unregistered(entry))
+        writer.yield(.unregistered(entry))
     }
 
     /// Counts, in the user's table, the fields of other nodes whose presence key exists. KEYS[1]: the table.

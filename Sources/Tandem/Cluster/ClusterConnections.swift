@@ -14,9 +14,9 @@ import Wire
 /// The mirror heals itself: every ``checkInterval`` the writing task compares the size of this node's hash with its
 /// table (one `HLEN`) and, when they differ or a write failed since the last check (Redis was unreachable, the
 /// queue overflowed, the other nodes took this node for dead during a pause and removed its entries), rewrites
-/// the node's entries from its table and removes those it no longer has. Every ``fullComparisonEvery``-th check
-/// reads the whole hash instead of its size, so a divergence that leaves the count equal (an entry lost and a stale
-/// one left) heals too, within a minute by default.
+/// the node's entries from its table and removes those it no longer has. Every 12th check
+/// (``RedisMirrorWriter/fullCheckEvery``) reads the whole hash instead of its size, so a divergence that leaves the
+/// count equal (an entry lost and a stale one left) heals too, within a minute by default.
 final class ClusterConnections: ClusterAdmitter {
     /// One remote or local entry as listed.
     struct Listed: Sendable, Equatable {
@@ -29,8 +29,6 @@ final class ClusterConnections: ClusterAdmitter {
     enum Operation: Sendable {
         case registered(UserConnections.Entry)
         case unregistered(UserConnections.Entry)
-        /// Compare with Redis, and resynchronize when needed.
-        case check
     }
 
     /// The mirrored table (weakly: it owns this mirror through its observer).
@@ -42,15 +40,10 @@ final class ClusterConnections: ClusterAdmitter {
     let keys: ClusterKeys
     let nodeID: String
     let timeout: Duration
-    /// How often the mirror is compared with the table (default 5 s).
-    let checkInterval: Duration
-    /// Every this many checks, the whole hash is compared, not only its size (12: once a minute by default).
-    static let fullComparisonEvery = 12
-    private let operations: AsyncStream<Operation>
-    let queue: AsyncStream<Operation>.Continuation
+    /// Writes the changes in order and runs the checks (every ``checkInterval``, default 5 s; every 12th compares
+    /// every entry).
+    let writer: RedisMirrorWriter<Operation>
     private let source = Locked(Source())
-    /// A write failed since the last successful resynchronization.
-    private let dirty = Locked(false)
 
     /// Counts admissions that could not reach Redis (`tandem_events_limit_check_failures_total`).
     let limitCheckFailures: MetricCounter?
@@ -63,85 +56,75 @@ final class ClusterConnections: ClusterAdmitter {
         self.keys = keys
         self.nodeID = nodeID
         self.timeout = timeout
-        self.checkInterval = checkInterval
         self.limitCheckFailures = limitCheckFailures
-        (operations, queue) = AsyncStream.makeStream(of: Operation.self, bufferingPolicy: .bufferingOldest(1 << 16))
+        self.writer = RedisMirrorWriter(checkInterval: checkInterval)
     }
+
+    /// How often the mirror is compared with the table.
+    var checkInterval: Duration { writer.checkInterval }
 
     /// Mirrors `connections` from now on and starts the writing task and its periodic check.
     func attach(to connections: UserConnections) {
         source.withLock { $0.connections = connections }
-        connections.observe { [self] entry, registered in
-            queue.yield(registered ? .registered(entry) : .unregistered(entry))
+        let writer = self.writer
+        connections.observe { entry, registered in
+            writer.yield(registered ? .registered(entry) : .unregistered(entry))
         }
-        Task { await self.run() }
-        let (checks, interval) = (self.queue, checkInterval)
-        Task {
-            while true {
-                try? await Task.sleep(for: interval)
-                if case .terminated = checks.yield(.check) { return }
-            }
-        }
+        writer.start(write: { [self] operation in await write(operation) }, check: { [self] full, dirty in await check(full: full, dirty: dirty) })
     }
 
     /// Stops the writing task once what is queued is written.
-    func finish() { queue.finish() }
+    func finish() { writer.finish() }
 
-    private func run() async {
-        var checks = 0
-        for await operation in operations {
-            let commands: [RESPCommand]
-            switch operation {
-            case .registered(let entry):
-                commands = [
-                    RESPCommand("HSET", keys.userConnections(entry.userID), field(entry.id), json(entry)),
-                    RESPCommand("HSET", keys.nodeConnections(nodeID), entry.id, entry.userID),
-                ]
-            case .unregistered(let entry):
-                commands = [
-                    RESPCommand("HDEL", keys.userConnections(entry.userID), field(entry.id)),
-                    RESPCommand("HDEL", keys.nodeConnections(nodeID), entry.id),
-                ]
-            case .check:
-                checks += 1
-                await check(full: checks % Self.fullComparisonEvery == 0)
-                continue
-            }
-            do {
-                _ = try await client.pipeline(commands, timeout: timeout)
-            } catch {
-                dirty.withLock { $0 = true }
-                Log.shared.warn("cluster: connection table not updated; resynchronized at the next check", ["error": "\(error)"])
-            }
+    private func write(_ operation: Operation) async -> Bool {
+        let commands: [RESPCommand]
+        switch operation {
+        case .registered(let entry):
+            commands = [
+                RESPCommand("HSET", keys.userConnections(entry.userID), field(entry.id), json(entry)),
+                RESPCommand("HSET", keys.nodeConnections(nodeID), entry.id, entry.userID),
+            ]
+        case .unregistered(let entry):
+            commands = [
+                RESPCommand("HDEL", keys.userConnections(entry.userID), field(entry.id)),
+                RESPCommand("HDEL", keys.nodeConnections(nodeID), entry.id),
+            ]
+        }
+        do {
+            _ = try await client.pipeline(commands, timeout: timeout)
+            return true
+        } catch {
+            Log.shared.warn("cluster: connection table not updated; resynchronized at the next check", ["error": "\(error)"])
+            return false
         }
     }
 
     /// Compares the node's hash with the table (its size, or with `full` every entry); rewrites it when they differ
-    /// or a write failed.
-    private func check(full: Bool) async {
-        guard let connections = source.withLock({ $0.connections }) else { return }
+    /// or `dirty` (a write failed). Returns whether the hash now matches.
+    private func check(full: Bool, dirty: Bool) async -> Bool {
+        guard let connections = source.withLock({ $0.connections }) else { return true }
         let local = connections.allEntries()
-        let wasDirty = dirty.withLock { $0 }
-        if !wasDirty && !full {
+        if !dirty && !full {
             guard let reply = try? await client.send(RESPCommand("HLEN", keys.nodeConnections(nodeID)), timeout: timeout),
                 let stored = reply.intValue
-            else { return }
-            if stored == Int64(local.count) { return }
+            else { return false }
+            if stored == Int64(local.count) { return true }
         }
         do {
             let reply = try await client.send(RESPCommand("HGETALL", keys.nodeConnections(nodeID)), timeout: timeout)
             var wanted: [String: String] = [:]
             for entry in local { wanted[entry.id] = entry.userID }
             var commands: [RESPCommand] = []
-            for (field, value) in reply.hashPairs {
+            let stored = reply.hashPairs
+            for (field, value) in stored {
                 guard let id = field.stringValue, let user = value.stringValue else { continue }
                 if let keep = wanted[id], keep.bytewiseEquals(user) { continue }
                 commands.append(RESPCommand("HDEL", keys.userConnections(user), self.field(id)))
                 commands.append(RESPCommand("HDEL", keys.nodeConnections(nodeID), id))
             }
             let removed = commands.count / 2
-            if full && !wasDirty && removed == 0 && reply.hashPairs.count == local.count {
-                return  // the same entries as the table: nothing to write
+            if !dirty && removed == 0 && stored.count == local.count {
+                return true  // the same entries as the table: nothing to write
             }
             for entry in local {
                 commands.append(RESPCommand("HSET", keys.userConnections(entry.userID), self.field(entry.id), json(entry)))
@@ -152,16 +135,16 @@ final class ClusterConnections: ClusterAdmitter {
                 _ = try await client.pipeline(Array(commands[start..<min(start + 512, commands.count)]), timeout: timeout)
                 start += 512
             }
-            dirty.withLock { $0 = false }
             Log.shared.info(
                 "cluster: connection table resynchronized", ["connections": "\(local.count)", "removed": "\(removed)"])
+            return true
         } catch {
-            dirty.withLock { $0 = true }
+            return false
         }
     }
 
     /// Whether a write failed since the last resynchronization.
-    var isDirty: Bool { dirty.withLock { $0 } }
+    var isDirty: Bool { writer.isDirty }
 
     func field(_ id: String) -> String { nodeID + "/" + id }
 
