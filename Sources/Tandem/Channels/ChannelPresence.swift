@@ -60,7 +60,10 @@ public actor ChannelPresence {
     /// Shares this node's online users with the other nodes of a cluster and counts theirs from now on.
     func share(through cluster: ClusterChannelPresence) {
         self.shared = cluster
-        cluster.start { [weak self] channelID in await self?.localUsers(channelID) ?? [] }
+        cluster.start(
+            .init(
+                users: { [weak self] channelID in await self?.localUsers(channelID) ?? [] },
+                channels: { [weak self] in await self?.localChannels() ?? [] }))
     }
 
     /// Adds a connection of `user` to the channel; the user's first one announces them (in a cluster: unless they
@@ -105,6 +108,11 @@ public actor ChannelPresence {
     }
 
     /// This node's online users of a channel, by id.
+    /// The channels with at least one user online on this node.
+    func localChannels() -> [String] {
+        online.compactMap { channel, users in users.isEmpty ? nil : channel.string }
+    }
+
     func localUsers(_ channelID: String) -> [AuthenticatedUser] {
         (online[ByteKey(channelID)] ?? [:]).values.map(\.user).sorted { $0.id < $1.id }
     }

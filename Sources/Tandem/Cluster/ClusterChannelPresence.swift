@@ -9,40 +9,53 @@ import Wire
 /// - `{prefix}:node:<node>:channels`: the channels a node has a field in, so when it dies the others delete its
 ///   fields (``ClusterNode/removeChannelPresence(ofDeadNode:)``).
 ///
-/// One task per node writes, in the order changes happen, the node's *current* list of the channel (read when it
-/// writes, not when the change was queued): a burst of joins is one write, and no late write can bring back a user
-/// who already left. Reads (`HGETALL`, one field per node) skip this node's field and entries that do not decode.
+/// One task per node (``RedisMirrorWriter``) writes, in the order changes happen, the node's *current* list of the
+/// channel (read when it writes, not when the change was queued): a burst of joins is one write, and no late write
+/// can bring back a user who already left. Reads (`HGETALL`, one field per node) skip this node's field and entries
+/// that do not decode. The mirror heals: every ``checkInterval`` (5 s) the node compares the size of its channel set
+/// with the channels it has users in (every 12th time, the members), and after a failed write, a Redis restart or a
+/// removal by nodes that took it for dead it writes every list again and removes the fields it no longer has.
 final class ClusterChannelPresence: Sendable {
+    /// This node's online users of a channel, and the channels it has users in, read when writing.
+    struct Source: Sendable {
+        var users: @Sendable (String) async -> [AuthenticatedUser]
+        var channels: @Sendable () async -> [String]
+    }
+
     let client: RedisClient
     let keys: ClusterKeys
     let nodeID: String
     let timeout: Duration
-    private let queue: AsyncStream<String>.Continuation
-    private let stream: AsyncStream<String>
+    private let writer: RedisMirrorWriter<String>
 
-    init(client: RedisClient, keys: ClusterKeys, nodeID: String, timeout: Duration = .seconds(2)) {
+    init(
+        client: RedisClient, keys: ClusterKeys, nodeID: String, timeout: Duration = .seconds(2),
+        checkInterval: Duration = .seconds(5)
+    ) {
         self.client = client
         self.keys = keys
         self.nodeID = nodeID
         self.timeout = timeout
-        (stream, queue) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(1 << 16))
+        self.writer = RedisMirrorWriter(checkInterval: checkInterval)
     }
 
-    /// Starts the writing task; `snapshot` gives this node's online users of a channel at the moment of writing.
-    func start(snapshot: @escaping @Sendable (String) async -> [AuthenticatedUser]) {
-        let stream = self.stream
-        Task {
-            for await channelID in stream { await self.write(channelID, users: await snapshot(channelID)) }
-        }
+    /// Starts the writing task and its checks.
+    func start(_ source: Source) {
+        writer.start(
+            write: { [self] channelID in await write(channelID, users: await source.users(channelID)) },
+            check: { [self] full, dirty in await check(source, full: full, dirty: dirty) })
     }
 
     /// Queues a write of this node's list for `channelID`.
     func changed(_ channelID: String) {
-        queue.yield(channelID)
+        writer.yield(channelID)
     }
 
     /// Stops the writing task once what is queued is written.
-    func finish() { queue.finish() }
+    func finish() { writer.finish() }
+
+    /// Whether a write failed since the last successful check.
+    var isDirty: Bool { writer.isDirty }
 
     /// The users online in `channelID` on the other nodes (deduplicated by id; empty when Redis fails, logged).
     func elsewhere(_ channelID: String) async -> [AuthenticatedUser] {
@@ -65,23 +78,62 @@ final class ClusterChannelPresence: Sendable {
         return users.values.sorted { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }
     }
 
-    private func write(_ channelID: String, users: [AuthenticatedUser]) async {
-        let commands: [RESPCommand]
+    private func commands(_ channelID: String, users: [AuthenticatedUser]) -> [RESPCommand] {
         if users.isEmpty {
-            commands = [
+            return [
                 RESPCommand("HDEL", keys.channelOnline(channelID), nodeID),
                 RESPCommand("SREM", keys.nodeChannels(nodeID), channelID),
             ]
-        } else {
-            commands = [
-                RESPCommand("HSET", keys.channelOnline(channelID), nodeID, JSONValue.array(users.map(\.json)).serialized()),
-                RESPCommand("SADD", keys.nodeChannels(nodeID), channelID),
-            ]
         }
+        return [
+            RESPCommand("HSET", keys.channelOnline(channelID), nodeID, JSONValue.array(users.map(\.json)).serialized()),
+            RESPCommand("SADD", keys.nodeChannels(nodeID), channelID),
+        ]
+    }
+
+    private func write(_ channelID: String, users: [AuthenticatedUser]) async -> Bool {
         do {
-            _ = try await client.pipeline(commands, timeout: timeout)
+            _ = try await client.pipeline(commands(channelID, users: users), timeout: timeout)
+            return true
         } catch {
-            Log.shared.warn("cluster: channel presence not written", ["channel": channelID, "error": "\(error)"])
+            Log.shared.warn(
+                "cluster: channel presence not written; rewritten at the next check", ["channel": channelID, "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Compares the node's channel set with its channels (their count, or with `full` the members); rewrites every
+    /// list and removes the others when they differ or `dirty`. Returns whether Redis now matches.
+    private func check(_ source: Source, full: Bool, dirty: Bool) async -> Bool {
+        let local = await source.channels()
+        do {
+            let setKey = keys.nodeChannels(nodeID)
+            var stored: [String] = []
+            if full || dirty {
+                stored = try await client.send(RESPCommand("SMEMBERS", setKey), timeout: timeout).arrayValue?
+                    .compactMap(\.stringValue) ?? []
+            } else {
+                let count = try await client.send(RESPCommand("SCARD", setKey), timeout: timeout).intValue
+                if count == Int64(local.count) { return true }
+                stored = try await client.send(RESPCommand("SMEMBERS", setKey), timeout: timeout).arrayValue?
+                    .compactMap(\.stringValue) ?? []
+            }
+            let localKeys = Set(local.map(ByteKey.init))
+            let stale = stored.filter { !localKeys.contains(ByteKey($0)) }
+            if !dirty && stale.isEmpty && Set(stored.map(ByteKey.init)) == localKeys { return true }
+            var commands: [RESPCommand] = []
+            for channelID in stale { commands += self.commands(channelID, users: []) }
+            for channelID in local { commands += self.commands(channelID, users: await source.users(channelID)) }
+            var start = 0
+            while start < commands.count {
+                _ = try await client.pipeline(Array(commands[start..<min(start + 512, commands.count)]), timeout: timeout)
+                start += 512
+            }
+            Log.shared.info(
+                "cluster: channel presence resynchronized", ["channels": "\(local.count)", "removed": "\(stale.count)"])
+            return true
+        } catch {
+            return false
         }
     }
 }
