@@ -62,6 +62,21 @@ struct RedisClientTests {
         #expect(try await client.send(RESPCommand("DBSIZE")).intValue == 1002)
     }
 
+    @Test("Batched sends: many commands in pipelines of a bounded size, in order")
+    func batched() async throws {
+        let server = try RedisServerProcess()
+        let client = RedisClient(configuration: try testRedisConfiguration(server.url))
+        defer { Task { await client.close() } }
+        let commands = (0..<1_100).map { RESPCommand("RPUSH", "list", String($0)) }
+        try await client.send(batched: commands, batch: 512)
+        #expect(try await client.send(RESPCommand("LLEN", "list")).intValue == 1_100)
+        let last = try await client.send(RESPCommand("LRANGE", "list", "-2", "-1")).arrayValue?.compactMap(\.stringValue)
+        #expect(last == ["1098", "1099"])
+        try await client.send(batched: [], batch: 0)  // nothing to send, and a zero batch is taken as 1
+        try await client.send(batched: [RESPCommand("RPUSH", "list", "x")], batch: 0)
+        #expect(try await client.send(RESPCommand("LLEN", "list")).intValue == 1_101)
+    }
+
     @Test("AUTH with requirepass and with an ACL user; a wrong password is reported")
     func authentication() async throws {
         let server = try RedisServerProcess(extraArguments: ["--requirepass", "s3cret"])

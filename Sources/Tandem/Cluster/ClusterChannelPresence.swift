@@ -124,11 +124,7 @@ final class ClusterChannelPresence: Sendable {
             var commands: [RESPCommand] = []
             for channelID in stale { commands += self.commands(channelID, users: []) }
             for channelID in local { commands += self.commands(channelID, users: await source.users(channelID)) }
-            var start = 0
-            while start < commands.count {
-                _ = try await client.pipeline(Array(commands[start..<min(start + 512, commands.count)]), timeout: timeout)
-                start += 512
-            }
+            try await client.send(batched: commands, timeout: timeout)
             Log.shared.info(
                 "cluster: channel presence resynchronized", ["channels": "\(local.count)", "removed": "\(stale.count)"])
             return true

@@ -130,11 +130,7 @@ final class ClusterConnections: ClusterAdmitter {
                 commands.append(RESPCommand("HSET", keys.userConnections(entry.userID), self.field(entry.id), json(entry)))
                 commands.append(RESPCommand("HSET", keys.nodeConnections(nodeID), entry.id, entry.userID))
             }
-            var start = 0
-            while start < commands.count {
-                _ = try await client.pipeline(Array(commands[start..<min(start + 512, commands.count)]), timeout: timeout)
-                start += 512
-            }
+            try await client.send(batched: commands, timeout: timeout)
             Log.shared.info(
                 "cluster: connection table resynchronized", ["connections": "\(local.count)", "removed": "\(removed)"])
             return true

@@ -67,6 +67,17 @@ public actor RedisClient {
         return reply
     }
 
+    /// Sends many commands as pipelines of at most `batch` (512) each, one after another, ignoring the replies: for
+    /// rewriting a large mirror without building one huge write. Error replies are not checked.
+    /// - Throws: the first connection error or timeout; the batches before it were sent.
+    public func send(batched commands: [RESPCommand], batch: Int = 512, timeout: Duration? = nil) async throws(RedisError) {
+        var start = 0
+        while start < commands.count {
+            _ = try await self.pipeline(Array(commands[start..<min(start + max(1, batch), commands.count)]), timeout: timeout)
+            start += max(1, batch)
+        }
+    }
+
     /// Sends `commands` in one write and returns their replies in order. Error replies are returned as values
     /// (``RESPValue/error(_:)``), so one failing command does not hide the others' results.
     /// - Throws: a connection error or timeout, which fails the whole batch.
