@@ -55,6 +55,20 @@ public func fuzzWire(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = try? decoder.nextAll()
     case "socketio-bus":
         if let message = try? SocketIOBusMessage(json: bytes) { _ = message.serializedBytes() }
+    case "cluster":
+        // What other nodes publish on the Redis bus (first byte: awareness or member message). Whatever decodes
+        // must re-encode to bytes that decode, and stay the same from then on.
+        guard let first = bytes.first else { return 0 }
+        let rest = Array(bytes.dropFirst())
+        if first & 1 == 0 {
+            guard let message = try? ClusterAwarenessMessage(bytes: rest) else { return 0 }
+            guard let again = try? ClusterAwarenessMessage(bytes: message.encoded) else { fatalError("re-encoded awareness message does not decode") }
+            if (try? ClusterAwarenessMessage(bytes: again.encoded)) != again { fatalError("awareness message round trip not stable") }
+        } else {
+            guard let message = try? ClusterMemberMessage(bytes: rest) else { return 0 }
+            guard let again = try? ClusterMemberMessage(bytes: message.encoded) else { fatalError("re-encoded member message does not decode") }
+            if (try? ClusterMemberMessage(bytes: again.encoded)) != again { fatalError("member message round trip not stable") }
+        }
     #if TANDEM_FUZZ_WAL
     case "wal":
         let parsed = WALFormat.parse(bytes)
