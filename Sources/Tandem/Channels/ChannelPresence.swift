@@ -107,12 +107,12 @@ public actor ChannelPresence {
         merged(localUsers(channelID), await shared?.elsewhere(channelID) ?? [])
     }
 
-    /// This node's online users of a channel, by id.
     /// The channels with at least one user online on this node.
     func localChannels() -> [String] {
         online.compactMap { channel, users in users.isEmpty ? nil : channel.string }
     }
 
+    /// This node's online users of a channel, by id.
     func localUsers(_ channelID: String) -> [AuthenticatedUser] {
         (online[ByteKey(channelID)] ?? [:]).values.map(\.user).sorted { $0.id < $1.id }
     }

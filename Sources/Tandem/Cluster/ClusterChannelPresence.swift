@@ -108,19 +108,15 @@ final class ClusterChannelPresence: Sendable {
         let local = await source.channels()
         do {
             let setKey = keys.nodeChannels(nodeID)
-            var stored: [String] = []
-            if full || dirty {
-                stored = try await client.send(RESPCommand("SMEMBERS", setKey), timeout: timeout).arrayValue?
-                    .compactMap(\.stringValue) ?? []
-            } else {
+            if !full && !dirty {
                 let count = try await client.send(RESPCommand("SCARD", setKey), timeout: timeout).intValue
                 if count == Int64(local.count) { return true }
-                stored = try await client.send(RESPCommand("SMEMBERS", setKey), timeout: timeout).arrayValue?
-                    .compactMap(\.stringValue) ?? []
             }
+            let stored = try await client.send(RESPCommand("SMEMBERS", setKey), timeout: timeout).arrayValue?
+                .compactMap(\.stringValue) ?? []
             let localKeys = Set(local.map(ByteKey.init))
+            if !dirty && Set(stored.map(ByteKey.init)) == localKeys { return true }
             let stale = stored.filter { !localKeys.contains(ByteKey($0)) }
-            if !dirty && stale.isEmpty && Set(stored.map(ByteKey.init)) == localKeys { return true }
             var commands: [RESPCommand] = []
             for channelID in stale { commands += self.commands(channelID, users: []) }
             for channelID in local { commands += self.commands(channelID, users: await source.users(channelID)) }

@@ -1,4 +1,3 @@
-
 /// Counters of every room, shared by the rooms of one ``DocumentManager`` (for /metrics and tests).
 public final class RoomStatistics: Sendable {
     /// A snapshot of the counters.

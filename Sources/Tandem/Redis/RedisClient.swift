@@ -71,10 +71,11 @@ public actor RedisClient {
     /// rewriting a large mirror without building one huge write. Error replies are not checked.
     /// - Throws: the first connection error or timeout; the batches before it were sent.
     public func send(batched commands: [RESPCommand], batch: Int = 512, timeout: Duration? = nil) async throws(RedisError) {
+        let size = max(1, batch)
         var start = 0
         while start < commands.count {
-            _ = try await self.pipeline(Array(commands[start..<min(start + max(1, batch), commands.count)]), timeout: timeout)
-            start += max(1, batch)
+            _ = try await self.pipeline(Array(commands[start..<min(start + size, commands.count)]), timeout: timeout)
+            start += size
         }
     }
 

@@ -4,7 +4,7 @@
 /// Chosen over CRC-32 (IEEE) for its better error detection on short messages (RFC 3720 §B.4 uses it for iSCSI
 /// for that reason). Contiguous bytes are checksummed eight at a time ("slicing-by-8": eight 256-entry tables, each
 /// advancing the remainder by one more byte, so one step does eight lookups without a dependency chain between
-/// them); other collections one byte per step. `CRC32C.checksum("123456789")` is `0xE3069283`, the standard check
+/// them); other collections are copied into an array first. `CRC32C.checksum("123456789")` is `0xE3069283`, the standard check
 /// value.
 public enum CRC32C {
     /// The eight lookup tables of the reflected polynomial, one after another: entry `k * 256 + b` is the remainder
@@ -29,15 +29,9 @@ public enum CRC32C {
 
     /// The CRC-32C of `bytes`, continuing from `crc` (the result of an earlier call) when given.
     public static func checksum<Bytes: Collection<UInt8>>(_ bytes: Bytes, continuing crc: UInt32 = 0) -> UInt32 {
-        if let value = bytes.withContiguousStorageIfAvailable({ update(~crc, with: UnsafeRawBufferPointer($0)) }) {
-            return ~value
-        }
-        var value = ~crc
-        tables.withUnsafeBufferPointer { table in
-            for byte in bytes {
-                value = table[Int((value ^ UInt32(byte)) & 0xff)] ^ (value >> 8)
-            }
-        }
+        let value =
+            bytes.withContiguousStorageIfAvailable { update(~crc, with: UnsafeRawBufferPointer($0)) }
+            ?? Array(bytes).withUnsafeBytes { update(~crc, with: $0) }
         return ~value
     }
 
